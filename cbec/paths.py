@@ -1,5 +1,6 @@
-"""Where the project's files live, in one place so tests can point elsewhere."""
+"""Where the project's files live, in one place."""
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,3 +17,8 @@ PROVINCE_OUTLINES = STATIC / "china_provinces.geojson"
 # The URL under which Streamlit's static serving exposes PROVINCE_OUTLINES (relative, so a
 # baseUrlPath or a hosted subdomain keeps working).
 PROVINCE_OUTLINES_URL = "app/static/china_provinces.geojson"
+
+
+def data_dir() -> Path:
+    """The folder the app reads: `data/`, or CBEC_DATA_DIR when set (tests, a data preview)."""
+    return Path(os.environ.get("CBEC_DATA_DIR") or DATA)
