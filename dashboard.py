@@ -6,25 +6,26 @@ For now a single page: every active pilot zone on an offline map of China, colou
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import streamlit as st
 
-from cbec import mapview
+from cbec import mapview, paths
 from cbec.data import DataError, Dataset, load
 
 st.set_page_config(page_title="China's cross-border e-commerce pilot zones", layout="wide")
 
 
 @st.cache_data(show_spinner=False)
-def dataset(today: dt.date) -> Dataset:
-    return load(when=today)
+def dataset(data_dir: str, today: dt.date) -> Dataset:
+    return load(Path(data_dir), when=today)
 
 
 st.title("China's cross-border e-commerce comprehensive pilot zones")
 st.caption("跨境电子商务综合试验区 · every zone approved by the State Council since 2015, by batch")
 
 try:
-    ds = dataset(dt.date.today())
+    ds = dataset(str(paths.data_dir()), dt.date.today())
 except DataError as exc:
     st.error(
         "The data files have problems, so the map cannot be drawn:\n\n"
