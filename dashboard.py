@@ -1,55 +1,38 @@
 """Entry point: `streamlit run dashboard.py`.
 
-For now a single page: every active pilot zone on an offline map of China, coloured by batch.
+Only a router plus what every page shares: page config, title, language switch, the data load
+(and its error block) and the state kept in the URL. Each page is one script in pages/.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
+from dataclasses import replace
 
 import streamlit as st
 
-from cbec import mapview, paths
-from cbec.data import DataError, Dataset, load
+from cbec import i18n, ui
 
-st.set_page_config(page_title="China's cross-border e-commerce pilot zones", layout="wide")
-
-
-@st.cache_data(show_spinner=False)
-def dataset(data_dir: str, today: dt.date) -> Dataset:
-    return load(Path(data_dir), when=today)
-
-
-st.title("China's cross-border e-commerce comprehensive pilot zones")
-st.caption("跨境电子商务综合试验区 · every zone approved by the State Council since 2015, by batch")
-
-try:
-    ds = dataset(str(paths.data_dir()), dt.date.today())
-except DataError as exc:
-    st.error(
-        "The data files have problems, so the map cannot be drawn:\n\n"
-        + "\n".join(f"- {p}" for p in exc.problems)
-    )
-    st.stop()
-
-active = ds.zones[ds.zones["status"] == "active"]
-st.pydeck_chart(mapview.deck(active), key="zone_map", height=560)
-
-legend = mapview.legend(active, ds.batches)
-st.dataframe(
-    legend.style.map(lambda c: f"background-color: {c}; color: {c}", subset=["color"]),
-    hide_index=True,
-    column_config={
-        "batch": "Batch",
-        "year": st.column_config.NumberColumn("Year", format="%d"),
-        "count": "Zones on the map",
-        "color": "Colour",
-    },
+st.set_page_config(
+    page_title="China CBEC pilot zones · 跨境电商综试区", page_icon="🗺️", layout="wide"
 )
-withdrawn = ds.zones[ds.zones["status"] == "withdrawn"]
-if len(withdrawn):
-    st.caption(
-        f"{len(active)} active zones shown; {len(withdrawn)} withdrawn "
-        f"({', '.join(withdrawn['name_en'])}) are not on the map."
-    )
+
+state = ui.state()
+st.session_state.setdefault("w_lang", state.lang)
+lang = st.sidebar.segmented_control(
+    "Language · 语言",
+    i18n.LANGS,
+    format_func=i18n.LANG_NAMES.get,
+    key="w_lang",
+    required=True,
+)
+if lang != state.lang:
+    ui.save(replace(state, lang=lang))
+
+st.title(i18n.t(lang, "app_title"))
+ui.dataset(lang)  # shows the error block and stops if the data files are broken
+ui.url_notice(lang)
+
+page = st.navigation(
+    [st.Page("pages/map.py", title=i18n.t(lang, "nav_map"), icon="🗺️", default=True)]
+)
+page.run()

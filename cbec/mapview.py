@@ -1,16 +1,20 @@
 """The pydeck map: province outlines from a static URL, one point per zone coloured by batch.
 
-Only what the map needs goes into the deck JSON that Streamlit re-sends on every rerun: the
-outlines are a URL the browser fetches (and caches) once, and the zone layer carries just the
-columns the points and the tooltip use.
+Where the bytes go: Streamlit re-sends the whole deck JSON on every rerun. So the outlines are a
+URL the browser fetches (and caches) once; the zone layer carries only short keys for position,
+colour, id and tooltip text; and the JSON is compact UTF-8 instead of pydeck's indented ASCII
+(which writes every Chinese character as a six-byte escape).
 """
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 
-from cbec import paths
+from cbec import i18n, paths
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness; one colour per batch.
 BATCH_COLORS: dict[int, list[int]] = {
@@ -25,61 +29,125 @@ BATCH_COLORS: dict[int, list[int]] = {
 }
 OUTLINE_COLOR = [120, 120, 120]
 LAND_COLOR = [242, 240, 235]
+SELECTED_COLOR = [200, 0, 60]
+APPROX_ALPHA = 70  # fill opacity of a point that is not the city seat
+# Fits the mainland, Hainan and the north-east in a ~1000 px wide chart; constant, so the
+# chart keeps the user's zoom and pan when filters change.
 CHINA_VIEW = pdk.ViewState(latitude=36.0, longitude=104.0, zoom=2.9, min_zoom=2, max_zoom=10)
+CARTO_LIGHT = "https://basemaps.cartocdn.com/gl/positron-gl-style/style.json"
 
 TOOLTIP = {
-    "html": (
-        "<b>{name_en}</b> {name_zh}<br/>{province_en} · {region_en}<br/>"
-        "Batch {batch}, approved {approved}<br/>{document_no}"
-    ),
-    "style": {"fontSize": "12px"},
+    "html": "<b>{en}</b> {zh}<br/>{pr} · {rg}<br/>{bt}<br/>{doc}",
+    "style": {"fontSize": "12px", "maxWidth": "280px"},
 }
 
 
-def zone_points(zones: pd.DataFrame) -> pd.DataFrame:
-    """The slim frame the point layer sends: id, position, colour and the tooltip's text."""
-    cols = ["zone_id", "lon", "lat", "name_en", "name_zh", "province_en", "region_en", "batch"]
-    pts = zones[[*cols, "document_no"]].copy()
-    pts["approved"] = zones["approved_on"].dt.strftime("%Y-%m-%d")
-    pts["color"] = zones["batch"].map(BATCH_COLORS)
-    pts[["lon", "lat"]] = pts[["lon", "lat"]].round(4)
-    return pts.reset_index(drop=True)
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON is compact UTF-8: the same spec, a third of the bytes."""
+
+    def to_json(self) -> str:
+        return json.dumps(
+            self,
+            sort_keys=True,
+            default=default_serialize,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
 
 
-def deck(zones: pd.DataFrame, outlines_url: str = paths.PROVINCE_OUTLINES_URL) -> pdk.Deck:
-    outlines = pdk.Layer(
-        "GeoJsonLayer",
-        id="provinces",
-        data=outlines_url,
-        stroked=True,
-        filled=True,
-        get_fill_color=LAND_COLOR,
-        get_line_color=OUTLINE_COLOR,
-        line_width_min_pixels=1,
-        pickable=False,
-    )
-    points = pdk.Layer(
-        "ScatterplotLayer",
-        id="zones",
-        data=zone_points(zones),
-        get_position=["lon", "lat"],
-        get_fill_color="color",
-        get_line_color=[40, 40, 40],
-        stroked=True,
-        line_width_min_pixels=1,
-        radius_units='"pixels"',  # quoted: pydeck turns bare strings into expressions
-        get_radius=6,
-        pickable=True,
-        auto_highlight=True,
-    )
-    return pdk.Deck(
-        layers=[outlines, points],
+def zone_points(zones: pd.DataFrame, lang: str = "en") -> list[dict]:
+    """The point layer's records: id, position, colour and the tooltip's text (as values, which
+    Streamlit escapes when it fills the tooltip template)."""
+    prov = zones["province_zh"] if lang == "zh" else zones["province_en"]
+    records = []
+    for z, province in zip(zones.itertuples(index=False), prov, strict=True):
+        color = [*BATCH_COLORS[z.batch], 255 if z.precision == "seat" else APPROX_ALPHA]
+        records.append(
+            {
+                "id": z.zone_id,
+                "p": [round(z.lon, 3), round(z.lat, 3)],
+                "c": color,
+                "en": z.name_en,
+                "zh": z.name_zh,
+                "pr": province,
+                "rg": i18n.region(lang, z.region_en),
+                "bt": f"{i18n.t(lang, 'tt_batch')} {z.batch} · {i18n.t(lang, 'tt_approved')} "
+                f"{i18n.date(lang, z.approved_on)}",
+                "doc": z.document_no,
+            }
+        )
+    return records
+
+
+def deck(
+    zones: pd.DataFrame,
+    lang: str = "en",
+    selected: pd.Series | None = None,
+    basemap: bool = False,
+    outlines_url: str = paths.PROVINCE_OUTLINES_URL,
+) -> pdk.Deck:
+    layers = [
+        pdk.Layer(
+            "GeoJsonLayer",
+            id="provinces",
+            data=outlines_url,
+            stroked=True,
+            filled=True,
+            get_fill_color=[0, 0, 0, 0] if basemap else LAND_COLOR,
+            get_line_color=OUTLINE_COLOR,
+            line_width_min_pixels=1,
+            pickable=False,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            id="zones",
+            data=zone_points(zones, lang),
+            get_position="p",
+            get_fill_color="c",
+            get_line_color=[40, 40, 40],
+            stroked=True,
+            line_width_min_pixels=1,
+            radius_units='"pixels"',  # quoted: pydeck turns bare strings into expressions
+            get_radius=6,
+            pickable=True,
+            auto_highlight=True,
+        ),
+    ]
+    if selected is not None:
+        layers.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                id="selected",
+                data=[{"p": [round(selected["lon"], 3), round(selected["lat"], 3)]}],
+                get_position="p",
+                filled=False,
+                stroked=True,
+                get_line_color=SELECTED_COLOR,
+                line_width_min_pixels=3,
+                radius_units='"pixels"',
+                get_radius=11,
+                pickable=False,
+            )
+        )
+    online = {"map_provider": "carto", "map_style": CARTO_LIGHT} if basemap else {}
+    return CompactDeck(
+        layers=layers,
         initial_view_state=CHINA_VIEW,
-        # No basemap, no network: map_provider=None and pydeck's default map_style sentinel.
-        # (map_style=None would make Streamlit fetch CARTO's style from the internet.)
-        map_provider=None,
         tooltip=TOOLTIP,
+        # Offline by default: map_provider=None and pydeck's default map_style sentinel.
+        # (map_style=None would make Streamlit fetch CARTO's style from the internet.)
+        **(online or {"map_provider": None}),
     )
+
+
+def picked_zone(event) -> str | None:
+    """The zone id a map click selected, read from the selected objects (not their indices,
+    which shift when the filters change)."""
+    try:
+        objects = event.selection.objects.get("zones", [])
+    except AttributeError:
+        return None
+    return objects[0].get("id") if objects else None
 
 
 def legend(zones: pd.DataFrame, batches: pd.DataFrame) -> pd.DataFrame:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 import sys
-import unicodedata
 from pathlib import Path
 
 import pandas as pd
 
 from cbec import paths
 from cbec.files import write_csv_atomic
+from cbec.slug import slugify
 
 ZONE_COLUMNS = [
     "zone_id",
@@ -34,13 +34,6 @@ ZONE_COLUMNS = [
 PROVINCE_COLUMNS = ["adcode", "province_en", "province_zh", "region_en", "region_zh"]
 
 _SUFFIXES = (" New Area", " Prefecture", " City", " Island")
-
-
-def slugify(text: str) -> str:
-    """Lowercase ASCII with hyphens: "Xi'an" -> "xian", "Ma'anshan" -> "maanshan"."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    text = text.replace("'", "").lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
 def base_name(name_en: str, admin_level: str) -> str:

@@ -1,0 +1,83 @@
+"""The Streamlit glue every page shares: cached data, the error block, state kept in the URL.
+
+Thin on purpose: the logic it calls lives in data, filters and urlstate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import streamlit as st
+
+from cbec import i18n, paths, urlstate
+from cbec.data import DataError, Dataset, load
+from cbec.urlstate import State, UrlContext
+
+STATE = "_state"  # session key of the current State (survives page switches)
+NOTICE = "_url_notice"
+
+
+@st.cache_data(show_spinner=False)
+def _dataset(data_dir: str, today: dt.date) -> Dataset:
+    return load(Path(data_dir), when=today)
+
+
+def dataset(lang: str = "en") -> Dataset:
+    """The joined data, cached; on bad files one readable error block, then the page stops."""
+    try:
+        return _dataset(str(paths.data_dir()), dt.date.today())
+    except DataError as exc:
+        lines = "\n".join(f"- `{p}`" for p in exc.problems)
+        st.error(f"{i18n.t(lang, 'data_error')}\n\n{lines}")
+        st.stop()
+        raise  # unreachable: st.stop() ends the run
+
+
+@st.cache_data(show_spinner=False)
+def _context(data_dir: str, today: dt.date) -> UrlContext:
+    ds = _dataset(data_dir, today)
+    return UrlContext(
+        batches=tuple(int(b) for b in ds.batches["batch"]),
+        regions=tuple(i18n.REGION_ZH),
+        provinces=tuple(ds.provinces["province_en"]),
+        zones=frozenset(ds.zones["zone_id"]),
+        today=today,
+    )
+
+
+def context() -> UrlContext:
+    return _context(str(paths.data_dir()), dt.date.today())
+
+
+def state() -> State:
+    """The session's state; on a session's first run it is read from the URL."""
+    if STATE not in st.session_state:
+        decoded, dropped = urlstate.decode(_query_params(), context())
+        st.session_state[STATE] = decoded
+        st.session_state[NOTICE] = dropped
+    return st.session_state[STATE]
+
+
+def save(new: State) -> None:
+    """Keep the state for this session and write its non-default values to the URL."""
+    st.session_state[STATE] = new
+    wanted = urlstate.encode(new, context())
+    for key in urlstate.KEYS:
+        if key in wanted:
+            value = wanted[key]
+            if st.query_params.get_all(key) != ([value] if isinstance(value, str) else value):
+                st.query_params[key] = value
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
+def url_notice(lang: str) -> None:
+    """Once per session: say which parts of the link were ignored."""
+    dropped = st.session_state.pop(NOTICE, None)
+    if dropped:
+        st.toast(i18n.t(lang, "url_ignored", items=", ".join(dropped)))
+
+
+def _query_params() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in st.query_params}
