@@ -21,7 +21,7 @@ st.session_state.setdefault("w_lang", state.lang)
 lang = st.sidebar.segmented_control(
     "Language · 语言",
     i18n.LANGS,
-    format_func=i18n.LANG_NAMES.get,
+    format_func=lambda code: i18n.LANG_NAMES[code],
     key="w_lang",
     required=True,
 )
@@ -29,7 +29,6 @@ if lang != state.lang:
     ui.save(replace(state, lang=lang))
 
 st.title(i18n.t(lang, "app_title"))
-ui.dataset(lang)  # shows the error block and stops if the data files are broken
 ui.url_notice(lang)
 
 page = st.navigation(

@@ -9,6 +9,7 @@ colour, id and tooltip text; and the JSON is compact UTF-8 instead of pydeck's i
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import pandas as pd
 import pydeck as pdk
@@ -43,40 +44,55 @@ TOOLTIP = {
 
 
 class CompactDeck(pdk.Deck):
-    """A Deck whose JSON is compact UTF-8: the same spec, a third of the bytes."""
+    """A Deck whose JSON is compact UTF-8 (the same spec, a third of the bytes), made once per
+    Deck object, so a cached Deck costs nothing to send again."""
+
+    _json: str | None = None
 
     def to_json(self) -> str:
-        return json.dumps(
-            self,
-            sort_keys=True,
-            default=default_serialize,
-            separators=(",", ":"),
-            ensure_ascii=False,
-        )
+        if self._json is None:
+            self._json = json.dumps(
+                self,
+                sort_keys=True,
+                default=default_serialize,
+                separators=(",", ":"),
+                ensure_ascii=False,
+            )
+        return self._json
 
 
 def zone_points(zones: pd.DataFrame, lang: str = "en") -> list[dict]:
     """The point layer's records: id, position, colour and the tooltip's text (as values, which
     Streamlit escapes when it fills the tooltip template)."""
-    prov = zones["province_zh"] if lang == "zh" else zones["province_en"]
-    records = []
-    for z, province in zip(zones.itertuples(index=False), prov, strict=True):
-        color = [*BATCH_COLORS[z.batch], 255 if z.precision == "seat" else APPROX_ALPHA]
-        records.append(
-            {
-                "id": z.zone_id,
-                "p": [round(z.lon, 3), round(z.lat, 3)],
-                "c": color,
-                "en": z.name_en,
-                "zh": z.name_zh,
-                "pr": province,
-                "rg": i18n.region(lang, z.region_en),
-                "bt": f"{i18n.t(lang, 'tt_batch')} {z.batch} · {i18n.t(lang, 'tt_approved')} "
-                f"{i18n.date(lang, z.approved_on)}",
-                "doc": z.document_no,
-            }
+    prov = zones["province_zh" if lang == "zh" else "province_en"]
+    batch_word, approved_word = i18n.t(lang, "tt_batch"), i18n.t(lang, "tt_approved")
+    return [
+        {
+            "id": zid,
+            "p": [round(lon, 3), round(lat, 3)],
+            "c": [*BATCH_COLORS[batch], 255 if precision == "seat" else APPROX_ALPHA],
+            "en": en,
+            "zh": zh,
+            "pr": province,
+            "rg": i18n.region(lang, region),
+            "bt": f"{batch_word} {batch} · {approved_word} {i18n.date(lang, approved)}",
+            "doc": doc,
+        }
+        for zid, lon, lat, batch, precision, en, zh, province, region, approved, doc in zip(
+            zones["zone_id"],
+            zones["lon"],
+            zones["lat"],
+            zones["batch"],
+            zones["precision"],
+            zones["name_en"],
+            zones["name_zh"],
+            prov,
+            zones["region_en"],
+            zones["approved_on"],
+            zones["document_no"],
+            strict=True,
         )
-    return records
+    ]
 
 
 def deck(
@@ -150,15 +166,16 @@ def picked_zone(event) -> str | None:
     return objects[0].get("id") if objects else None
 
 
-def legend(zones: pd.DataFrame, batches: pd.DataFrame) -> pd.DataFrame:
-    """One row per batch shown: its colour, year and how many of its zones are on the map."""
-    counts = zones["batch"].value_counts()
-    rows = batches[batches["batch"].isin(counts.index)].sort_values("batch")
-    return pd.DataFrame(
+def legend(zones: pd.DataFrame, batches: pd.DataFrame) -> list[dict]:
+    """One entry per batch shown: its colour, year and how many of its zones are on the map."""
+    counts = Counter(zones["batch"])
+    years = dict(zip(batches["batch"], batches["approved_on"].dt.year, strict=True))
+    return [
         {
-            "batch": rows["batch"].to_numpy(),
-            "year": rows["approved_on"].dt.year.to_numpy(),
-            "count": [int(counts[b]) for b in rows["batch"]],
-            "color": ["#{:02x}{:02x}{:02x}".format(*BATCH_COLORS[b]) for b in rows["batch"]],
+            "batch": int(b),
+            "year": int(years[b]),
+            "count": counts[b],
+            "color": "#{:02x}{:02x}{:02x}".format(*BATCH_COLORS[b]),
         }
-    )
+        for b in sorted(counts)
+    ]

@@ -6,6 +6,7 @@ whenever both batches are selected.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import pandas as pd
@@ -31,42 +32,39 @@ def groups(batches: tuple[int, ...] | list[int]) -> list[Group]:
     return out
 
 
+def _composition_rows(zones: pd.DataFrame, batches: tuple[int, ...]) -> list[dict]:
+    counts = Counter(zip(zones["batch"], zones["region_en"], strict=True))
+    rows = []
+    for g in groups(batches):
+        per_region = {r: sum(counts[(b, r)] for b in g.batches) for r in REGIONS}
+        total = sum(per_region.values())
+        rows += [
+            {"group": g.key, "region_en": r, "count": n, "share": n / total if total else 0.0}
+            for r, n in per_region.items()
+        ]
+    return rows
+
+
 def composition(zones: pd.DataFrame, batches: tuple[int, ...]) -> pd.DataFrame:
     """One row per group and region: count and share of the group's zones (regions in NBS order,
     zero rows kept so every group has all four)."""
-    rows = []
-    for g in groups(batches):
-        in_group = zones[zones["batch"].isin(g.batches)]
-        counts = in_group["region_en"].value_counts()
-        total = len(in_group)
-        for region in REGIONS:
-            n = int(counts.get(region, 0))
-            rows.append(
-                {
-                    "group": g.key,
-                    "region_en": region,
-                    "count": n,
-                    "share": n / total if total else 0.0,
-                }
-            )
+    rows = _composition_rows(zones, batches)
     return pd.DataFrame(rows, columns=["group", "region_en", "count", "share"])
 
 
 def priority(zones: pd.DataFrame, batches: tuple[int, ...]) -> pd.DataFrame:
     """One row per group: zones, zones in priority regions, their share, and the change in share
     from the previous group (percentage points; NaN for the first)."""
-    comp = composition(zones, batches)
-    comp["is_priority"] = comp["region_en"].isin(PRIORITY_REGIONS)
-    out = (
-        comp.groupby("group", sort=False)
-        .apply(
-            lambda g: pd.Series(
-                {"zones": g["count"].sum(), "priority": g.loc[g["is_priority"], "count"].sum()}
-            ),
-            include_groups=False,
+    comp = _composition_rows(zones, batches)
+    rows, previous = [], None
+    for key in dict.fromkeys(r["group"] for r in comp):
+        part = [r for r in comp if r["group"] == key]
+        total = sum(r["count"] for r in part)
+        prio = sum(r["count"] for r in part if r["region_en"] in PRIORITY_REGIONS)
+        share = prio / total if total else 0.0
+        delta = float("nan") if previous is None else (share - previous) * 100
+        rows.append(
+            {"group": key, "zones": total, "priority": prio, "share": share, "delta_pp": delta}
         )
-        .reset_index()
-    )
-    out["share"] = (out["priority"] / out["zones"]).where(out["zones"] > 0, 0.0)
-    out["delta_pp"] = out["share"].diff() * 100
-    return out.astype({"zones": int, "priority": int})
+        previous = share
+    return pd.DataFrame(rows, columns=["group", "zones", "priority", "share", "delta_pp"])

@@ -18,23 +18,32 @@ STATE = "_state"  # session key of the current State (survives page switches)
 NOTICE = "_url_notice"
 
 
-@st.cache_data(show_spinner=False)
+# cache_resource, not cache_data: cache_data hands out a pickled copy of the frames on every
+# call (4-5 ms each, several calls a rerun); the frames are only ever read, never changed.
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _dataset(data_dir: str, today: dt.date) -> Dataset:
     return load(Path(data_dir), when=today)
 
 
-def dataset(lang: str = "en") -> Dataset:
+def dataset() -> Dataset:
     """The joined data, cached; on bad files one readable error block, then the page stops."""
     try:
         return _dataset(str(paths.data_dir()), dt.date.today())
     except DataError as exc:
         lines = "\n".join(f"- `{p}`" for p in exc.problems)
-        st.error(f"{i18n.t(lang, 'data_error')}\n\n{lines}")
+        st.error(f"{i18n.t(_lang(), 'data_error')}\n\n{lines}")
         st.stop()
         raise  # unreachable: st.stop() ends the run
 
 
-@st.cache_data(show_spinner=False)
+def _lang() -> str:
+    """The language before the state is known (for the data error block)."""
+    if STATE in st.session_state:
+        return st.session_state[STATE].lang
+    return "zh" if st.query_params.get("lang") == "zh" else "en"
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _context(data_dir: str, today: dt.date) -> UrlContext:
     ds = _dataset(data_dir, today)
     return UrlContext(
@@ -47,6 +56,7 @@ def _context(data_dir: str, today: dt.date) -> UrlContext:
 
 
 def context() -> UrlContext:
+    dataset()  # stops the page with the error block if the data files are broken
     return _context(str(paths.data_dir()), dt.date.today())
 
 

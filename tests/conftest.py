@@ -28,3 +28,23 @@ def reference_dir() -> Path:
     if not (paths.REFERENCE / "zones_reference.csv").exists():
         pytest.skip(f"the shared reference list is not at {paths.REFERENCE}")
     return paths.REFERENCE
+
+
+@pytest.fixture(autouse=True)
+def navigation_not_pages_directory(monkeypatch):
+    """Make AppTest run dashboard.py the way a running server does.
+
+    A `pages/` folder makes Streamlit start in its old "pages directory" mode until the first
+    `st.navigation` call switches it off for the life of the server process. AppTest resets that
+    switch before every run, so from the second run on it executes the page script alone,
+    skipping dashboard.py (title, language switch). Keep the switch off, as in a server.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
