@@ -38,6 +38,7 @@ from geopy.location import Location
 
 from cbec import paths
 from cbec.files import write_csv_atomic
+from cbec.seats import seat_of
 
 COORD_COLUMNS = [
     "zone_id",
@@ -55,22 +56,17 @@ FALLBACK = "fallback:area-point"
 USER_AGENT = "cbec-pilot-zone-map/0.1 (https://github.com/; data refresh, 1 req/s)"
 MUNICIPALITIES = {"北京市", "天津市", "上海市", "重庆市"}
 
-# Zones whose point is not found under the zone's own name: the seat of government stands in.
-SEATS: dict[str, tuple[str, str]] = {
+# Zones that are no single city: the seat of their administration stands in. Autonomous
+# prefectures and prefectures are looked up by their seat (cbec.seats).
+SPECIAL: dict[str, tuple[str, str]] = {
     "xiongan": ("容城县", "Xiong'an New Area: its administration sits in Rongcheng county"),
     "hainan": ("海口市", "Hainan island (whole province): Haikou, the provincial capital"),
-    "kashgar": ("喀什市", "Kashgar Prefecture: seat in Kashgar city"),
-    "dehong": ("芒市", "Dehong prefecture: seat in Mangshi"),
-    "honghe": ("蒙自市", "Honghe prefecture: seat in Mengzi"),
-    "dali": ("大理市", "Dali prefecture: seat in Dali city"),
-    "ili": ("伊宁市", "Ili prefecture: seat in Yining city"),
-    "bortala": ("博乐市", "Bortala prefecture: seat in Bole"),
 }
 
 
 def query_for(zone: pd.Series | dict) -> str:
     """Free-text query for a zone's seat, most specific part first: "芒市, 云南省, 中国"."""
-    name = SEATS.get(zone["zone_id"], (zone["name_zh"], ""))[0]
+    name = SPECIAL[zone["zone_id"]][0] if zone["zone_id"] in SPECIAL else seat_of(zone["name_zh"])
     if zone["province_zh"] in MUNICIPALITIES and name == zone["province_zh"]:
         return f"{name}, 中国"
     return f"{name}, {zone['province_zh']}, 中国"
