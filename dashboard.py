@@ -32,6 +32,11 @@ st.title(i18n.t(lang, "app_title"))
 ui.url_notice(lang)
 
 page = st.navigation(
-    [st.Page("pages/map.py", title=i18n.t(lang, "nav_map"), icon="🗺️", default=True)]
+    [
+        st.Page("pages/map.py", title=i18n.t(lang, "nav_map"), icon="🗺️", default=True),
+        st.Page("pages/regional_priorities.py", title=i18n.t(lang, "nav_priorities"), icon="📊"),
+        st.Page("pages/nearest_zone.py", title=i18n.t(lang, "nav_nearest"), icon="📍"),
+        st.Page("pages/data_and_sources.py", title=i18n.t(lang, "nav_data"), icon="📄"),
+    ]
 )
 page.run()

@@ -101,7 +101,10 @@ def deck(
     selected: pd.Series | None = None,
     basemap: bool = False,
     outlines_url: str = paths.PROVINCE_OUTLINES_URL,
+    under: list[pdk.Layer] | None = None,
+    view: pdk.ViewState = CHINA_VIEW,
 ) -> pdk.Deck:
+    """Outlines, then `under` (rings, areas), then the zone points, then the selection ring."""
     layers = [
         pdk.Layer(
             "GeoJsonLayer",
@@ -114,6 +117,7 @@ def deck(
             line_width_min_pixels=1,
             pickable=False,
         ),
+        *(under or []),
         pdk.Layer(
             "ScatterplotLayer",
             id="zones",
@@ -148,12 +152,40 @@ def deck(
     online = {"map_provider": "carto", "map_style": CARTO_LIGHT} if basemap else {}
     return CompactDeck(
         layers=layers,
-        initial_view_state=CHINA_VIEW,
+        initial_view_state=view,
         tooltip=TOOLTIP,
         # Offline by default: map_provider=None and pydeck's default map_style sentinel.
         # (map_style=None would make Streamlit fetch CARTO's style from the internet.)
         **(online or {"map_provider": None}),
     )
+
+
+def rings(lat: float, lon: float, radii_km: tuple[int, ...] = (100, 300)) -> list[pdk.Layer]:
+    """Distance rings (true ground radius, metres) and the starting point."""
+    return [
+        pdk.Layer(
+            "ScatterplotLayer",
+            id="rings",
+            data=[{"p": [round(lon, 4), round(lat, 4)], "r": km * 1000} for km in radii_km],
+            get_position="p",
+            get_radius="r",
+            filled=False,
+            stroked=True,
+            get_line_color=[90, 90, 90],
+            line_width_min_pixels=1.5,
+            pickable=False,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            id="origin",
+            data=[{"p": [round(lon, 4), round(lat, 4)]}],
+            get_position="p",
+            get_fill_color=SELECTED_COLOR,
+            radius_units='"pixels"',
+            get_radius=5,
+            pickable=False,
+        ),
+    ]
 
 
 def picked_zone(event) -> str | None:

@@ -28,3 +28,10 @@ def md_link(url: str) -> str:
     host = urlsplit(url).netloc
     safe_url = quote(url, safe=":/?&=#%.,;@!$'*+~-_")
     return f"[{escape_md(host)}]({safe_url})"
+
+
+def html_escape(text: str) -> str:
+    """For the few HTML snippets built from catalogue strings and numbers (legends)."""
+    import html
+
+    return html.escape(text, quote=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from cbec import i18n, paths, urlstate
+from cbec import i18n, paths, places, urlstate
 from cbec.data import DataError, Dataset, load
 from cbec.urlstate import State, UrlContext
 
@@ -52,7 +52,24 @@ def _context(data_dir: str, today: dt.date) -> UrlContext:
         provinces=tuple(ds.provinces["province_en"]),
         zones=frozenset(ds.zones["zone_id"]),
         today=today,
+        cities=frozenset(_prefectures(data_dir)["adcode"]),
     )
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _prefectures(data_dir: str):
+    return places.load_prefectures(Path(data_dir))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _places(data_dir: str):
+    return places.load_places(Path(data_dir))
+
+
+def gazetteer():
+    """The offline gazetteer: (prefecture-level divisions, GeoNames places), cached."""
+    d = str(paths.data_dir())
+    return _prefectures(d), _places(d)
 
 
 def context() -> UrlContext:

@@ -16,7 +16,7 @@ from cbec.filters import DEFAULT_BATCHES, FIRST_DAY, MAX_QUERY, Filters
 from cbec.i18n import LANGS
 from cbec.slug import slugify
 
-KEYS = ("batch", "region", "province", "q", "date", "zone", "basemap", "lang")
+KEYS = ("batch", "region", "province", "q", "date", "zone", "basemap", "city", "place", "k", "lang")
 ALIASES = {"batches": "batch", "regions": "region", "provinces": "province", "search": "q"}
 MAX_VALUES = 40  # per key: more than any real selection (31 provinces)
 MAX_LEN = 64  # characters per value
@@ -31,6 +31,7 @@ class UrlContext:
     provinces: tuple[str, ...]  # province_en
     zones: frozenset[str]
     today: dt.date
+    cities: frozenset[str] = frozenset()  # adcodes of the prefecture-level divisions
 
     def region_slug(self, region: str) -> str:
         return slugify(region)
@@ -39,10 +40,24 @@ class UrlContext:
         return slugify(province)
 
 
+MAX_PLACE = 60
+K_RANGE = (1, 10)
+
+
+@dataclass(frozen=True)
+class NearestQuery:
+    """The nearest-zone page's question: a city from the list, or a typed place name."""
+
+    city: str | None = None  # adcode
+    place: str = ""
+    k: int = 5
+
+
 @dataclass(frozen=True)
 class State:
     filters: Filters = field(default_factory=Filters)
     lang: str = "en"
+    nearest: NearestQuery = field(default_factory=NearestQuery)
 
 
 def _values(params: Mapping[str, Sequence[str] | str], key: str) -> list[str]:
@@ -125,7 +140,24 @@ def decode(params: Mapping[str, Sequence[str] | str], ctx: UrlContext) -> tuple[
             lang = v
         else:
             drop("lang", v)
-    return State(f, lang), dropped
+
+    nq = NearestQuery()
+    for v in _values(params, "city")[:1]:
+        if v in ctx.cities:
+            nq = replace(nq, city=v)
+        else:
+            drop("city", v)
+    for v in _values(params, "place")[:1]:
+        if len(v) <= MAX_PLACE and v.isprintable() and v.strip():
+            nq = replace(nq, place=v.strip())
+        else:
+            drop("place", v)
+    for v in _values(params, "k")[:1]:
+        if v.isdigit() and K_RANGE[0] <= int(v) <= K_RANGE[1]:
+            nq = replace(nq, k=int(v))
+        else:
+            drop("k", v)
+    return State(f, lang, nq), dropped
 
 
 def encode(state: State, ctx: UrlContext) -> dict[str, list[str] | str]:
@@ -148,6 +180,13 @@ def encode(state: State, ctx: UrlContext) -> dict[str, list[str] | str]:
         out["zone"] = f.zone
     if f.basemap:
         out["basemap"] = "1"
+    nq, nd = state.nearest, NearestQuery()
+    if nq.city:
+        out["city"] = nq.city
+    if nq.place:
+        out["place"] = nq.place[:MAX_PLACE]
+    if nq.k != nd.k:
+        out["k"] = str(nq.k)
     if state.lang != "en":
         out["lang"] = state.lang
     return out

@@ -1,0 +1,8 @@
+"""Nearest zone: which pilot zone is closest to a city or a place, and coverage over time.
+
+The parts live in cbec.nearestui; this script only says which page it is.
+"""
+
+from cbec import nearestui
+
+nearestui.page()
