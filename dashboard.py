@@ -13,17 +13,22 @@ import streamlit as st
 from cbec import i18n, ui
 
 st.set_page_config(
-    page_title="China CBEC pilot zones · 跨境电商综试区", page_icon="🗺️", layout="wide"
+    page_title="China CBEC pilot zones · 跨境电商综试区",
+    page_icon=":material/public:",
+    layout="wide",
 )
 
 state = ui.state()
 st.session_state.setdefault("w_lang", state.lang)
-lang = st.sidebar.segmented_control(
-    "Language · 语言",
-    i18n.LANGS,
-    format_func=lambda code: i18n.LANG_NAMES[code],
-    key="w_lang",
-    required=True,
+lang = (
+    st.sidebar.segmented_control(
+        "Language · 语言",
+        i18n.LANGS,
+        format_func=lambda code: i18n.LANG_NAMES[code],
+        key="w_lang",
+        required=True,
+    )
+    or state.lang
 )
 if lang != state.lang:
     ui.save(replace(state, lang=lang))
@@ -33,10 +38,18 @@ ui.url_notice(lang)
 
 page = st.navigation(
     [
-        st.Page("pages/map.py", title=i18n.t(lang, "nav_map"), icon="🗺️", default=True),
-        st.Page("pages/regional_priorities.py", title=i18n.t(lang, "nav_priorities"), icon="📊"),
-        st.Page("pages/nearest_zone.py", title=i18n.t(lang, "nav_nearest"), icon="📍"),
-        st.Page("pages/data_and_sources.py", title=i18n.t(lang, "nav_data"), icon="📄"),
+        st.Page("pages/map.py", title=i18n.t(lang, "nav_map"), icon=":material/map:", default=True),
+        st.Page(
+            "pages/regional_priorities.py",
+            title=i18n.t(lang, "nav_priorities"),
+            icon=":material/bar_chart:",
+        ),
+        st.Page(
+            "pages/nearest_zone.py", title=i18n.t(lang, "nav_nearest"), icon=":material/near_me:"
+        ),
+        st.Page(
+            "pages/data_and_sources.py", title=i18n.t(lang, "nav_data"), icon=":material/table:"
+        ),
     ]
 )
 page.run()

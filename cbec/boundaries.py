@@ -106,6 +106,8 @@ def _round(geom, decimals: int) -> dict:
     """GeoJSON geometry with rounded coordinates; rings that collapse are dropped."""
     rounded = shapely.set_precision(geom, 10**-decimals)
     parts = [p for p in _polygons(rounded) if not p.is_empty]
+    if not parts and decimals < 6:  # a unit smaller than the grid (Macao at 0.1 deg): finer
+        return _round(geom, decimals + 1)
     return json.loads(json.dumps(mapping(MultiPolygon(parts)), separators=(",", ":")))
 
 

@@ -106,5 +106,21 @@ def url_notice(lang: str) -> None:
         st.toast(i18n.t(lang, "url_ignored", items=", ".join(dropped)))
 
 
+def entrypoint_first() -> None:
+    """Make sure dashboard.py runs before any page.
+
+    With a `pages/` folder next to it, Streamlit starts in its old "pages directory" mode and
+    runs a page script on its own (no title, no language switch, the wrong sidebar) until some
+    run calls `st.navigation`, e.g. when a shared link to a page is the first request a fresh
+    server gets. A page that finds itself run that way switches the old mode off and reruns, so
+    dashboard.py, st.navigation and then this page run as they should.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def _query_params() -> dict[str, list[str]]:
     return {k: st.query_params.get_all(k) for k in st.query_params}

@@ -4,6 +4,7 @@ points were made, caveats and downloads.
 The parts live in cbec.dataui; this script only says which page it is.
 """
 
-from cbec import dataui
+from cbec import dataui, ui
 
+ui.entrypoint_first()
 dataui.page()

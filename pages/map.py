@@ -3,6 +3,7 @@
 The parts live in cbec.mapui; this script only says which page it is.
 """
 
-from cbec import mapui
+from cbec import mapui, ui
 
+ui.entrypoint_first()
 mapui.page()

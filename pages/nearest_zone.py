@@ -3,6 +3,7 @@
 The parts live in cbec.nearestui; this script only says which page it is.
 """
 
-from cbec import nearestui
+from cbec import nearestui, ui
 
+ui.entrypoint_first()
 nearestui.page()

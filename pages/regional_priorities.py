@@ -3,6 +3,7 @@
 The parts live in cbec.prioritiesui; this script only says which page it is.
 """
 
-from cbec import prioritiesui
+from cbec import prioritiesui, ui
 
+ui.entrypoint_first()
 prioritiesui.page()

@@ -31,14 +31,18 @@ def reference_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def navigation_not_pages_directory(monkeypatch):
+def navigation_not_pages_directory(request, monkeypatch):
     """Make AppTest run dashboard.py the way a running server does.
 
     A `pages/` folder makes Streamlit start in its old "pages directory" mode until the first
     `st.navigation` call switches it off for the life of the server process. AppTest resets that
-    switch before every run, so from the second run on it executes the page script alone,
-    skipping dashboard.py (title, language switch). Keep the switch off, as in a server.
+    switch before every run, so from the second run on it would execute the page script alone
+    (cbec.ui.entrypoint_first then reruns, losing the click that caused the run). Keep the switch
+    off, as in a server that has served one request. Tests marked `pages_directory_mode` see the
+    old mode, to check entrypoint_first itself.
     """
+    if request.node.get_closest_marker("pages_directory_mode"):
+        return
     from streamlit.runtime.pages_manager import PagesManager
 
     original = PagesManager.__init__

@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from cbec import paths
 from cbec.data import load
 
@@ -63,3 +65,21 @@ def test_app_runs_without_the_build_time_packages():
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "1"
+
+
+@pytest.mark.pages_directory_mode
+def test_a_page_link_on_a_fresh_server_still_runs_the_entrypoint():
+    """With a pages/ folder, a fresh server runs a requested page on its own; the page must
+    switch that mode off and rerun so that dashboard.py (title, language, navigation) runs."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(paths.ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["lang"] = "zh"
+    at.run()
+    at.switch_page("pages/data_and_sources.py")
+    at.run()  # AppTest, like a fresh server, starts this run in the old pages-directory mode
+    assert not at.exception
+    assert at.title[0].value == "中国跨境电子商务综合试验区"  # dashboard.py ran
+    assert at.header[0].value == "数据与来源"  # and then the page
+    assert PagesManager.uses_pages_directory is False
