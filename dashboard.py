@@ -7,6 +7,7 @@ Only a router plus what every page shares: page config, title, language switch, 
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import streamlit as st
 
@@ -14,7 +15,7 @@ from cbec import i18n, ui
 
 st.set_page_config(
     page_title="China CBEC pilot zones · 跨境电商综试区",
-    page_icon=":material/public:",
+    page_icon=str(Path(__file__).parent / "static" / "favicon.png"),
     layout="wide",
 )
 

@@ -21,8 +21,8 @@ DEFAULT_CITY = "110000"  # Beijing, until the user picks
 
 
 @st.cache_resource(show_spinner=False, ttl=300)
-def _online() -> bool:
-    """Whether Nominatim answers, asked at most every five minutes."""
+def _online(domain: str) -> bool:
+    """Whether Nominatim (at `domain`) answers, asked at most every five minutes."""
     return places.online_available()
 
 
@@ -57,10 +57,11 @@ def _origin(nq: NearestQuery, prefectures, gaz_places, lang: str) -> places.Plac
     if not nq.place:
         return None
     found: list[places.Place] = []
-    online = _online()
+    domain = places.nominatim_domain()[0]
+    online = _online(domain)
     if online:
         try:
-            found = _find_online(nq.place, places.nominatim_domain()[0])
+            found = _find_online(nq.place, domain)
         except GeocodeError as exc:
             st.warning(t("nz_online_failed", why=str(exc)[:120]))
     if not found:

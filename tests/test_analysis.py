@@ -1,0 +1,145 @@
+"""Distances, coverage, the place finder and the regional analysis, without Streamlit."""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cbec import nearest, places, priorities
+from cbec.data import load
+
+TODAY = dt.date(2026, 11, 26)
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load(when=TODAY)
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return places.load_prefectures(), places.load_places()
+
+
+def test_geodesic_matches_vincentys_published_example():
+    # T. Vincenty (1975), Survey Review 23(176), the Flinders Peak - Buninyong line:
+    # 54,972.271 m on the ellipsoid. Our distance is geopy's geodesic on WGS84, whose
+    # flattening differs from the paper's by a hair; the answer must agree to the millimetre
+    # scale of a few centimetres.
+    flinders = (-(37 + 57 / 60 + 3.72030 / 3600), 144 + 25 / 60 + 29.52440 / 3600)
+    buninyong = (-(37 + 39 / 60 + 10.15610 / 3600), 143 + 55 / 60 + 35.38390 / 3600)
+    km = nearest.geodesic_km(*flinders, *buninyong)
+    assert km == pytest.approx(54.972271, abs=0.0005)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected_km"),
+    [("hangzhou", "ningbo", 141.5), ("beijing", "tianjin", 108.2)],
+)
+def test_city_pairs_against_an_independent_great_circle(ds, a, b, expected_km):
+    z = ds.zones.set_index("zone_id")
+    (lat1, lon1), (lat2, lon2) = z.loc[a, ["lat", "lon"]], z.loc[b, ["lat", "lon"]]
+    # Haversine written out here, independently of cbec.nearest, on a 6371 km sphere.
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    h = (
+        np.sin((p2 - p1) / 2) ** 2
+        + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    )
+    sphere = 2 * 6371.0 * np.arcsin(np.sqrt(h))
+    exact = nearest.geodesic_km(lat1, lon1, lat2, lon2)
+    assert exact == pytest.approx(sphere, rel=0.005)  # ellipsoid vs sphere: under 0.5 %
+    assert exact == pytest.approx(expected_km, rel=0.02)
+
+
+def test_nearest_is_exact_despite_the_prefilter(ds):
+    zones = ds.zones
+    rng = np.random.default_rng(7)
+    for lat, lon in zip(rng.uniform(20, 48, 25), rng.uniform(80, 130, 25), strict=True):
+        brute = sorted(nearest.geodesic_km(lat, lon, a, b) for a, b in zip(zones.lat, zones.lon))
+        got = nearest.nearest(zones, lat, lon, k=4)["distance_km"].tolist()
+        assert got == pytest.approx(brute[:4], abs=1e-9)
+
+
+def test_nearest_to_a_zone_excludes_itself(ds):
+    z = ds.zones.set_index("zone_id")
+    near = nearest.nearest(
+        ds.zones, z.loc["xian", "lat"], z.loc["xian", "lon"], k=3, exclude="xian"
+    )
+    assert near["zone_id"].tolist() == ["baoji", "yuncheng", "yanan"]
+    assert near["distance_km"].is_monotonic_increasing
+
+
+def test_coverage_is_exact_and_counts_cities(ds, gaz):
+    cities = gaz[0].sample(40, random_state=3)
+    steps = [(3, dt.date(2018, 12, 31)), (8, TODAY)]
+    cov = nearest.coverage(cities, ds.zones, steps).set_index(["batch", "threshold_km"])
+    for batch, day in steps:
+        active = ds.zones[(ds.zones.approved_on <= pd.Timestamp(day))]
+        active = active[~(active.revoked_on <= pd.Timestamp(day))]
+        mins = [
+            min(nearest.geodesic_km(c.lat, c.lon, a, b) for a, b in zip(active.lat, active.lon))
+            for c in cities.itertuples()
+        ]
+        for km in (100, 200, 300):
+            assert cov.loc[(batch, km), "cities_within"] == sum(m <= km for m in mins)
+    assert cov.loc[(8, 300), "share"] >= cov.loc[(3, 300), "share"]
+
+
+def test_coverage_before_any_zone_is_zero(ds, gaz):
+    cov = nearest.coverage(gaz[0].head(5), ds.zones, [(0, dt.date(2015, 1, 1))])
+    assert cov["cities_within"].tolist() == [0, 0, 0]
+
+
+def test_gazetteer_has_every_prefecture_level_division(gaz):
+    prefectures, gplaces = gaz
+    assert len(prefectures) == 337  # 333 prefecture-level divisions + 4 municipalities
+    assert prefectures["adcode"].is_unique
+    assert (prefectures["precision"] == "seat").all()
+    assert prefectures["province_en"].nunique() == 31
+    assert len(gplaces) > 2000
+
+
+@pytest.mark.parametrize(
+    ("query", "name_zh"),
+    [("Hangzhou", "杭州市"), ("杭州", "杭州市"), ("伊犁", "伊犁哈萨克自治州"), ("Yiwu", "义乌")],
+)
+def test_place_finder(gaz, query, name_zh):
+    found = places.find_offline(query, *gaz)
+    assert found and found[0].name_zh == name_zh
+
+
+def test_place_that_matches_nothing(gaz):
+    assert places.find_offline("Atlantis", *gaz) == []
+    assert places.find_offline("   ", *gaz) == []
+
+
+def test_region_by_batch_and_priority_over_time(ds):
+    counts, shares = priorities.region_by_batch(ds.zones, ds.batches)
+    assert counts.loc["East"].tolist() == [1, 7, 10, 11, 25, 15, 11, 4, 84]
+    assert counts["all"].sum() == 181
+    assert shares[3].round(3).tolist() == [0.455, 0.136, 0.273, 0.136]
+    trend = priorities.priority_over_time(ds.zones, ds.batches).set_index("batch")
+    assert trend.loc[3, "share"] == pytest.approx(12 / 22)
+    assert trend.loc[3, "cum_share"] == pytest.approx(17 / 35)
+    assert trend.loc[8, "cum_zones"] == 181
+
+
+def test_provinces_over_time(ds):
+    early = priorities.per_province(ds.zones, ds.provinces, dt.date(2016, 6, 1))
+    assert (early["zones"] > 0).sum() == 11 and (early["zones"] == 0).sum() == 20
+    first = priorities.first_zones(ds.zones, ds.provinces).set_index("province_en")
+    assert first.loc["Tibet", "first_on"] == pd.Timestamp("2022-11-14")
+    assert first.loc["Zhejiang", "zones_en"] == "Hangzhou"
+    assert first.loc["Guangdong", "zones_zh"] == "广州市、深圳市"
+
+
+def test_july_2018_claims_hold(ds):
+    claims = {c.key: c for c in priorities.july_2018_claims(ds.zones)}
+    assert all(c.holds for c in claims.values())
+    assert claims["claim_tilt"].claimed == "38.5% →" and claims["claim_tilt"].found == "54.5%"
+
+
+def test_share_colors():
+    palette = [[0], [1], [2], [3]]
+    assert priorities.share_colors(np.array([0, 1, 2, 3, 6]), palette) == [[0], [1], [1], [2], [3]]
