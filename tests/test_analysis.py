@@ -56,7 +56,9 @@ def test_nearest_is_exact_despite_the_prefilter(ds):
     zones = ds.zones
     rng = np.random.default_rng(7)
     for lat, lon in zip(rng.uniform(20, 48, 25), rng.uniform(80, 130, 25), strict=True):
-        brute = sorted(nearest.geodesic_km(lat, lon, a, b) for a, b in zip(zones.lat, zones.lon))
+        brute = sorted(
+            nearest.geodesic_km(lat, lon, a, b) for a, b in zip(zones.lat, zones.lon, strict=True)
+        )
         got = nearest.nearest(zones, lat, lon, k=4)["distance_km"].tolist()
         assert got == pytest.approx(brute[:4], abs=1e-9)
 
@@ -78,7 +80,10 @@ def test_coverage_is_exact_and_counts_cities(ds, gaz):
         active = ds.zones[(ds.zones.approved_on <= pd.Timestamp(day))]
         active = active[~(active.revoked_on <= pd.Timestamp(day))]
         mins = [
-            min(nearest.geodesic_km(c.lat, c.lon, a, b) for a, b in zip(active.lat, active.lon))
+            min(
+                nearest.geodesic_km(c.lat, c.lon, a, b)
+                for a, b in zip(active.lat, active.lon, strict=True)
+            )
             for c in cities.itertuples()
         ]
         for km in (100, 200, 300):
