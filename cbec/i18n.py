@@ -82,8 +82,8 @@ STRINGS: dict[str, dict[str, str]] = {
     # map
     "legend": {"en": "Legend", "zh": "图例"},
     "legend_row": {
-        "en": "Batch {batch} · {year} · {count}",
-        "zh": "第{batch}批 · {year} · {count}个",
+        "en": "Batch {batch} · {year} · {count} shown",
+        "zh": "第{batch}批 · {year} · 显示{count}个",
     },
     "legend_approx": {
         "en": "Faded point: approximate position (no geocoder found the city seat).",

