@@ -45,9 +45,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(timeout: float = 60.0) -> Iterator[str]:
-    """`streamlit run dashboard.py` on a free loopback port; yields its base URL once
-    /_stcore/health answers, and stops it afterwards."""
+def streamlit_server(timeout: float = 60.0, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a free loopback port (with `env` added to its
+    environment); yields its base URL once /_stcore/health answers, and stops it afterwards."""
     port = free_port()
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(paths.ROOT / "dashboard.py"),
@@ -55,7 +55,9 @@ def streamlit_server(timeout: float = 60.0) -> Iterator[str]:
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
     log = open(os.devnull, "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(cmd, cwd=paths.ROOT, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        cmd, cwd=paths.ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout

@@ -166,3 +166,30 @@ def test_csv_download_has_the_rows_of_the_table(page, server_url):
     assert len(rows) == shown == len(view)
     assert [r["zone_id"] for r in rows] == view["zone_id"].tolist()
     assert {r["region_en"] for r in rows} == {"Northeast"}
+
+
+def test_markup_in_a_zone_name_reaches_the_tooltip_as_text(chromium, tmp_path):
+    """Streamlit >= 1.60 escapes tooltip values: a name that is HTML shows as its text."""
+    import shutil
+
+    import pandas as pd
+
+    from cbec import paths
+
+    data = tmp_path / "data"
+    shutil.copytree(paths.DATA, data)
+    zones = pd.read_csv(data / "zones.csv", dtype=str, keep_default_na=False)
+    name = '<img src=x onerror="document.title=1">'
+    zones.loc[zones["zone_id"] == "xian", "name_en"] = name
+    zones.to_csv(data / "zones.csv", index=False)
+    with browser.streamlit_server(env={"CBEC_DATA_DIR": str(data)}) as url:
+        page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+        open_page(page, url)
+        box = deck_canvas(page).bounding_box()
+        page.mouse.move(*to_pixel(34.258, 108.929, box))
+        tip = page.locator(".deck-tooltip")
+        tip.wait_for(state="visible", timeout=5000)
+        assert name in tip.inner_text()  # shown as text ...
+        assert tip.locator("img").count() == 0  # ... not as an element
+        assert page.title() != "1"  # and nothing ran
+        page.close()
