@@ -111,24 +111,8 @@ def page(today: dt.date | None = None) -> None:
     st.markdown("\n".join(f"- {text.escape_md(c)}" for c in caveats))
 
     st.subheader(t("ds_downloads"), anchor=False)
-    c1, c2, c3 = st.columns(3)
-    c1.download_button(
-        t("ds_dl_zones_csv"),
-        lambda: export.to_csv(zones),
-        file_name="cbec_pilot_zones_all.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="ds_dl_csv",
-    )
-    c2.download_button(
-        t("ds_dl_zones_geojson"),
-        lambda: export.to_geojson(zones),
-        file_name="cbec_pilot_zones_all.geojson",
-        mime="application/geo+json",
-        on_click="ignore",
-        key="ds_dl_geojson",
-    )
-    c3.download_button(
+    ui.zone_downloads(zones, lang, "cbec_pilot_zones_all", "ds_dl")
+    st.download_button(
         t("ds_dl_outlines"),
         lambda: paths.PROVINCE_OUTLINES.read_bytes(),
         file_name="china_provinces.geojson",

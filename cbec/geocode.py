@@ -37,19 +37,10 @@ from geopy.geocoders import Nominatim
 from geopy.location import Location
 
 from cbec import paths
+from cbec.data import COORD_COLUMNS
 from cbec.files import write_csv_atomic
 from cbec.seats import seat_of
 
-COORD_COLUMNS = [
-    "zone_id",
-    "lat",
-    "lon",
-    "geocoder",
-    "query",
-    "matched_name",
-    "geocoded_on",
-    "precision",
-]
 # precision: "seat" = the seat of government, found by a geocoder and checked; "area" = no
 # geocoder found the seat, so the point is a point inside the zone's area (retried on every run).
 FALLBACK = "fallback:area-point"
@@ -170,10 +161,10 @@ class NominatimProvider:
         self._last = 0.0
 
     def _wait_turn(self) -> None:
+        """Counted from the end of the previous request: stricter than from its start."""
         gap = self.politeness.min_interval - (time.monotonic() - self._last)
         if gap > 0:
             self._sleep(gap)
-        self._last = time.monotonic()
 
     def candidates(self, query: str) -> list[Location]:
         p = self.politeness
@@ -184,16 +175,20 @@ class NominatimProvider:
                 found = self.geocoder.geocode(
                     query, exactly_one=False, limit=5, country_codes="cn", language="zh"
                 )
+                self._last = time.monotonic()
                 return list(found or [])
             except GeocoderRateLimited as exc:
+                self._last = time.monotonic()
                 wait = min(exc.retry_after or p.backoff * 2 ** (attempt - 1), p.max_wait)
                 reason = f"rate limited (429), Retry-After {exc.retry_after}"
             except GeocoderParseError as exc:
                 raise GeocodeError(f"malformed answer from Nominatim: {_short(exc)}") from exc
             except (GeocoderTimedOut, GeocoderUnavailable) as exc:
+                self._last = time.monotonic()
                 wait = p.backoff * 2 ** (attempt - 1)
                 reason = f"timed out or unavailable: {_short(exc)}"
             except GeocoderServiceError as exc:
+                self._last = time.monotonic()
                 if not _is_server_error(exc):
                     raise GeocodeError(f"Nominatim refused the query: {_short(exc)}") from exc
                 wait = p.backoff * 2 ** (attempt - 1)

@@ -18,7 +18,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "China's cross-border e-commerce pilot zones",
         "zh": "中国跨境电子商务综合试验区",
     },
-    "language": {"en": "Language", "zh": "语言"},
     "nav_map": {"en": "Map", "zh": "地图"},
     "data_error": {
         "en": "The data files have problems, so nothing can be shown. Each line names the file, "
@@ -336,8 +335,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "2018年7月所说的“杭州等13个城市”为第1批（杭州，2015年）和第2批（12个城市，2016年1月）。",
     },
     "ds_downloads": {"en": "Downloads", "zh": "下载"},
-    "ds_dl_zones_csv": {"en": "All zones (CSV)", "zh": "全部综试区（CSV）"},
-    "ds_dl_zones_geojson": {"en": "All zones (GeoJSON)", "zh": "全部综试区（GeoJSON）"},
     "ds_dl_outlines": {"en": "Province outlines (GeoJSON)", "zh": "省界（GeoJSON）"},
     "ds_licences": {
         "en": "Licences: zone facts from the State Council replies and the pages cited in each "

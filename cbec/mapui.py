@@ -12,7 +12,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from cbec import export, filters, i18n, mapview, nearest, paths, summary, text, ui
+from cbec import filters, i18n, mapview, nearest, paths, summary, text, ui
 from cbec.data import REGIONS, Dataset
 from cbec.filters import FIRST_DAY, Filters
 from cbec.urlstate import State
@@ -337,25 +337,7 @@ def _stacked_bar_spec(lang: str) -> dict:
 
 def zone_table(view: pd.DataFrame, view_key: str, lang: str) -> None:
     _table(view_key, lang, view)
-    t = lambda key: i18n.t(lang, key)  # noqa: E731
-    d1, d2, _ = st.columns([1, 1, 4])
-    # Deferred: the files are built only when someone clicks, not on every rerun.
-    d1.download_button(
-        t("download_csv"),
-        lambda: export.to_csv(view),
-        file_name="cbec_pilot_zones.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="dl_csv",
-    )
-    d2.download_button(
-        t("download_geojson"),
-        lambda: export.to_geojson(view),
-        file_name="cbec_pilot_zones.geojson",
-        mime="application/geo+json",
-        on_click="ignore",
-        key="dl_geojson",
-    )
+    ui.zone_downloads(view, lang, "cbec_pilot_zones", "dl")
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)

@@ -13,25 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from cbec import paths
+from cbec.data import PROVINCE_COLUMNS, ZONE_COLUMNS
 from cbec.files import write_csv_atomic
 from cbec.slug import slugify
-
-ZONE_COLUMNS = [
-    "zone_id",
-    "batch",
-    "name_en",
-    "name_zh",
-    "province_en",
-    "province_zh",
-    "admin_level",
-    "approved_on",
-    "revoked_on",
-    "document_no",
-    "confidence",
-    "note",
-    "source_url",
-]
-PROVINCE_COLUMNS = ["adcode", "province_en", "province_zh", "region_en", "region_zh"]
 
 _SUFFIXES = (" New Area", " Prefecture", " City", " Island")
 

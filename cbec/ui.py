@@ -124,3 +124,26 @@ def entrypoint_first() -> None:
 
 def _query_params() -> dict[str, list[str]]:
     return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def zone_downloads(zones, lang: str, stem: str, key: str) -> None:
+    """CSV and GeoJSON of exactly `zones`, built only when clicked (deferred), side by side."""
+    from cbec import export
+
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button(
+        i18n.t(lang, "download_csv"),
+        lambda: export.to_csv(zones),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key=f"{key}_csv",
+    )
+    c2.download_button(
+        i18n.t(lang, "download_geojson"),
+        lambda: export.to_geojson(zones),
+        file_name=f"{stem}.geojson",
+        mime="application/geo+json",
+        on_click="ignore",
+        key=f"{key}_geojson",
+    )

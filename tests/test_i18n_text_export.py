@@ -70,3 +70,19 @@ def test_geojson_download_is_exactly_the_view(view):
     lon, lat = xian["geometry"]["coordinates"]
     assert abs(lat - 34.26) < 0.1 and abs(lon - 108.93) < 0.1
     assert xian["properties"]["batch"] == 3
+
+
+def test_every_catalogue_string_is_used():
+    import pathlib
+
+    from cbec import paths
+
+    code = "\n".join(
+        p.read_text("utf-8")
+        for p in pathlib.Path(paths.ROOT / "cbec").glob("*.py")
+        if p.name != "i18n.py"
+    ) + (paths.ROOT / "dashboard.py").read_text("utf-8")
+    dynamic = {k for k in i18n.STRINGS if k.startswith(("status_", "claim_"))}
+    used = {k for k in i18n.STRINGS if f'"{k}"' in code or f"'{k}'" in code}
+    unused = [k for k in i18n.STRINGS if k not in dynamic | used]
+    assert unused == []
