@@ -35,7 +35,10 @@ def query(page) -> dict[str, list[str]]:
 
 
 def deck_canvas(page):
-    return page.locator("canvas#deckgl-overlay").first
+    canvas = page.locator("canvas#deckgl-overlay").first
+    canvas.wait_for(state="visible", timeout=30000)
+    page.wait_for_timeout(1000)  # the outlines arrive by a second request, then draw
+    return canvas
 
 
 def colour_counts(png: bytes, colours: dict[str, list[int]], tol: int = 12) -> dict[str, int]:
