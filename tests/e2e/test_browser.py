@@ -196,3 +196,24 @@ def test_markup_in_a_zone_name_reaches_the_tooltip_as_text(chromium, tmp_path):
         assert tip.locator("img").count() == 0  # ... not as an element
         assert page.title() != "1"  # and nothing ran
         page.close()
+
+
+def test_a_filter_change_keeps_the_users_zoom(page, server_url):
+    open_page(page, server_url)
+    canvas = deck_canvas(page)
+    land = {"land": mapview.LAND_COLOR}
+    box = canvas.bounding_box()
+    share = lambda png: colour_counts(png, land, tol=6)["land"] / (box["width"] * box["height"])  # noqa: E731
+    before = share(canvas.screenshot())
+    page.mouse.move(box["x"] + box["width"] * 0.62, box["y"] + box["height"] * 0.55)
+    for _ in range(4):
+        page.mouse.wheel(0, -250)
+        page.wait_for_timeout(150)
+    page.wait_for_timeout(1200)
+    zoomed = share(canvas.screenshot())
+    page.get_by_role("button", name="All batches").click()
+    browser.wait_for_app(page)
+    after = share(deck_canvas(page).screenshot())
+    assert before < 0.5 < zoomed  # zoomed in, the land fills the canvas
+    assert after == pytest.approx(zoomed, abs=0.08)  # and it still does after the rerun
+    assert metric(page, "Zones shown") == "178"
