@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cbec.data import PRIORITY_REGIONS, REGIONS, active_mask
+from cbec.data import REGIONS, active_mask
 
 # The 22 cities the State Council executive meeting of 13 July 2018 named (reference README).
 JULY_2018_CITIES = (
@@ -120,6 +120,3 @@ def share_colors(counts: np.ndarray, palette: list[list[int]]) -> list[list[int]
         palette[0] if c == 0 else palette[1 + min(steps - 1, (c - 1) * steps // top)]
         for c in counts
     ]
-
-
-__all__ = ["PRIORITY_REGIONS", "Claim", "region_by_batch"]

@@ -58,3 +58,12 @@ def test_benchmark_results_are_within_budget():
     res = json.loads((paths.ROOT / "benchmarks" / "results" / "rerun.json").read_text())
     assert res["dashboard_ms"] <= 40 and res["dashboard_ms"] <= 0.2 * res["naive_ms"]
     assert res["deck_json_bytes"] <= 50 * 1024
+
+
+def test_data_readme_documents_every_data_file_and_gazetteer_column():
+    doc = (paths.DATA / "README.md").read_text("utf-8")
+    shipped = sorted(p.name for p in paths.DATA.iterdir() if p.suffix in (".csv", ".geojson"))
+    assert [f for f in shipped if f"`{f}`" not in doc] == []
+    for name in ("prefectures.csv", "places.csv"):
+        header = pd.read_csv(paths.DATA / name, nrows=0).columns
+        assert [c for c in header if f"`{c}`" not in doc] == [], name
