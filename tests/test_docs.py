@@ -67,3 +67,12 @@ def test_data_readme_documents_every_data_file_and_gazetteer_column():
     for name in ("prefectures.csv", "places.csv"):
         header = pd.read_csv(paths.DATA / name, nrows=0).columns
         assert [c for c in header if f"`{c}`" not in doc] == [], name
+
+
+def test_data_dictionary_covers_every_column_shown_and_downloaded():
+    from cbec import dictionary, export
+
+    assert list(dictionary.COLUMNS) == export.EXPORT_COLUMNS
+    doc = (paths.DATA / "README.md").read_text("utf-8")
+    assert [c for c in dictionary.COLUMNS if f"`{c}`" not in doc] == []
+    assert all(en and zh for en, zh in dictionary.COLUMNS.values())
