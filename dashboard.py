@@ -11,7 +11,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from cbec import i18n, ui
+from cbec import i18n
+from cbec.ui import shared
 
 st.set_page_config(
     page_title="China CBEC pilot zones · 跨境电商综试区",
@@ -19,7 +20,7 @@ st.set_page_config(
     layout="wide",
 )
 
-state = ui.state()
+state = shared.state()
 st.session_state.setdefault("w_lang", state.lang)
 lang = (
     st.sidebar.segmented_control(
@@ -32,10 +33,10 @@ lang = (
     or state.lang
 )
 if lang != state.lang:
-    ui.save(replace(state, lang=lang))
+    shared.save(replace(state, lang=lang))
 
 st.title(i18n.t(lang, "app_title"))
-ui.url_notice(lang)
+shared.url_notice(lang)
 
 page = st.navigation(
     [

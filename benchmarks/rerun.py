@@ -22,13 +22,13 @@ import time
 from pathlib import Path
 
 import streamlit
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cbec.files import write_text_atomic  # noqa: E402
+from cbec.build import write_text_atomic  # noqa: E402
+from tests.apptest import run_like_a_server  # noqa: E402
 
 APPS = {
     "dashboard": ROOT / "dashboard.py",
@@ -37,18 +37,6 @@ APPS = {
 }
 SELECTIONS = ([1, 2, 3], [1, 2, 3, 4, 5, 6, 7, 8])
 BUDGET = {"dashboard_ms": 40.0, "ratio": 0.2, "deck_json_bytes": 50 * 1024}
-
-
-def _server_like_navigation() -> None:
-    """AppTest re-detects the old pages-directory mode before every run; a server switches it
-    off for good at the first st.navigation call. Do as the server does (see tests/conftest)."""
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init
 
 
 def deck_bytes(at: AppTest) -> int:
@@ -95,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=40)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "rerun.json")
     args = ap.parse_args(argv)
-    _server_like_navigation()
+    run_like_a_server()
 
     medians, sizes = {}, {}
     for name, path in APPS.items():

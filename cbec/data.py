@@ -9,14 +9,59 @@ readable message, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
 
-from cbec import paths
+# --- where the project's files live -------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+STATIC = ROOT / "static"
+REFERENCE = ROOT.parent / "shared" / "reference"
+
+ZONES_CSV = DATA / "zones.csv"
+BATCHES_CSV = DATA / "batches.csv"
+PROVINCES_CSV = DATA / "provinces.csv"
+COORDINATES_CSV = DATA / "coordinates.csv"
+ZONE_AREAS = DATA / "zone_areas.geojson"
+PROVINCE_SHAPES_COARSE = DATA / "provinces_coarse.geojson"
+PREFECTURES_CSV = DATA / "prefectures.csv"
+PLACES_CSV = DATA / "places.csv"
+PROVINCE_OUTLINES = STATIC / "china_provinces.geojson"
+# The URL under which Streamlit's static serving exposes PROVINCE_OUTLINES (relative, so a
+# baseUrlPath or a hosted subdomain keeps working).
+PROVINCE_OUTLINES_URL = "app/static/china_provinces.geojson"
+
+
+def data_dir() -> Path:
+    """The folder the app reads: `data/`, or CBEC_DATA_DIR when set (tests, a data preview)."""
+    return Path(os.environ.get("CBEC_DATA_DIR") or DATA)
+
+
+def slugify(text: str) -> str:
+    """Lowercase ASCII with hyphens, for ids and URLs: "Xi'an" -> "xian",
+    "Inner Mongolia" -> "inner-mongolia"."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = text.replace("'", "").replace("\u2019", "").lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def sources(source_url: str) -> list[str]:
+    """The http(s) URLs of a `source_url` cell (separated by " | "); anything else is dropped."""
+    out = []
+    for part in source_url.split("|"):
+        url = part.strip()
+        if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc:
+            out.append(url)
+    return out
+
 
 ZONE_COLUMNS = [
     "zone_id",
@@ -114,16 +159,16 @@ def _line(index: int) -> int:
     return index + 2  # header is line 1, first data row line 2
 
 
-def read_tables(data_dir: Path | None = None) -> tuple[Tables | None, list[Problem]]:
+def read_tables(folder: Path | None = None) -> tuple[Tables | None, list[Problem]]:
     """Read the four CSV files as text; report missing files, bad CSV, missing or extra columns."""
-    data_dir = data_dir or paths.data_dir()
+    folder = Path(folder or data_dir())
     frames, problems = {}, []
     for name, columns in SCHEMAS.items():
-        path = Path(data_dir) / name
+        path = folder / name
         try:
             df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
         except FileNotFoundError:
-            problems.append(Problem(name, None, None, f"file not found in {data_dir}"))
+            problems.append(Problem(name, None, None, f"file not found in {folder}"))
             continue
         except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
             msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -279,7 +324,9 @@ def validate(t: Tables) -> list[Problem]:
         bad(f, i, "zone_id", f"second point for {c.at[i, 'zone_id']!r}")
     for zid in z["zone_id"][~z["zone_id"].isin(c["zone_id"])]:
         problems.append(
-            Problem(f, None, "zone_id", f"no point for zone {zid!r}: run python -m cbec.geocode")
+            Problem(
+                f, None, "zone_id", f"no point for zone {zid!r}: run python -m cbec.build.geocode"
+            )
         )
     return problems
 
@@ -347,9 +394,9 @@ class Dataset:
     provinces: pd.DataFrame
 
 
-def load(data_dir: Path | None = None, when: dt.date | None = None) -> Dataset:
+def load(folder: Path | None = None, when: dt.date | None = None) -> Dataset:
     """Read, validate and join; raise DataError listing every problem at once."""
-    tables, problems = read_tables(data_dir)
+    tables, problems = read_tables(folder)
     if tables is not None:
         problems += validate(tables)
     if problems:

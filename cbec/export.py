@@ -27,6 +27,37 @@ EXPORT_COLUMNS = [
     "source_url",
 ]
 
+# What each exported column means (shown on the Data page; data/README.md says more).
+DICTIONARY: dict[str, tuple[str, str]] = {
+    "zone_id": ("Stable id (lowercase ASCII), used in links", "稳定编号（小写英文），用于链接"),
+    "batch": ("Batch 1–8, in order of approval", "批次（1–8，按批复顺序）"),
+    "name_en": ("Name as the reply gives it, in pinyin", "批复中的名称（拼音）"),
+    "name_zh": ("Name as the reply gives it", "批复中的名称"),
+    "province_en": ("Province-level unit", "所在省级行政区（英文）"),
+    "province_zh": ("Province-level unit", "所在省级行政区"),
+    "region_en": ("NBS region: East, Central, West, Northeast", "国家统计局四大地区（英文）"),
+    "region_zh": ("NBS region, in Chinese", "国家统计局四大地区"),
+    "admin_level": (
+        "prefecture, county-level city, autonomous prefecture, new area or province-wide",
+        "级别：地级市、县级市、自治州、新区或全省",
+    ),
+    "approved_on": ("Date of the State Council reply", "国务院批复日期"),
+    "revoked_on": ("Date withdrawn, where a source says so", "撤销日期（如有来源）"),
+    "document_no": ("Number of the State Council reply (国函)", "国务院批复文号"),
+    "confidence": (
+        "high, medium, low or unverified: how well the sources support the row",
+        "来源可信度：高、中、低、未核实",
+    ),
+    "lat": ("Latitude of the seat of government, WGS84", "政府驻地纬度（WGS84）"),
+    "lon": ("Longitude of the seat of government, WGS84", "政府驻地经度（WGS84）"),
+    "precision": (
+        "seat: the seat of government; area: a point inside the area",
+        "seat：政府驻地；area：区域内的点",
+    ),
+    "note": ("Caveats", "说明"),
+    "source_url": ("The sources read, separated by |", "所依据的来源，以 | 分隔"),
+}
+
 
 def _plain(zones: pd.DataFrame) -> pd.DataFrame:
     out = zones[EXPORT_COLUMNS].copy()

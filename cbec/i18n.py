@@ -7,6 +7,7 @@ languages have exactly the same keys and placeholders.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 
@@ -358,6 +359,14 @@ LEVEL_ZH = {
     "province-wide": "全省",
 }
 CONFIDENCE_ZH = {"high": "高", "medium": "中", "low": "低", "unverified": "未核实"}
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def escape_md(text: str) -> str:
+    """Backslash-escape Markdown's special characters so the text shows as written."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def t(lang: str, key: str, **values) -> str:

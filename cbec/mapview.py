@@ -15,7 +15,7 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from cbec import i18n, paths
+from cbec import data, i18n
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness; one colour per batch.
 BATCH_COLORS: dict[int, list[int]] = {
@@ -100,7 +100,7 @@ def deck(
     lang: str = "en",
     selected: pd.Series | None = None,
     basemap: bool = False,
-    outlines_url: str = paths.PROVINCE_OUTLINES_URL,
+    outlines_url: str = data.PROVINCE_OUTLINES_URL,
     under: list[pdk.Layer] | None = None,
     view: pdk.ViewState = CHINA_VIEW,
 ) -> pdk.Deck:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cbec import paths
+from cbec import data
 
 SUFFIXES = ("市", "县", "区", "地区", "盟", "自治州")
 
@@ -25,13 +25,13 @@ class Place:
 
 
 def load_prefectures(data_dir: Path | None = None) -> pd.DataFrame:
-    df = pd.read_csv((data_dir or paths.data_dir()) / "prefectures.csv", dtype={"adcode": str})
+    df = pd.read_csv((data_dir or data.data_dir()) / "prefectures.csv", dtype={"adcode": str})
     df[["name_en", "seat"]] = df[["name_en", "seat"]].fillna("")
     return df
 
 
 def load_places(data_dir: Path | None = None) -> pd.DataFrame:
-    df = pd.read_csv((data_dir or paths.data_dir()) / "places.csv")
+    df = pd.read_csv((data_dir or data.data_dir()) / "places.csv")
     df["name_zh"] = df["name_zh"].fillna("")
     return df
 
@@ -78,7 +78,7 @@ def nominatim_domain() -> tuple[str, str]:
 
 def find_online(query: str, limit: int = 5) -> list[Place]:
     """Nominatim through geopy, restricted to China; raises GeocodeError when it cannot answer."""
-    from cbec.geocode import NominatimProvider, Politeness
+    from cbec.geocoders import NominatimProvider, Politeness
 
     domain, scheme = nominatim_domain()
     provider = NominatimProvider(
@@ -91,7 +91,7 @@ def find_online(query: str, limit: int = 5) -> list[Place]:
 
 
 def online_available() -> bool:
-    from cbec.geocode import network_answers
+    from cbec.geocoders import network_answers
 
     domain, scheme = nominatim_domain()
     host, _, port = domain.partition(":")

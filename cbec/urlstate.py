@@ -12,9 +12,9 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from cbec.data import slugify
 from cbec.filters import DEFAULT_BATCHES, FIRST_DAY, MAX_QUERY, Filters
 from cbec.i18n import LANGS
-from cbec.slug import slugify
 
 KEYS = ("batch", "region", "province", "q", "date", "zone", "basemap", "city", "place", "k", "lang")
 ALIASES = {"batches": "batch", "regions": "region", "provinces": "province", "search": "q"}

@@ -1,9 +1,9 @@
 """The map page: zones by batch on a map of China, filters, regional summary, table, downloads.
 
-The parts live in cbec.mapui; this script only says which page it is.
+The parts live in cbec.ui.map; this script only says which page it is.
 """
 
-from cbec import mapui, ui
+from cbec.ui import map, shared
 
-ui.entrypoint_first()
-mapui.page()
+shared.entrypoint_first()
+map.page()

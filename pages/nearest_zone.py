@@ -1,9 +1,9 @@
 """Nearest zone: which pilot zone is closest to a city or a place, and coverage over time.
 
-The parts live in cbec.nearestui; this script only says which page it is.
+The parts live in cbec.ui.nearest_zone; this script only says which page it is.
 """
 
-from cbec import nearestui, ui
+from cbec.ui import nearest_zone, shared
 
-ui.entrypoint_first()
-nearestui.page()
+shared.entrypoint_first()
+nearest_zone.page()

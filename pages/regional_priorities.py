@@ -1,9 +1,9 @@
 """Regional priorities: how the programme spread across regions and provinces, batch by batch.
 
-The parts live in cbec.prioritiesui; this script only says which page it is.
+The parts live in cbec.ui.regional_priorities; this script only says which page it is.
 """
 
-from cbec import prioritiesui, ui
+from cbec.ui import regional_priorities, shared
 
-ui.entrypoint_first()
-prioritiesui.page()
+shared.entrypoint_first()
+regional_priorities.page()

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cbec import browser  # noqa: E402
+from tests import browser  # noqa: E402
 
 SHOTS = {
     # name: (path and query, viewport height, heading to crop from, crop height)

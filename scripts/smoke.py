@@ -12,23 +12,19 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.apptest import run_like_a_server  # noqa: E402
+
 PAGES = ["pages/map.py", "pages/regional_priorities.py", "pages/nearest_zone.py",
          "pages/data_and_sources.py"]  # fmt: skip
 
 
 def main() -> int:
-    # As a running server does after its first st.navigation call (see tests/conftest.py).
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init
+    run_like_a_server()
     failures = 0
     for lang in ("en", "zh"):
         for page in PAGES:

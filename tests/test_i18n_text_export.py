@@ -9,9 +9,10 @@ import string
 
 import pytest
 
-from cbec import export, i18n, text
+from cbec import data, export, i18n
 from cbec.data import load
 from cbec.filters import Filters, apply
+from cbec.ui import shared
 
 
 def placeholders(s: str) -> set[str]:
@@ -40,9 +41,9 @@ def test_dates_and_numbers_by_language():
 
 
 def test_markdown_escaping_shows_text_as_written():
-    assert text.escape_md("[x](javascript:alert(1))") == r"\[x\]\(javascript\:alert\(1\)\)"
-    assert text.sources("http://a.cn/x | javascript:alert(1) |  | ftp://b") == ["http://a.cn/x"]
-    assert text.md_link("http://a.cn/p (1).htm") == r"[a\.cn](http://a.cn/p%20%281%29.htm)"
+    assert i18n.escape_md("[x](javascript:alert(1))") == r"\[x\]\(javascript\:alert\(1\)\)"
+    assert data.sources("http://a.cn/x | javascript:alert(1) |  | ftp://b") == ["http://a.cn/x"]
+    assert shared.md_link("http://a.cn/p (1).htm") == r"[a\.cn](http://a.cn/p%20%281%29.htm)"
 
 
 @pytest.fixture(scope="module")
@@ -75,13 +76,13 @@ def test_geojson_download_is_exactly_the_view(view):
 def test_every_catalogue_string_is_used():
     import pathlib
 
-    from cbec import paths
+    from cbec import data
 
     code = "\n".join(
         p.read_text("utf-8")
-        for p in pathlib.Path(paths.ROOT / "cbec").glob("*.py")
+        for p in pathlib.Path(data.ROOT / "cbec").rglob("*.py")
         if p.name != "i18n.py"
-    ) + (paths.ROOT / "dashboard.py").read_text("utf-8")
+    ) + (data.ROOT / "dashboard.py").read_text("utf-8")
     dynamic = {k for k in i18n.STRINGS if k.startswith(("status_", "claim_"))}
     used = {k for k in i18n.STRINGS if f'"{k}"' in code or f"'{k}'" in code}
     unused = [k for k in i18n.STRINGS if k not in dynamic | used]

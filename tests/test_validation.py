@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cbec import paths
+from cbec import data
 from cbec.data import DataError, load, read_tables, validate
 
 from .conftest import read, write
@@ -140,7 +140,7 @@ def test_malformed_file_gets_a_specific_message(data_copy, case):
 
 
 def test_committed_data_is_valid():
-    tables, problems = read_tables(paths.DATA)
+    tables, problems = read_tables(data.DATA)
     assert problems == []
     assert validate(tables) == []
 
@@ -156,16 +156,16 @@ def test_every_problem_is_reported_at_once(data_copy):
 def test_validate_command_prints_problems_and_fails(data_copy):
     set_cell("zones.csv", 0, "approved_on", "yesterday")(data_copy)
     bad = subprocess.run(
-        [sys.executable, "-m", "cbec.validate", str(data_copy)],
+        [sys.executable, "-m", "cbec.build.validate", str(data_copy)],
         capture_output=True,
         text=True,
-        cwd=paths.ROOT,
+        cwd=data.ROOT,
     )
     assert bad.returncode == 1
     assert "zones.csv, line 2, field 'approved_on': 'yesterday' is not a date" in bad.stderr
     assert "Traceback" not in bad.stderr
     good = subprocess.run(
-        [sys.executable, "-m", "cbec.validate"], capture_output=True, text=True, cwd=paths.ROOT
+        [sys.executable, "-m", "cbec.build.validate"], capture_output=True, text=True, cwd=data.ROOT
     )
     assert good.returncode == 0, good.stderr
     assert good.stdout.startswith("ok: 181 zones in 8 batches, 31 of 31 provinces")

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cbec import browser, filters, mapview
+from cbec import filters, mapview
 from cbec.data import load
+from tests import browser
 
 from .conftest import EXTERNAL_HOSTS  # noqa: F401 - documented list of ignored hosts
 
@@ -177,15 +178,15 @@ def test_markup_in_a_zone_name_reaches_the_tooltip_as_text(chromium, tmp_path):
 
     import pandas as pd
 
-    from cbec import paths
+    from cbec import data
 
-    data = tmp_path / "data"
-    shutil.copytree(paths.DATA, data)
-    zones = pd.read_csv(data / "zones.csv", dtype=str, keep_default_na=False)
+    copy = tmp_path / "data"
+    shutil.copytree(data.DATA, copy)
+    zones = pd.read_csv(copy / "zones.csv", dtype=str, keep_default_na=False)
     name = '<img src=x onerror="document.title=1">'
     zones.loc[zones["zone_id"] == "xian", "name_en"] = name
-    zones.to_csv(data / "zones.csv", index=False)
-    with browser.streamlit_server(env={"CBEC_DATA_DIR": str(data)}) as url:
+    zones.to_csv(copy / "zones.csv", index=False)
+    with browser.streamlit_server(env={"CBEC_DATA_DIR": str(copy)}) as url:
         page = chromium.new_page(viewport={"width": 1400, "height": 1000})
         open_page(page, url)
         box = deck_canvas(page).bounding_box()

@@ -1,6 +1,6 @@
 """Copy the sourced reference list into `data/`, adding a stable `zone_id` to every zone.
 
-Run as `python -m cbec.reference [REFERENCE_DIR]`. The ids depend only on the reference
+Run as `python -m cbec.build.reference [REFERENCE_DIR]`. The ids depend only on the reference
 rows (English name, admin level, province), never on row order or the date of the run.
 """
 
@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from cbec import paths
-from cbec.data import PROVINCE_COLUMNS, ZONE_COLUMNS
-from cbec.files import write_csv_atomic
-from cbec.slug import slugify
+from cbec import data
+from cbec.build import write_csv_atomic
+from cbec.data import PROVINCE_COLUMNS, ZONE_COLUMNS, slugify
 
 _SUFFIXES = (" New Area", " Prefecture", " City", " Island")
 
@@ -53,7 +52,7 @@ def build_zones(reference: pd.DataFrame) -> pd.DataFrame:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    ref_dir = Path(argv[0]) if argv else paths.REFERENCE
+    ref_dir = Path(argv[0]) if argv else data.REFERENCE
     reference = pd.read_csv(ref_dir / "zones_reference.csv", dtype=str, keep_default_na=False)
     zones = build_zones(reference)
     if zones["zone_id"].duplicated().any():
@@ -61,9 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"duplicate zone_id: {dupes}", file=sys.stderr)
         return 1
     provinces = pd.read_csv(ref_dir / "provinces.csv", dtype=str, keep_default_na=False)
-    write_csv_atomic(zones, paths.ZONES_CSV)
-    write_csv_atomic(provinces[PROVINCE_COLUMNS], paths.PROVINCES_CSV)
-    print(f"wrote {len(zones)} zones to {paths.ZONES_CSV} and {len(provinces)} provinces")
+    write_csv_atomic(zones, data.ZONES_CSV)
+    write_csv_atomic(provinces[PROVINCE_COLUMNS], data.PROVINCES_CSV)
+    print(f"wrote {len(zones)} zones to {data.ZONES_CSV} and {len(provinces)} provinces")
     return 0
 
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import streamlit as st
 
-from cbec import i18n, paths, places, urlstate
+from cbec import data, i18n, places, urlstate
 from cbec.data import DataError, Dataset, load
 from cbec.urlstate import State, UrlContext
 
@@ -28,7 +29,7 @@ def _dataset(data_dir: str, today: dt.date) -> Dataset:
 def dataset() -> Dataset:
     """The joined data, cached; on bad files one readable error block, then the page stops."""
     try:
-        return _dataset(str(paths.data_dir()), dt.date.today())
+        return _dataset(str(data.data_dir()), dt.date.today())
     except DataError as exc:
         lines = "\n".join(f"- `{p}`" for p in exc.problems)
         st.error(f"{i18n.t(_lang(), 'data_error')}\n\n{lines}")
@@ -68,13 +69,13 @@ def _places(data_dir: str):
 
 def gazetteer():
     """The offline gazetteer: (prefecture-level divisions, GeoNames places), cached."""
-    d = str(paths.data_dir())
+    d = str(data.data_dir())
     return _prefectures(d), _places(d)
 
 
 def context() -> UrlContext:
     dataset()  # stops the page with the error block if the data files are broken
-    return _context(str(paths.data_dir()), dt.date.today())
+    return _context(str(data.data_dir()), dt.date.today())
 
 
 def state() -> State:
@@ -120,6 +121,13 @@ def entrypoint_first() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def md_link(url: str) -> str:
+    """A Markdown link to `url` labelled with its host; brackets and spaces are percent-encoded."""
+    host = urlsplit(url).netloc
+    safe_url = quote(url, safe=":/?&=#%.,;@!$'*+~-_")
+    return f"[{i18n.escape_md(host)}]({safe_url})"
 
 
 def _query_params() -> dict[str, list[str]]:

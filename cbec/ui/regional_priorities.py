@@ -5,6 +5,7 @@ numbers come from cbec.priorities."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from dataclasses import replace
 
@@ -13,9 +14,10 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from cbec import filters, i18n, mapview, paths, priorities, text, ui
+from cbec import data, filters, i18n, mapview, priorities
 from cbec.data import REGIONS, Dataset
 from cbec.filters import FIRST_DAY
+from cbec.ui import shared
 
 # Sequential, colour-blind-safe (ColorBrewer YlGnBu); the first is "no zone".
 CHORO = [
@@ -31,7 +33,7 @@ CHORO = [
 
 @st.cache_resource(show_spinner=False)
 def _shapes(data_dir: str) -> dict:
-    with open(paths.PROVINCE_SHAPES_COARSE, encoding="utf-8") as fh:
+    with open(data.PROVINCE_SHAPES_COARSE, encoding="utf-8") as fh:
         return json.load(fh)
 
 
@@ -107,16 +109,15 @@ def _legend(counts: pd.DataFrame, lang: str) -> None:
     )
     st.html(
         "".join(
-            swatch.format(r=c[0], g=c[1], b=c[2], label=text.html_escape(label))
-            for c, label in items
+            swatch.format(r=c[0], g=c[1], b=c[2], label=html.escape(label)) for c, label in items
         )
     )
 
 
 def page(today: dt.date | None = None) -> None:
     today = today or dt.date.today()
-    ds: Dataset = ui.dataset()
-    state = ui.state()
+    ds: Dataset = shared.dataset()
+    state = shared.state()
     lang = state.lang
     t = lambda key, **kw: i18n.t(lang, key, **kw)  # noqa: E731
     zones, batches = ds.zones, ds.batches
@@ -173,10 +174,10 @@ def page(today: dt.date | None = None) -> None:
     day = st.slider(
         t("rp_date"), min_value=FIRST_DAY, max_value=today, format="YYYY-MM-DD", key="w_rp_date"
     )
-    ui.save(replace(state, filters=replace(state.filters, as_of=None if day == today else day)))
+    shared.save(replace(state, filters=replace(state.filters, as_of=None if day == today else day)))
     per = priorities.per_province(zones, ds.provinces, day)
     event = st.pydeck_chart(
-        _choropleth(str(paths.data_dir()), day, lang, per),
+        _choropleth(str(data.data_dir()), day, lang, per),
         key="rp_map",
         on_select="rerun",
         selection_mode="single-object",
@@ -199,10 +200,10 @@ def page(today: dt.date | None = None) -> None:
     active = filters.apply(zones, filters.Filters(batches=tuple(year), as_of=day), today)
     mine = active[active["province_en"] == per.set_index("adcode").loc[code, "province_en"]]
     heading = t("rp_province_zones", province=names[code], n=len(mine), date=i18n.date(lang, day))
-    st.markdown(f"**{text.escape_md(heading)}**")
+    st.markdown(f"**{i18n.escape_md(heading)}**")
     name = i18n.name_col(lang)
     lines = [
-        f"- {text.escape_md(r[name])} — "
+        f"- {i18n.escape_md(r[name])} — "
         + t("d_batch", batch=r["batch"], year=r["approved_on"].year)
         for _, r in mine.sort_values(["batch", "name_en"]).iterrows()
     ]

@@ -12,9 +12,10 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from cbec import filters, i18n, mapview, nearest, paths, places, ui
+from cbec import data, filters, i18n, mapview, nearest, places
 from cbec.data import Dataset
-from cbec.geocode import GeocodeError
+from cbec.geocoders import GeocodeError
+from cbec.ui import shared
 from cbec.urlstate import K_RANGE, MAX_PLACE, NearestQuery
 
 DEFAULT_CITY = "110000"  # Beijing, until the user picks
@@ -81,11 +82,11 @@ def _origin(nq: NearestQuery, prefectures, gaz_places, lang: str) -> places.Plac
 
 def page(today: dt.date | None = None) -> None:
     today = today or dt.date.today()
-    ds = ui.dataset()
-    state = ui.state()
+    ds = shared.dataset()
+    state = shared.state()
     lang = state.lang
     t = lambda key, **kw: i18n.t(lang, key, **kw)  # noqa: E731
-    prefectures, gaz_places = ui.gazetteer()
+    prefectures, gaz_places = shared.gazetteer()
 
     st.header(t("nz_title"), anchor=False)
     st.write(t("nz_intro"))
@@ -116,7 +117,7 @@ def page(today: dt.date | None = None) -> None:
         nq = NearestQuery(place=place.strip(), k=st.session_state["w_nz_k"])
     c3.slider(t("nz_k"), min_value=K_RANGE[0], max_value=K_RANGE[1], key="w_nz_k")
     nq = replace(nq, k=st.session_state["w_nz_k"])
-    ui.save(replace(state, nearest=nq))
+    shared.save(replace(state, nearest=nq))
 
     origin = _origin(nq, prefectures, gaz_places, lang)
     if origin is not None:
@@ -147,7 +148,7 @@ def page(today: dt.date | None = None) -> None:
         )
 
     st.subheader(t("nz_coverage"), anchor=False)
-    cov, seconds = _coverage(str(paths.data_dir()), today, ds, prefectures)
+    cov, seconds = _coverage(str(data.data_dir()), today, ds, prefectures)
     st.caption(t("nz_coverage_caption", n=len(prefectures), s=seconds))
     year = dict(zip(ds.batches["batch"], ds.batches["approved_on"].dt.year, strict=True))
     values = [

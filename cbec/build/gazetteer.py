@@ -1,6 +1,6 @@
 """Build step: the offline gazetteer the app ships, for "which zone is nearest to me?".
 
-Run as `python -m cbec.gazetteer`. Writes
+Run as `python -m cbec.build.gazetteer`. Writes
 - `data/prefectures.csv`: every prefecture-level division of the mainland (prefecture-level
   cities, prefectures, autonomous prefectures, leagues) and the four municipalities, with the
   point of its seat of government;
@@ -21,11 +21,11 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point
 
-from cbec import paths
-from cbec.boundaries import Source
-from cbec.files import write_csv_atomic
-from cbec.geocode import OfflineGazetteer
-from cbec.seats import seat_of
+from cbec import data
+from cbec.build import write_csv_atomic
+from cbec.build.boundaries import Source
+from cbec.build.seats import seat_of
+from cbec.geocoders import OfflineGazetteer
 
 MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
 OUTSIDE = ("71", "81", "82")  # Taiwan, Hong Kong, Macao: outside the programme's 31
@@ -129,11 +129,11 @@ def build_places(src: Source, provinces: pd.DataFrame) -> pd.DataFrame:
 
 def main() -> int:
     src = Source.installed()
-    provinces = pd.read_csv(paths.PROVINCES_CSV, dtype=str)
+    provinces = pd.read_csv(data.PROVINCES_CSV, dtype=str)
     prefectures = build_prefectures(src, OfflineGazetteer(), provinces)
-    write_csv_atomic(prefectures, paths.PREFECTURES_CSV)
+    write_csv_atomic(prefectures, data.PREFECTURES_CSV)
     places = build_places(src, provinces)
-    write_csv_atomic(places, paths.PLACES_CSV)
+    write_csv_atomic(places, data.PLACES_CSV)
     approx = prefectures[prefectures["precision"] == "area"]
     print(
         f"{len(prefectures)} prefecture-level divisions ({len(approx)} with an area point: "

