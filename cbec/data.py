@@ -1,9 +1,11 @@
-"""Load, validate and join the project's data files into the one table every page uses.
+"""The project's data: where the files are, their schemas, and the one checked, joined dataset
+every page uses, loaded once per process.
 
-`load()` returns zones x coordinates x provinces (with regions) x batches, plus each zone's
-status on a given date. Every problem found in the files is collected and raised together as a
-`DataError` whose lines name the file, the row and the field, so a broken file produces one
-readable message, never a traceback.
+`load()` checks every file against its schema (`cbec.schema`) and joins zones x coordinates x
+provinces (with regions) x batches, plus the gazetteer and the province shapes. Every problem is
+collected and raised together as a `DataError` whose first line names the first broken file, so
+a broken file produces one readable message, never a traceback. `dataset()` keeps the result
+per data version in a module-level cache that Streamlit's cache-clearing cannot reach.
 """
 
 from __future__ import annotations
@@ -11,13 +13,37 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import tempfile
+import threading
 import unicodedata
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
+
+from cbec.schema import (
+    CHINA_LAT,
+    CHINA_LON,
+    Col,
+    CsvSchema,
+    DataError,
+    GeoSchema,
+    Problem,  # noqa: F401 - part of this module's interface (DataError.problems)
+    Ref,
+    Report,
+    check_csv,
+    check_geo_refs,
+    check_refs,
+    read_csv,
+    read_geojson,
+)
+
+T = TypeVar("T")
 
 # --- where the project's files live -------------------------------------------------------------
 
@@ -35,9 +61,12 @@ PROVINCE_SHAPES_COARSE = DATA / "provinces_coarse.geojson"
 PREFECTURES_CSV = DATA / "prefectures.csv"
 PLACES_CSV = DATA / "places.csv"
 PROVINCE_OUTLINES = STATIC / "china_provinces.geojson"
+SCS_INSET = STATIC / "south_china_sea.geojson"
+GENERATED = STATIC / "generated"  # files the app writes once per data version (zone points)
 # The URL under which Streamlit's static serving exposes PROVINCE_OUTLINES (relative, so a
 # baseUrlPath or a hosted subdomain keeps working).
 PROVINCE_OUTLINES_URL = "app/static/china_provinces.geojson"
+SCS_INSET_URL = "app/static/south_china_sea.geojson"
 
 
 def data_dir() -> Path:
@@ -63,272 +92,289 @@ def sources(source_url: str) -> list[str]:
     return out
 
 
-ZONE_COLUMNS = [
-    "zone_id",
-    "batch",
-    "name_en",
-    "name_zh",
-    "province_en",
-    "province_zh",
-    "admin_level",
-    "approved_on",
-    "revoked_on",
-    "document_no",
-    "confidence",
-    "note",
-    "source_url",
-]
-BATCH_COLUMNS = [
-    "batch",
-    "approved_on",
-    "meeting_on",
-    "document_no",
-    "title_zh",
-    "title_en",
-    "count",
-    "summary",
-    "summary_zh",
-    "note",
-    "source_url",
-]
-PROVINCE_COLUMNS = ["adcode", "province_en", "province_zh", "region_en", "region_zh"]
-COORD_COLUMNS = [
-    "zone_id",
-    "lat",
-    "lon",
-    "geocoder",
-    "query",
-    "matched_name",
-    "geocoded_on",
-    "precision",
-]
-SCHEMAS = {
-    "zones.csv": ZONE_COLUMNS,
-    "batches.csv": BATCH_COLUMNS,
-    "provinces.csv": PROVINCE_COLUMNS,
-    "coordinates.csv": COORD_COLUMNS,
-}
+# --- writing: atomic, so that a reader never sees a half-written file --------------------------
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename it over `path` in one step."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_csv_atomic(df: pd.DataFrame, path: Path) -> None:
+    write_text_atomic(path, df.to_csv(index=False, lineterminator="\n"))
+
+
+# --- the files and their schemas ----------------------------------------------------------------
 
 REGIONS = ["East", "Central", "West", "Northeast"]  # National Bureau of Statistics
+REGION_ZH = {"East": "东部", "Central": "中部", "West": "西部", "Northeast": "东北"}
 PRIORITY_REGIONS = {"Central", "West", "Northeast"}  # July 2018 announcement
-ADMIN_LEVELS = {
+ADMIN_LEVELS = (
     "prefecture",
     "county-level city",
     "autonomous prefecture",
     "new area",
     "province-wide",
-}
-CONFIDENCE = {"high", "medium", "low", "unverified"}
-PRECISION = {"seat", "area"}
-# Generous box around the mainland and Hainan: a point outside it is certainly not in China.
+)
+CONFIDENCE = ("high", "medium", "low", "unverified")
+PRECISION = ("seat", "area")
+# Generous box around the mainland and Hainan: a zone's point outside it is certainly wrong.
+# (Gazetteer places may lie further south: Sansha, in the South China Sea.)
 CHINA_BBOX = {"lat": (18.0, 53.6), "lon": (73.4, 135.1)}
-SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# Drawn so that the outline of China is complete; not in provinces.csv (no zones, no region).
+TAIWAN_HONG_KONG_MACAO = ("710000", "810000", "820000")
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    row: int | None  # line number in the file (the header is line 1); None for the whole file
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f", line {self.row}"
-        if self.field:
-            where += f", field {self.field!r}"
-        return f"{where}: {self.message}"
+def _lat(box: tuple[float, float] = CHINA_BBOX["lat"]) -> Col:
+    return Col("lat", "float", lo=box[0], hi=box[1])
 
 
-class DataError(Exception):
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+def _lon(box: tuple[float, float] = CHINA_BBOX["lon"]) -> Col:
+    return Col("lon", "float", lo=box[0], hi=box[1])
 
 
-@dataclass
-class Tables:
-    zones: pd.DataFrame
-    batches: pd.DataFrame
-    provinces: pd.DataFrame
-    coordinates: pd.DataFrame
+PROVINCES = CsvSchema(
+    "provinces.csv",
+    (
+        Col("adcode", "adcode", unique=True),
+        Col("province_en", unique=True),
+        Col("province_zh", unique=True),
+        Col("region_en", choices=tuple(REGIONS)),
+        Col("region_zh", choices=tuple(REGION_ZH.values())),
+    ),
+    min_rows=31,
+)
+BATCHES = CsvSchema(
+    "batches.csv",
+    (
+        Col("batch", "int", lo=1, hi=99, unique=True),
+        Col("approved_on", "date"),
+        Col("meeting_on", "date", required=False),
+        Col("document_no"),
+        Col("title_zh"),
+        Col("title_en"),
+        Col("count", "int", lo=1, hi=1000),
+        Col("summary"),
+        Col("summary_zh"),
+        Col("note", required=False),
+        Col("source_url"),
+    ),
+)
+ZONES = CsvSchema(
+    "zones.csv",
+    (
+        Col("zone_id", "slug", unique=True, max_len=60),
+        Col("batch", "int", lo=1, hi=99),
+        Col("name_en", max_len=120),
+        Col("name_zh", max_len=60),
+        Col("province_en"),
+        Col("province_zh"),
+        Col("admin_level", choices=ADMIN_LEVELS),
+        Col("approved_on", "date"),
+        Col("revoked_on", "date", required=False),
+        Col("document_no"),
+        Col("confidence", choices=CONFIDENCE),
+        Col("note", required=False),
+        Col("source_url", required=False),
+    ),
+    refs=(Ref("batch", "batches.csv", "batch"), Ref("province_en", "provinces.csv", "province_en")),
+)
+COORDINATES = CsvSchema(
+    "coordinates.csv",
+    (
+        Col("zone_id", "slug", unique=True),
+        _lat(),
+        _lon(),
+        Col("geocoder"),
+        Col("query"),
+        Col("matched_name"),
+        Col("geocoded_on", "date"),
+        Col("precision", choices=PRECISION),
+    ),
+    refs=(Ref("zone_id", "zones.csv", "zone_id"),),
+)
+PREFECTURES = CsvSchema(
+    "prefectures.csv",
+    (
+        Col("adcode", "adcode", unique=True),
+        Col("name_zh"),
+        Col("name_en", required=False),
+        Col("seat", required=False),
+        Col("province_zh"),
+        Col("province_en"),
+        _lat(CHINA_LAT),
+        _lon(CHINA_LON),
+        Col("precision", choices=PRECISION),
+        Col("source"),
+    ),
+    min_rows=300,
+    refs=(Ref("province_en", "provinces.csv", "province_en"),),
+)
+PLACES = CsvSchema(
+    "places.csv",
+    (
+        Col("geonameid", "int", unique=True),
+        Col("name_en"),
+        Col("name_zh", required=False),
+        Col("province_en"),
+        _lat(CHINA_LAT),
+        _lon(CHINA_LON),
+        Col("population", "int"),
+    ),
+    min_rows=100,
+    refs=(Ref("province_en", "provinces.csv", "province_en"),),
+)
+PROVINCE_SHAPES = GeoSchema(
+    "provinces_coarse.geojson",
+    key="adcode",
+    properties=("adcode", "name_en", "name_zh"),
+    ref=Ref("adcode", "provinces.csv", "adcode"),
+    complete=True,
+    extra=TAIWAN_HONG_KONG_MACAO,
+    min_features=31,
+)
+ZONE_SHAPES = GeoSchema(
+    "zone_areas.geojson",
+    key="zone_id",
+    properties=("zone_id", "name_zh"),
+    ref=Ref("zone_id", "zones.csv", "zone_id"),
+    complete=True,
+)
+OUTLINES = GeoSchema(
+    "china_provinces.geojson",
+    key="adcode",
+    properties=("adcode", "name_en", "name_zh"),
+    ref=Ref("adcode", "provinces.csv", "adcode"),
+    complete=True,
+    extra=TAIWAN_HONG_KONG_MACAO,
+    min_features=31,
+)
+# In the order they depend on each other: a file is checked against the ones before it.
+CSV_FILES = (PROVINCES, BATCHES, ZONES, COORDINATES, PREFECTURES, PLACES)
+GEO_FILES = (PROVINCE_SHAPES, ZONE_SHAPES)
+ZONE_COLUMNS = ZONES.names
+BATCH_COLUMNS = BATCHES.names
+PROVINCE_COLUMNS = PROVINCES.names
+COORD_COLUMNS = COORDINATES.names
 
 
-def _line(index: int) -> int:
-    return index + 2  # header is line 1, first data row line 2
+def data_files(folder: Path) -> list[Path]:
+    """Every file the app reads, and the province outlines the browser fetches."""
+    return [folder / s.file for s in (*CSV_FILES, *GEO_FILES)] + [PROVINCE_OUTLINES]
 
 
-def read_tables(folder: Path | None = None) -> tuple[Tables | None, list[Problem]]:
-    """Read the four CSV files as text; report missing files, bad CSV, missing or extra columns."""
-    folder = Path(folder or data_dir())
-    frames, problems = {}, []
-    for name, columns in SCHEMAS.items():
-        path = folder / name
-        try:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-        except FileNotFoundError:
-            problems.append(Problem(name, None, None, f"file not found in {folder}"))
-            continue
-        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-            msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            problems.append(Problem(name, None, None, f"not a readable UTF-8 CSV file: {msg}"))
-            continue
-        missing = [c for c in columns if c not in df.columns]
-        extra = [c for c in df.columns if c not in columns]
-        if missing:
-            problems.append(Problem(name, 1, None, f"missing column(s): {', '.join(missing)}"))
-        if extra:
-            problems.append(Problem(name, 1, None, f"unexpected column(s): {', '.join(extra)}"))
-        if not missing:
-            frames[name] = df[columns].apply(lambda s: s.str.strip())
-    if len(frames) < len(SCHEMAS):
-        return None, problems
-    tables = Tables(
-        frames["zones.csv"],
-        frames["batches.csv"],
-        frames["provinces.csv"],
-        frames["coordinates.csv"],
+# --- checks across fields and files --------------------------------------------------------------
+
+
+def _rules(report: Report) -> None:
+    """What one column cannot say alone: names that agree, dates in order, counts that add up,
+    a point for every zone. Only files that passed their own checks are compared."""
+    t, ok = report.tables, lambda f: f in t and f not in report.broken
+    add = report.add
+    if ok("provinces.csv"):
+        for r in t["provinces.csv"]:
+            if REGION_ZH[r["region_en"]] != r["region_zh"]:
+                add(
+                    "provinces.csv",
+                    int(r["_line"]),
+                    "region_zh",
+                    f"{r['region_zh']!r} is not "
+                    f"the Chinese name of {r['region_en']!r} ({REGION_ZH[r['region_en']]})",
+                )
+    if not ok("zones.csv"):
+        return
+    zones = t["zones.csv"]
+    province_zh = (
+        {r["province_en"]: r["province_zh"] for r in t["provinces.csv"]}
+        if ok("provinces.csv")
+        else {}
     )
-    return tables, problems
-
-
-def _date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
-    except ValueError:
-        return None
-
-
-def _float(value: str) -> float | None:
-    try:
-        return float(value)
-    except ValueError:
-        return None
-
-
-def validate(t: Tables) -> list[Problem]:
-    """Every problem in the tables, in file order; an empty list means the data can be joined."""
-    problems: list[Problem] = []
-
-    def bad(file: str, i: int | None, fld: str | None, msg: str) -> None:
-        problems.append(Problem(file, None if i is None else _line(i), fld, msg))
-
-    # provinces
-    f = "provinces.csv"
-    for i, r in t.provinces.iterrows():
-        if not re.fullmatch(r"\d{6}", r["adcode"]):
-            bad(f, i, "adcode", f"{r['adcode']!r} is not a six-digit code")
-        if r["region_en"] not in REGIONS:
-            bad(f, i, "region_en", f"unknown region {r['region_en']!r} (expected {REGIONS})")
-    for col in ("province_en", "province_zh"):
-        for i in t.provinces.index[t.provinces[col].duplicated()]:
-            bad(f, i, col, f"duplicate province {t.provinces.at[i, col]!r}")
-    province_zh = dict(zip(t.provinces["province_en"], t.provinces["province_zh"], strict=True))
-
-    # batches
-    f = "batches.csv"
-    batch_rows = {}
-    for i, r in t.batches.iterrows():
-        if not r["batch"].isdigit():
-            bad(f, i, "batch", f"{r['batch']!r} is not a batch number")
-            continue
-        if r["batch"] in batch_rows:
-            bad(f, i, "batch", f"duplicate batch {r['batch']}")
-        batch_rows[r["batch"]] = r
-        for col in ("approved_on", "meeting_on"):
-            if (r[col] or col == "approved_on") and _date(r[col]) is None:
-                bad(f, i, col, f"{r[col]!r} is not a date (YYYY-MM-DD)")
-        if not r["count"].isdigit():
-            bad(f, i, "count", f"{r['count']!r} is not a whole number")
-        for col in ("document_no", "source_url"):
-            if not r[col]:
-                bad(f, i, col, "is empty: every batch needs its State Council reply and a source")
-
-    # zones
-    f = "zones.csv"
-    z = t.zones
-    for i, r in z.iterrows():
-        if not SLUG.match(r["zone_id"]):
-            bad(f, i, "zone_id", f"{r['zone_id']!r} is not a lowercase ASCII slug")
-        for col in ("name_en", "name_zh", "document_no"):
-            if not r[col]:
-                bad(f, i, col, "is empty")
-        if r["batch"] not in batch_rows:
-            bad(f, i, "batch", f"unknown batch {r['batch']!r} (not in batches.csv)")
-        if r["province_en"] not in province_zh:
-            bad(f, i, "province_en", f"unknown province {r['province_en']!r}")
-        elif province_zh[r["province_en"]] != r["province_zh"]:
-            bad(
+    batches = {r["batch"]: r for r in t["batches.csv"]} if ok("batches.csv") else {}
+    for r in zones:
+        line, f = int(r["_line"]), "zones.csv"
+        expected_zh = province_zh.get(r["province_en"])
+        if expected_zh and expected_zh != r["province_zh"]:
+            add(
                 f,
-                i,
+                line,
                 "province_zh",
-                f"{r['province_zh']!r} does not match {r['province_en']!r} "
-                f"({province_zh[r['province_en']]!r} in provinces.csv)",
+                f"{r['province_zh']!r} does not match "
+                f"{r['province_en']!r} ({expected_zh!r} in provinces.csv)",
             )
-        if r["admin_level"] not in ADMIN_LEVELS:
-            bad(f, i, "admin_level", f"unknown level {r['admin_level']!r}")
-        if r["confidence"] not in CONFIDENCE:
-            bad(f, i, "confidence", f"{r['confidence']!r} is not one of {sorted(CONFIDENCE)}")
         if not r["source_url"] and r["confidence"] != "unverified":
-            bad(f, i, "source_url", "is empty: only an 'unverified' row may lack a source")
+            add(f, line, "source_url", "is empty: only an 'unverified' row may lack a source")
         if r["confidence"] == "unverified" and not r["note"]:
-            bad(f, i, "note", "an 'unverified' row must say why in its note")
-        approved = _date(r["approved_on"])
-        if approved is None:
-            bad(f, i, "approved_on", f"{r['approved_on']!r} is not a date (YYYY-MM-DD)")
-        if r["revoked_on"]:
-            revoked = _date(r["revoked_on"])
-            if revoked is None:
-                bad(f, i, "revoked_on", f"{r['revoked_on']!r} is not a date (YYYY-MM-DD)")
-            elif approved and revoked < approved:
-                bad(f, i, "revoked_on", f"{revoked} is before approved_on {approved}")
-        b = batch_rows.get(r["batch"])
+            add(f, line, "note", "an 'unverified' row must say why in its note")
+        if r["revoked_on"] and r["revoked_on"] < r["approved_on"]:
+            add(
+                f, line, "revoked_on", f"{r['revoked_on']} is before approved_on {r['approved_on']}"
+            )
+        b = batches.get(r["batch"])
         if b is not None:
-            if r["document_no"] and r["document_no"] != b["document_no"]:
-                bad(f, i, "document_no", f"{r['document_no']!r} differs from batch {r['batch']}")
-            if approved and r["approved_on"] != b["approved_on"]:
-                bad(f, i, "approved_on", f"{approved} differs from batch {r['batch']}")
-    for i in z.index[z["zone_id"].duplicated()]:
-        bad(f, i, "zone_id", f"duplicate zone_id {z.at[i, 'zone_id']!r}")
-    counts = z["batch"].value_counts()
-    for b, r in batch_rows.items():
-        if r["count"].isdigit() and counts.get(b, 0) != int(r["count"]):
-            problems.append(
-                Problem(
+            if r["document_no"] != b["document_no"]:
+                add(f, line, "document_no", f"{r['document_no']!r} differs from batch {r['batch']}")
+            if r["approved_on"] != b["approved_on"]:
+                add(f, line, "approved_on", f"{r['approved_on']} differs from batch {r['batch']}")
+    if batches:
+        counts = Counter(r["batch"] for r in zones)
+        for b, r in batches.items():
+            if counts.get(b, 0) != int(r["count"]):
+                add(
                     "zones.csv",
                     None,
                     "batch",
                     f"batch {b} has {counts.get(b, 0)} zones, batches.csv says {r['count']}",
                 )
-            )
+    if ok("coordinates.csv"):
+        have = {r["zone_id"] for r in t["coordinates.csv"]}
+        for r in zones:
+            if r["zone_id"] not in have:
+                add(
+                    "coordinates.csv",
+                    None,
+                    "zone_id",
+                    f"no point for zone {r['zone_id']!r}: run python -m cbec.build.geocode",
+                )
 
-    # coordinates
-    f = "coordinates.csv"
-    c = t.coordinates
-    known = set(z["zone_id"])
-    for i, r in c.iterrows():
-        if r["zone_id"] not in known:
-            bad(f, i, "zone_id", f"{r['zone_id']!r} is not a zone in zones.csv")
-        lat, lon = _float(r["lat"]), _float(r["lon"])
-        if lat is None or lon is None:
-            bad(f, i, "lat/lon", f"({r['lat']!r}, {r['lon']!r}) is not a pair of numbers")
-        elif not (
-            CHINA_BBOX["lat"][0] <= lat <= CHINA_BBOX["lat"][1]
-            and CHINA_BBOX["lon"][0] <= lon <= CHINA_BBOX["lon"][1]
-        ):
-            bad(f, i, "lat/lon", f"({lat}, {lon}) is outside China")
-        if r["precision"] not in PRECISION:
-            bad(f, i, "precision", f"{r['precision']!r} is not one of {sorted(PRECISION)}")
-    for i in c.index[c["zone_id"].duplicated()]:
-        bad(f, i, "zone_id", f"second point for {c.at[i, 'zone_id']!r}")
-    for zid in z["zone_id"][~z["zone_id"].isin(c["zone_id"])]:
-        problems.append(
-            Problem(
-                f, None, "zone_id", f"no point for zone {zid!r}: run python -m cbec.build.geocode"
-            )
-        )
-    return problems
+
+def check(folder: Path | None = None) -> Report:
+    """Read and check every data file in `folder`; the report holds the problems (the first
+    broken file first) and the rows of the files that could be read."""
+    folder = Path(folder or data_dir())
+    report = Report()
+    for schema in CSV_FILES:
+        rows = read_csv(folder / schema.file, schema, report)
+        if rows is None:
+            continue
+        check_csv(schema, rows, report)
+        check_refs(schema, rows, report)
+        report.tables[schema.file] = rows
+    _rules(report)
+    for geo, path in zip(
+        (*GEO_FILES, OUTLINES),
+        (*(folder / g.file for g in GEO_FILES), PROVINCE_OUTLINES),
+        strict=True,
+    ):
+        doc = read_geojson(path, geo, report)
+        if doc is not None:
+            check_geo_refs(geo, doc, report)
+            report.docs[geo.file] = doc
+    report.problems.sort(key=lambda p: _ORDER.get(p.file, 99))
+    return report
+
+
+_ORDER = {s.file: i for i, s in enumerate((*CSV_FILES, *GEO_FILES, OUTLINES))}
 
 
 def status_on(zones: pd.DataFrame, when: dt.date) -> pd.Series:
@@ -348,11 +394,30 @@ def active_mask(zones: pd.DataFrame, when: dt.date) -> np.ndarray:
     return (zones["approved_on"].to_numpy() <= day) & ~(zones["revoked_on"].to_numpy() <= day)
 
 
-def join(t: Tables, when: dt.date | None = None) -> pd.DataFrame:
-    """The joined, typed table; assumes `validate(t)` found nothing."""
-    zones = t.zones.merge(t.coordinates, on="zone_id", how="left", validate="one_to_one")
+def active_on(zones: pd.DataFrame, when: dt.date) -> pd.DataFrame:
+    """The zones active on `when` (every batch)."""
+    return zones[active_mask(zones, when)]
+
+
+def _frame(rows: list[dict[str, str]], columns: list[str]) -> pd.DataFrame:
+    # Plain Python strings: on a few hundred rows, pandas' Arrow-backed strings cost more per
+    # filter and row-wise read (every rerun) than they save.
+    return pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype=object) for c in columns})
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values.replace("", None), format="%Y-%m-%d")
+
+
+def join(report: Report, when: dt.date) -> Dataset:
+    """The typed tables the pages use; assumes `report` found no problem."""
+    t = report.tables
+    zones = _frame(t["zones.csv"], ZONE_COLUMNS)
+    coords = _frame(t["coordinates.csv"], COORD_COLUMNS)
+    provinces = _frame(t["provinces.csv"], PROVINCE_COLUMNS)
+    zones = zones.merge(coords, on="zone_id", how="left", validate="one_to_one")
     zones = zones.merge(
-        t.provinces[["province_en", "adcode", "region_en", "region_zh"]],
+        provinces[["province_en", "adcode", "region_en", "region_zh"]],
         on="province_en",
         how="left",
         validate="many_to_one",
@@ -361,45 +426,116 @@ def join(t: Tables, when: dt.date | None = None) -> pd.DataFrame:
     zones["lat"] = zones["lat"].astype(float)
     zones["lon"] = zones["lon"].astype(float)
     for col in ("approved_on", "revoked_on"):
-        zones[col] = pd.to_datetime(zones[col].replace("", None), format="%Y-%m-%d")
+        zones[col] = _dates(zones[col])
     zones["priority_region"] = zones["region_en"].isin(PRIORITY_REGIONS)
-    zones["status"] = status_on(zones, when or dt.date.today())
-    # Plain Python strings: on 181 rows, pandas' Arrow-backed strings cost more per filter and
-    # row-wise read (every rerun) than they save.
-    for col in zones.columns:
-        if pd.api.types.is_string_dtype(zones[col]) and not pd.api.types.is_object_dtype(
-            zones[col]
-        ):
-            zones[col] = zones[col].astype(object)
+    zones["status"] = status_on(zones, when)
     # What the search box looks through, built once: "xi'an\n西安市\nxian".
     zones["search_text"] = (
         zones["name_en"].str.casefold() + "\n" + zones["name_zh"] + "\n" + zones["zone_id"]
     )
-    return zones
-
-
-def batches_table(t: Tables) -> pd.DataFrame:
-    b = t.batches.copy()
-    b["batch"] = b["batch"].astype(int)
-    b["count"] = b["count"].astype(int)
+    batches = _frame(t["batches.csv"], BATCH_COLUMNS)
+    batches["batch"] = batches["batch"].astype(int)
+    batches["count"] = batches["count"].astype(int)
     for col in ("approved_on", "meeting_on"):
-        b[col] = pd.to_datetime(b[col].replace("", None), format="%Y-%m-%d")
-    return b
+        batches[col] = _dates(batches[col])
+    prefectures = _frame(t["prefectures.csv"], PREFECTURES.names)
+    places = _frame(t["places.csv"], PLACES.names)
+    for frame in (prefectures, places):
+        frame["lat"] = frame["lat"].astype(float)
+        frame["lon"] = frame["lon"].astype(float)
+    places["population"] = places["population"].astype(int)
+    return Dataset(
+        zones=zones,
+        batches=batches,
+        provinces=provinces,
+        prefectures=prefectures,
+        places=places,
+        province_shapes=report.docs["provinces_coarse.geojson"],
+        today=when,
+    )
 
 
-@dataclass
+@dataclass(eq=False)
 class Dataset:
+    """The joined, checked data, and a memo of what is derived from it.
+
+    One object per data version, shared by every session and never changed: the frames are
+    only read. `derived()` keeps computed tables on the object, so they live as long as it does
+    and no session (nor Streamlit's "clear cache" message) can make the next visitor pay again.
+    """
+
     zones: pd.DataFrame
     batches: pd.DataFrame
     provinces: pd.DataFrame
+    prefectures: pd.DataFrame
+    places: pd.DataFrame
+    province_shapes: dict
+    today: dt.date
+    _memo: dict = field(default_factory=dict, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    def derived(self, key: Hashable, make: Callable[[], T]) -> T:
+        """`make()` once per key for the life of this dataset (thread-safe)."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        with self._lock:
+            if key not in self._memo:
+                self._memo[key] = make()
+            return self._memo[key]
+
+    @property
+    def zone_ids(self) -> frozenset[str]:
+        return self.derived("zone_ids", lambda: frozenset(self.zones["zone_id"]))
 
 
 def load(folder: Path | None = None, when: dt.date | None = None) -> Dataset:
-    """Read, validate and join; raise DataError listing every problem at once."""
-    tables, problems = read_tables(folder)
-    if tables is not None:
-        problems += validate(tables)
-    if problems:
-        raise DataError(problems)
-    assert tables is not None
-    return Dataset(join(tables, when), batches_table(tables), tables.provinces)
+    """Read, check and join every data file; raise DataError listing every problem at once."""
+    report = check(folder)
+    if report.problems:
+        raise DataError(report.problems)
+    return join(report, when or dt.date.today())
+
+
+# --- one dataset per process ---------------------------------------------------------------------
+
+_CACHE: dict[tuple, Dataset | DataError] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def fingerprint(folder: Path) -> tuple:
+    """What identifies a version of the data: each file's size and modification time."""
+    out = []
+    for path in data_files(folder):
+        try:
+            st = path.stat()
+            out.append((path.name, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((path.name, None, None))
+    return tuple(out)
+
+
+def dataset(folder: Path | None = None, when: dt.date | None = None) -> Dataset:
+    """The dataset for `folder` (default: data_dir()) on `when` (default: today), loaded once
+    per process and data version and kept in a module-level cache, where Streamlit's "clear
+    cache" message (which any visitor can send) does not reach. A broken version raises the
+    same DataError every time without reading the files again."""
+    folder = Path(folder or data_dir())
+    when = when or dt.date.today()
+    key = (str(folder), when, fingerprint(folder))
+    found = _CACHE.get(key)
+    if found is None:
+        with _CACHE_LOCK:
+            found = _CACHE.get(key)
+            if found is None:
+                try:
+                    found = load(folder, when)
+                except DataError as exc:
+                    found = exc
+                for old in [k for k in _CACHE if k[0] == key[0]]:
+                    del _CACHE[old]  # one version per folder: a new one replaces the old
+                _CACHE[key] = found
+    if isinstance(found, DataError):
+        raise found
+    return found

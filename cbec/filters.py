@@ -23,8 +23,6 @@ class Filters:
     provinces: tuple[str, ...] = ()  # province_en; empty means all
     q: str = ""
     as_of: dt.date | None = None  # None means today, so a link always shows the current map
-    zone: str | None = None  # the selected zone_id
-    basemap: bool = False
 
     def day(self, today: dt.date) -> dt.date:
         return self.as_of or today
@@ -38,9 +36,15 @@ def matches(zones: pd.DataFrame, q: str) -> np.ndarray:
     return np.fromiter((q in text for text in zones["search_text"]), bool, len(zones))
 
 
-def apply(zones: pd.DataFrame, f: Filters, today: dt.date) -> pd.DataFrame:
-    """The zones in view: active on the chosen date and matching every filter."""
-    keep = active_mask(zones, f.day(today))
+def apply(zones: pd.DataFrame, f: Filters, today: dt.date, withdrawn: bool = False) -> pd.DataFrame:
+    """The zones in view: active on the chosen date (with `withdrawn`, also those approved and
+    withdrawn by then, which the map draws hollow) and matching every filter."""
+    day = f.day(today)
+    keep = (
+        zones["approved_on"].to_numpy() <= np.datetime64(day, "D")
+        if withdrawn
+        else active_mask(zones, day)
+    )
     keep &= np.isin(zones["batch"].to_numpy(), f.batches)
     if f.regions:
         keep &= np.isin(zones["region_en"].to_numpy(), f.regions)

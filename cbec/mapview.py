@@ -1,46 +1,44 @@
-"""The pydeck map: province outlines from a static URL, one point per zone coloured by batch.
+"""The pydeck maps: China from files the project ships, the zones as points, offline.
 
-Where the bytes go: Streamlit re-sends the whole deck JSON on every rerun. So the outlines are a
-URL the browser fetches (and caches) once; the zone layer carries only short keys for position,
-colour, id and tooltip text; and the JSON is compact UTF-8 instead of pydeck's indented ASCII
-(which writes every Chinese character as a six-byte escape).
+Where the bytes go: Streamlit re-sends a chart's whole JSON on every rerun. So everything that does
+not change with the view is a file the browser fetches once and keeps: the province outlines,
+the South China Sea inset, and the zone points themselves (written once per data version to
+`static/generated/`, both languages). The deck a rerun sends holds only what the view chooses:
+which batches, regions and provinces (as deck.gl's DataFilterExtension categories, filtered on
+the GPU), the date, the colours and the selection. A filter change therefore sends about the same
+few kilobytes at 181 zones or at 18,100. JSON is compact UTF-8 (`CompactDeck`).
+
+Geometry helpers (`fit`, label placement) are plain arithmetic in Web Mercator, tested without a
+browser.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
+import math
 from collections import Counter
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from cbec import data, i18n
+from cbec import colors, data
+from cbec.data import Dataset
 
-# Okabe-Ito: distinguishable with the common forms of colour blindness; one colour per batch.
-BATCH_COLORS: dict[int, list[int]] = {
-    1: [0, 0, 0],
-    2: [230, 159, 0],
-    3: [86, 180, 233],
-    4: [0, 158, 115],
-    5: [240, 228, 66],
-    6: [0, 114, 178],
-    7: [213, 94, 0],
-    8: [204, 121, 167],
-}
-OUTLINE_COLOR = [120, 120, 120]
-LAND_COLOR = [242, 240, 235]
-SELECTED_COLOR = [200, 0, 60]
-APPROX_ALPHA = 70  # fill opacity of a point that is not the city seat
-# Fits the mainland, Hainan and the north-east in a ~1000 px wide chart; constant, so the
-# chart keeps the user's zoom and pan when filters change.
-CHINA_VIEW = pdk.ViewState(latitude=36.0, longitude=104.0, zoom=2.9, min_zoom=2, max_zoom=10)
+EPOCH = dt.date(2015, 1, 1)  # day numbers in the points file count from here
+NEVER = 99999  # the day number of "not withdrawn"
+TILE = 512  # deck.gl's world size in pixels at zoom 0
+# What the country view must show: the mainland, Hainan, and the South China Sea inset box
+# (static/south_china_sea.geojson, built by cbec.build.boundaries) in the lower right.
+CHINA_BOUNDS = (73.4, 17.0, 135.1, 53.6)
+MIN_ZOOM, MAX_ZOOM = 1.5, 10.0
+POINT_RADIUS = 6  # pixels
 CARTO_LIGHT = "https://basemaps.cartocdn.com/gl/positron-gl-style/style.json"
-
-TOOLTIP = {
-    "html": "<b>{en}</b> {zh}<br/>{pr} · {rg}<br/>{bt}<br/>{doc}",
-    "style": {"fontSize": "12px", "maxWidth": "280px"},
-}
+DEFAULT_WIDTH = {"desktop": 760, "phone": 358}  # map width (px) before the browser has said
 
 
 class CompactDeck(pdk.Deck):
@@ -61,153 +59,480 @@ class CompactDeck(pdk.Deck):
         return self._json
 
 
-def zone_points(zones: pd.DataFrame, lang: str = "en") -> list[dict]:
-    """The point layer's records: id, position, colour and the tooltip's text (as values, which
-    Streamlit escapes when it fills the tooltip template)."""
-    prov = zones["province_zh" if lang == "zh" else "province_en"]
-    batch_word, approved_word = i18n.t(lang, "tt_batch"), i18n.t(lang, "tt_approved")
-    return [
-        {
-            "id": zid,
-            "p": [round(lon, 3), round(lat, 3)],
-            "c": [*BATCH_COLORS[batch], 255 if precision == "seat" else APPROX_ALPHA],
-            "en": en,
-            "zh": zh,
-            "pr": province,
-            "rg": i18n.region(lang, region),
-            "bt": f"{batch_word} {batch} · {approved_word} {i18n.date(lang, approved)}",
-            "doc": doc,
-        }
-        for zid, lon, lat, batch, precision, en, zh, province, region, approved, doc in zip(
-            zones["zone_id"],
-            zones["lon"],
-            zones["lat"],
-            zones["batch"],
-            zones["precision"],
-            zones["name_en"],
-            zones["name_zh"],
-            prov,
-            zones["region_en"],
-            zones["approved_on"],
-            zones["document_no"],
-            strict=True,
+def day_number(day: dt.date | pd.Timestamp) -> int:
+    if isinstance(day, pd.Timestamp):
+        day = day.date()
+    return (day - EPOCH).days
+
+
+# --- geometry -----------------------------------------------------------------------------------
+
+
+def _merc_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _unmerc(y: float) -> float:
+    return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
+
+
+def fit(
+    bounds: tuple[float, float, float, float], width: int, height: int, padding: int = 8
+) -> tuple[float, float, float]:
+    """(latitude, longitude, zoom) showing `bounds` (lon0, lat0, lon1, lat1) whole in a map of
+    width x height pixels, as deck.gl's WebMercatorViewport.fitBounds does."""
+    lon0, lat0, lon1, lat1 = bounds
+    dx = math.radians(lon1 - lon0)
+    dy = _merc_y(lat1) - _merc_y(lat0)
+    w, h = max(width - 2 * padding, 50), max(height - 2 * padding, 50)
+    scale = min(w / dx, h / dy)  # pixels per radian
+    zoom = math.log2(scale * 2 * math.pi / TILE)
+    lat = _unmerc((_merc_y(lat0) + _merc_y(lat1)) / 2)
+    return round(lat, 4), round((lon0 + lon1) / 2, 4), round(zoom, 3)
+
+
+def height_for(width: int) -> int:
+    """A map height that holds China at `width` without wasted sea: the bounds' shape, kept
+    between a phone's and a desktop's sensible heights."""
+    lon0, lat0, lon1, lat1 = CHINA_BOUNDS
+    aspect = math.radians(lon1 - lon0) / (_merc_y(lat1) - _merc_y(lat0))
+    return int(min(max(width / aspect + 16, 260), 620))
+
+
+def to_pixel(lon: float, lat: float, zoom: float) -> tuple[float, float]:
+    """Web Mercator world pixels at `zoom` (deck.gl's 512-pixel tiles)."""
+    size = TILE * 2**zoom
+    return (lon + 180) / 360 * size, (1 - _merc_y(lat) / math.pi) / 2 * size
+
+
+# --- the zone points file -----------------------------------------------------------------------
+
+
+def zone_records(ds: Dataset) -> list[dict]:
+    """One record per zone with everything any view needs, in both languages: the browser
+    fetches them once; views choose by batch, region and province index and day numbers."""
+    z = ds.zones
+    province_index = {p: i for i, p in enumerate(ds.provinces["province_en"])}
+    region_zh = dict(zip(data.REGIONS, [data.REGION_ZH[r] for r in data.REGIONS], strict=True))
+    out = []
+    for r in z.itertuples(index=False):
+        revoked = NEVER if pd.isna(r.revoked_on) else day_number(r.revoked_on)
+        out.append(
+            {
+                "id": r.zone_id,
+                "p": [round(r.lon, 3), round(r.lat, 3)],
+                "b": int(r.batch),
+                "rg": data.REGIONS.index(r.region_en),
+                "pv": province_index[r.province_en],
+                "a": day_number(r.approved_on),
+                "r": revoked,
+                "ap": int(r.precision != "seat"),
+                "en": r.name_en,
+                "zh": r.name_zh,
+                "pen": r.province_en,
+                "pzh": r.province_zh,
+                "ren": r.region_en,
+                "rzh": region_zh[r.region_en],
+                "aen": f"{r.approved_on.day} {r.approved_on:%b} {r.approved_on.year}",
+                "azh": f"{r.approved_on.year}年{r.approved_on.month}月{r.approved_on.day}日",
+                "doc": r.document_no,
+            }
         )
-    ]
+    return out
 
 
-def deck(
-    zones: pd.DataFrame,
-    lang: str = "en",
-    selected: pd.Series | None = None,
-    basemap: bool = False,
-    outlines_url: str = data.PROVINCE_OUTLINES_URL,
-    under: list[pdk.Layer] | None = None,
-    view: pdk.ViewState = CHINA_VIEW,
-) -> pdk.Deck:
-    """Outlines, then `under` (rings, areas), then the zone points, then the selection ring."""
+def points_url(ds: Dataset) -> str | None:
+    """The URL of this dataset's points file, written once (atomically) into static/generated/
+    under a name made from its content; None when it cannot be written (a read-only disk):
+    the deck then carries the points itself."""
+
+    def make() -> str | None:
+        text = json.dumps(zone_records(ds), ensure_ascii=False, separators=(",", ":"))
+        name = f"zones-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
+        path = data.GENERATED / name
+        try:
+            if not path.exists():
+                data.write_text_atomic(path, text)
+        except OSError:
+            return None
+        return f"app/static/generated/{name}"
+
+    return ds.derived("points_url", make)
+
+
+# --- province labels ----------------------------------------------------------------------------
+
+
+def _inside(xs: np.ndarray, ys: np.ndarray, ring: list[list[float]]) -> np.ndarray:
+    """Even-odd point-in-polygon for many points at once."""
+    r = np.asarray(ring, dtype=float)
+    x1, y1, x2, y2 = r[:-1, 0], r[:-1, 1], r[1:, 0], r[1:, 1]
+    px, py = xs[:, None], ys[:, None]
+    crosses = (y1 > py) != (y2 > py)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        xcross = x1 + (py - y1) * (x2 - x1) / (y2 - y1)
+    return ((crosses & (px < xcross)).sum(axis=1) % 2) == 1
+
+
+LABEL_ZOOM = 3.1  # the desktop country view the labels are placed for
+LABEL_SIZE = 11  # pixels
+
+
+def _text_width(text: str) -> float:
+    return sum(1.0 if ord(ch) > 0x2E80 else 0.56 for ch in text) * LABEL_SIZE
+
+
+def label_records(ds: Dataset) -> list[dict]:
+    """A place for each province's name in each language: inside its largest polygon, as far
+    from every zone point as it can be at the country view, so names never cover a zone.
+    `pe`/`pz` are the anchors of the English and Chinese name; a province with no room for its
+    name at that view (Beijing, Tianjin, Shanghai: a zone fills them) gets none."""
+
+    def make() -> list[dict]:
+        zx, zy = zip(*(to_pixel(lon, lat, LABEL_ZOOM) for lon, lat in
+                       zip(ds.zones["lon"], ds.zones["lat"], strict=True)), strict=True)  # fmt: skip
+        zx, zy = np.array(zx), np.array(zy)
+        out = []
+        for f in ds.province_shapes["features"]:
+            props = f["properties"]
+            rings = [poly[0] for poly in f["geometry"]["coordinates"]]
+            ring = max(rings, key=len)
+            rec = {"code": props["adcode"], "en": props["name_en"], "zh": _short_zh(props)}
+            for lang, key in (("en", "pe"), ("zh", "pz")):
+                spot = _best_spot(ring, rec[lang], zx, zy)
+                if spot is not None:
+                    rec[key] = spot
+            if "pe" in rec or "pz" in rec:
+                out.append(rec)
+        return out
+
+    return ds.derived("labels", make)
+
+
+def _short_zh(props: dict) -> str:
+    name = props["name_zh"]
+    for suffix in ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "省", "市"):
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name.removesuffix(suffix)
+    return name
+
+
+def _best_spot(ring, text: str, zx: np.ndarray, zy: np.ndarray) -> list[float] | None:
+    lons, lats = [p[0] for p in ring], [p[1] for p in ring]
+    gx = np.linspace(min(lons), max(lons), 24)
+    gy = np.linspace(min(lats), max(lats), 24)
+    cx, cy = (a.ravel() for a in np.meshgrid(gx, gy))
+    half_w, half_h = _text_width(text) / 2, LABEL_SIZE / 2
+    px = np.array([to_pixel(x, y, LABEL_ZOOM) for x, y in zip(cx, cy, strict=True)])
+    # The label's box must lie inside the province: its four corners and centre.
+    size = TILE * 2**LABEL_ZOOM
+    ok = np.ones(len(cx), dtype=bool)
+    for dx, dy in ((0, 0), (-half_w, -half_h), (half_w, -half_h), (-half_w, half_h), (half_w, half_h)):  # fmt: skip
+        lon = (px[:, 0] + dx) / size * 360 - 180
+        lat = np.array([_unmerc((1 - 2 * (y + dy) / size) * math.pi) for y in px[:, 1]])
+        ok &= _inside(lon, lat, ring)
+    if not ok.any():
+        return None
+    # Distance from the box to the nearest zone point, minus the point's radius.
+    ddx = np.maximum(np.abs(px[:, 0:1] - zx[None, :]) - half_w, 0)
+    ddy = np.maximum(np.abs(px[:, 1:2] - zy[None, :]) - half_h, 0)
+    clear = np.sqrt(ddx**2 + ddy**2).min(axis=1) - POINT_RADIUS - 1
+    clear[~ok] = -1e9
+    best = int(np.argmax(clear))
+    if clear[best] < 2:
+        return None
+    return [round(float(cx[best]), 2), round(float(cy[best]), 2)]
+
+
+# --- the map page's deck ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    """What the map page's map shows: everything here is validated state, never raw input."""
+
+    batches: tuple[int, ...]
+    regions: tuple[str, ...]
+    provinces: tuple[str, ...]
+    day: dt.date
+    color: str  # "story" (earlier vs newest selected batch) or "batch"
+    lang: str
+    width: int
+    zoom_step: int = 0  # the zoom buttons: steps in or out from the fitted view
+    match_ids: tuple[str, ...] | None = None  # a name search: only these zones
+    selected: tuple[float, float] | None = None  # lon, lat of the selected zone
+    basemap: bool = False
+
+
+def _rgb(c) -> str:
+    return f"[{c[0]},{c[1]},{c[2]}]"
+
+
+def _rgba(c, alpha: int) -> str:
+    return f"[{c[0]},{c[1]},{c[2]},{alpha}]"
+
+
+def color_expr(spec: MapSpec) -> tuple[str, str]:
+    """deck.gl expressions for fill and outline colours, built from numbers only (no text from
+    a visitor ever reaches an expression): a zone withdrawn by the day is hollow, a ring in its
+    colour; an approximate point is faded."""
+    d = day_number(spec.day)
+    if spec.color == "batch":
+        opaque = [_rgba(colors.BATCH.get(b, (0, 0, 0)), 255) for b in range(10)]
+        faded = [_rgba(colors.BATCH.get(b, (0, 0, 0)), 90) for b in range(10)]
+        fill_base = "[" + ",".join(opaque + faded) + "][b + (ap ? 10 : 0)]"
+        ring = "[" + ",".join(opaque) + "][b]"
+    else:
+        newest = max(spec.batches) if spec.batches else 0
+        new, old = colors.NEW, colors.EARLIER
+        fill_base = (
+            f"(b == {newest} ? (ap ? {_rgba(new, 90)} : {_rgba(new, 255)}) "
+            f": (ap ? {_rgba(old, 90)} : {_rgba(old, 255)}))"
+        )
+        ring = f"(b == {newest} ? {_rgba(new, 255)} : {_rgba(old, 255)})"
+    fill = f"r <= {d} ? [0,0,0,0] : {fill_base}"
+    line = f"r <= {d} ? {ring} : {_rgba(colors.POINT_OUTLINE, 255)}"
+    return fill, line
+
+
+def newest_batch(spec: MapSpec) -> int | None:
+    return max(spec.batches) if spec.batches and spec.color == "story" else None
+
+
+def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
+    """Sea, land and outlines, the South China Sea inset, shading of the chosen regions or
+    provinces, the zones outside the filters in grey, the zones in view, province names, the
+    selection ring."""
+    lat, lon, zoom = fit(CHINA_BOUNDS, spec.width, height_for(spec.width))
+    zoom = min(max(zoom + spec.zoom_step, MIN_ZOOM), MAX_ZOOM)
+    view = pdk.ViewState(
+        latitude=lat, longitude=lon, zoom=zoom, min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM
+    )
+    url = points_url(ds)
+    d = day_number(spec.day)
+    names = list(ds.provinces["province_en"])
+    regions = [data.REGIONS.index(r) for r in (spec.regions or data.REGIONS)]
+    provinces = (
+        [names.index(p) for p in spec.provinces] if spec.provinces else list(range(len(names)))
+    )
+    narrowed = bool(spec.regions or spec.provinces or spec.match_ids is not None)
+    if spec.match_ids is not None or url is None:
+        keep = set(spec.match_ids) if spec.match_ids is not None else None
+        records = [r for r in zone_records(ds) if keep is None or r["id"] in keep]
+    else:
+        records = None
+    fill, line = color_expr(spec)
+    trigger = [spec.color, newest_batch(spec), d]
+
+    def zones_layer(layer_id: str, categories: list, **style) -> pdk.Layer:
+        return pdk.Layer(
+            "ScatterplotLayer",
+            id=layer_id,
+            data=records if records is not None and layer_id == "zones" else url or zone_records(ds),
+            get_position="p",
+            radius_units='"pixels"',
+            get_radius=POINT_RADIUS,
+            stroked=True,
+            line_width_units='"pixels"',
+            extensions=[{"@@type": "DataFilterExtension", "filterSize": 1, "categorySize": len(categories)}],
+            get_filter_value="a",
+            filter_range=[0, d],
+            get_filter_category="[" + ", ".join(("b", "rg", "pv")[: len(categories)]) + "]" if len(categories) > 1 else "b",
+            filter_categories=categories if len(categories) > 1 else categories[0],
+            **style,
+        )  # fmt: skip
+
     layers = [
+        pdk.Layer(
+            "SolidPolygonLayer",
+            id="sea",
+            data=[{"g": [[-180, -85], [180, -85], [180, 85], [-180, 85]]}],
+            get_polygon="g",
+            get_fill_color=list(colors.SEA),
+            pickable=False,
+        ),
         pdk.Layer(
             "GeoJsonLayer",
             id="provinces",
-            data=outlines_url,
+            data=data.PROVINCE_OUTLINES_URL,
             stroked=True,
             filled=True,
-            get_fill_color=[0, 0, 0, 0] if basemap else LAND_COLOR,
-            get_line_color=OUTLINE_COLOR,
+            get_fill_color=[0, 0, 0, 0] if spec.basemap else list(colors.LAND),
+            get_line_color=list(colors.OUTLINE),
+            line_width_min_pixels=0.8,
+            pickable=False,
+        ),
+    ]
+    if spec.basemap:
+        layers = layers[1:]
+    if spec.regions or spec.provinces:
+        codes = (
+            list(ds.provinces.loc[ds.provinces["province_en"].isin(spec.provinces), "adcode"])
+            if spec.provinces
+            else list(ds.provinces.loc[ds.provinces["region_en"].isin(spec.regions), "adcode"])
+        )
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                id="shade",
+                data=data.PROVINCE_OUTLINES_URL,
+                filled=True,
+                stroked=False,
+                get_fill_color=[*colors.REGION_SHADE, 110],
+                extensions=[{"@@type": "DataFilterExtension", "categorySize": 1}],
+                get_filter_category="properties.adcode",
+                filter_categories=codes,
+                pickable=False,
+            )
+        )
+    layers += [
+        pdk.Layer(
+            "GeoJsonLayer",
+            id="inset",
+            data=data.SCS_INSET_URL,
+            stroked=True,
+            filled=True,
+            get_fill_color="properties.kind == 'islands' ? [170,170,170,255] : [0,0,0,0]",
+            get_line_color="properties.kind == 'line' ? [90,90,90,255] : [120,120,120,255]",
             line_width_min_pixels=1,
             pickable=False,
         ),
-        *(under or []),
         pdk.Layer(
-            "ScatterplotLayer",
-            id="zones",
-            data=zone_points(zones, lang),
-            get_position="p",
-            get_fill_color="c",
-            get_line_color=[40, 40, 40],
-            stroked=True,
-            line_width_min_pixels=1,
-            radius_units='"pixels"',  # quoted: pydeck turns bare strings into expressions
-            get_radius=6,
-            pickable=True,
-            auto_highlight=True,
+            "TextLayer",
+            id="labels",
+            data=[r for r in label_records(ds) if ("pz" if spec.lang == "zh" else "pe") in r],
+            get_position="pz" if spec.lang == "zh" else "pe",
+            get_text="zh" if spec.lang == "zh" else "en",
+            character_set='"auto"' if spec.lang == "zh" else None,
+            get_size=LABEL_SIZE,
+            get_color=[105, 105, 105],
+            font_family='"Noto Sans CJK SC, Noto Sans, Helvetica, Arial, sans-serif"',
+            font_weight=500,
+            outline_width=2,
+            outline_color=[*colors.LAND, 255],
+            font_settings={"sdf": True},
+            pickable=False,
         ),
     ]
-    if selected is not None:
+    if narrowed:
+        layers.append(
+            zones_layer(
+                "context",
+                [list(spec.batches)],
+                get_fill_color=[*colors.CONTEXT, 255],
+                get_line_color=[150, 150, 150, 255],
+                line_width_min_pixels=1,
+                pickable=True,
+                auto_highlight=True,
+            )
+        )
+    layers.append(
+        zones_layer(
+            "zones",
+            [list(spec.batches), regions, provinces],
+            get_fill_color=fill,
+            get_line_color=line,
+            get_line_width="r <= %d ? 2.5 : 1" % d,
+            update_triggers={"getFillColor": trigger, "getLineColor": trigger, "getLineWidth": [d]},
+            pickable=True,
+            auto_highlight=True,
+            highlight_color=[*colors.SELECTED, 200],
+        )
+    )
+    if spec.selected is not None:
         layers.append(
             pdk.Layer(
                 "ScatterplotLayer",
                 id="selected",
-                data=[{"p": [round(selected["lon"], 3), round(selected["lat"], 3)]}],
+                data=[{"p": [round(spec.selected[0], 3), round(spec.selected[1], 3)]}],
                 get_position="p",
                 filled=False,
                 stroked=True,
-                get_line_color=SELECTED_COLOR,
+                get_line_color=list(colors.SELECTED),
                 line_width_min_pixels=3,
                 radius_units='"pixels"',
-                get_radius=11,
+                get_radius=POINT_RADIUS + 5,
                 pickable=False,
             )
         )
-    online = {"map_provider": "carto", "map_style": CARTO_LIGHT} if basemap else {}
+    online = {"map_provider": "carto", "map_style": CARTO_LIGHT} if spec.basemap else {}
     return CompactDeck(
         layers=layers,
         initial_view_state=view,
-        tooltip=TOOLTIP,
+        tooltip=tooltip(spec.lang),
         # Offline by default: map_provider=None and pydeck's default map_style sentinel.
         # (map_style=None would make Streamlit fetch CARTO's style from the internet.)
         **(online or {"map_provider": None}),
     )
 
 
-def rings(lat: float, lon: float, radii_km: tuple[int, ...] = (100, 300)) -> list[pdk.Layer]:
-    """Distance rings (true ground radius, metres) and the starting point."""
-    return [
-        pdk.Layer(
-            "ScatterplotLayer",
-            id="rings",
-            data=[{"p": [round(lon, 4), round(lat, 4)], "r": km * 1000} for km in radii_km],
-            get_position="p",
-            get_radius="r",
-            filled=False,
-            stroked=True,
-            get_line_color=[90, 90, 90],
-            line_width_min_pixels=1.5,
-            pickable=False,
-        ),
-        pdk.Layer(
-            "ScatterplotLayer",
-            id="origin",
-            data=[{"p": [round(lon, 4), round(lat, 4)]}],
-            get_position="p",
-            get_fill_color=SELECTED_COLOR,
-            radius_units='"pixels"',
-            get_radius=5,
-            pickable=False,
-        ),
-    ]
+def tooltip(lang: str) -> dict:
+    """The template is the app's own; the values are the zone's fields, which Streamlit
+    (>= 1.60) escapes as it fills them in, so a name shows as text, never as markup."""
+    if lang == "zh":
+        html = "<b>{zh}</b> {en}<br/>{pzh} · {rzh}<br/>第{b}批 · {azh}批复<br/>{doc}"
+    else:
+        html = "<b>{en}</b> {zh}<br/>{pen} · {ren}<br/>Batch {b} · approved {aen}<br/>{doc}"
+    return {"html": html, "style": {"fontSize": "12px", "maxWidth": "240px", "zIndex": "10"}}
 
 
-def picked_zone(event) -> str | None:
+def picked_zone(event, layers: tuple[str, ...] = ("zones", "context")) -> str | None:
     """The zone id a map click selected, read from the selected objects (not their indices,
-    which shift when the filters change)."""
+    which shift when the filters change). Not yet checked: callers hold it to the known ids."""
     try:
-        objects = event.selection.objects.get("zones", [])
+        objects = event.selection.objects
     except AttributeError:
         return None
-    return objects[0].get("id") if objects else None
+    for layer in layers:
+        found = objects.get(layer) or []
+        if found and isinstance(found[0], dict):
+            value = found[0].get("id")
+            return value if isinstance(value, str) else None
+    return None
 
 
-def legend(zones: pd.DataFrame, batches: pd.DataFrame) -> list[dict]:
-    """One entry per batch shown: its colour, year and how many of its zones are on the map."""
-    counts = Counter(zones["batch"])
-    years = dict(zip(batches["batch"], batches["approved_on"].dt.year, strict=True))
-    return [
-        {
-            "batch": int(b),
-            "year": int(years[b]),
-            "count": counts[b],
-            "color": "#{:02x}{:02x}{:02x}".format(*BATCH_COLORS[b]),
-        }
-        for b in sorted(counts)
-    ]
+# --- legend -------------------------------------------------------------------------------------
+
+
+def legend(view: pd.DataFrame, spec: MapSpec, batch_years: dict[int, int]) -> list[dict]:
+    """The legend's rows for what is drawn: colour, kind (dot, ring, grey), what it counts."""
+    d = pd.Timestamp(spec.day)
+    withdrawn = view["revoked_on"].notna() & (view["revoked_on"] <= d)
+    live = view[~withdrawn]
+    rows = []
+    if spec.color == "batch":
+        counts = Counter(live["batch"])
+        rows += [
+            {"kind": "dot", "color": colors.BATCH[b], "key": "legend_batch", "batch": b,
+             "year": batch_years[b], "n": counts[b]}
+            for b in sorted(set(view["batch"]))
+        ]  # fmt: skip
+    else:
+        newest = newest_batch(spec)
+        n_new = int((live["batch"] == newest).sum())
+        n_old = len(live) - n_new
+        if n_old:
+            rows.append(
+                {"kind": "dot", "color": colors.EARLIER, "key": "legend_earlier", "n": n_old}
+            )
+        rows.append({"kind": "dot", "color": colors.NEW, "key": "legend_new", "batch": newest,
+                     "n": n_new})  # fmt: skip
+    if withdrawn.any():
+        rows.append({"kind": "ring", "color": colors.POINT_OUTLINE, "key": "legend_withdrawn",
+                     "n": int(withdrawn.sum())})  # fmt: skip
+    if (live["precision"] != "seat").any():
+        rows.append({"kind": "faded", "color": colors.EARLIER, "key": "legend_approx",
+                     "n": int((live["precision"] != "seat").sum())})  # fmt: skip
+    return rows
+
+
+def scale_bar(spec: MapSpec, lat: float = 35.0) -> tuple[int, int]:
+    """(kilometres, pixels) of a round-numbered scale bar at `lat` in the fitted view."""
+    _, _, zoom = fit(CHINA_BOUNDS, spec.width, height_for(spec.width))
+    zoom = min(max(zoom + spec.zoom_step, MIN_ZOOM), MAX_ZOOM)
+    metres_per_px = 40075016.686 * math.cos(math.radians(lat)) / (TILE * 2**zoom)
+    for km in (50, 100, 200, 250, 500, 1000, 2000):
+        px = km * 1000 / metres_per_px
+        if 50 <= px <= 130:
+            return km, int(px)
+    return 500, int(500_000 / metres_per_px)

@@ -1,17 +1,27 @@
 """Finding a place by name for "which zone is nearest?": the shipped offline gazetteer
-(prefecture-level divisions and GeoNames places), or Nominatim through geopy when online."""
+(prefecture-level divisions and GeoNames places), with near-miss suggestions, and, only when the
+operator switches it on, Nominatim through geopy.
+
+Online lookup sends what a visitor typed to a third party, so it is off unless
+CBEC_ONLINE_LOOKUP=1 (or `online_lookup = true` in Streamlit's secrets). When on, the whole
+process shares one rate limiter (at most one request a second, Nominatim's policy for an
+application, not per visitor), one cache of answers, and a short wait: a visitor who would have
+to queue longer gets the offline answer instead, so no session blocks another.
+"""
 
 from __future__ import annotations
 
+import difflib
 import os
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from cbec import data
-
 SUFFIXES = ("市", "县", "区", "地区", "盟", "自治州")
+MAX_QUERY = 60
 
 
 @dataclass(frozen=True)
@@ -22,18 +32,7 @@ class Place:
     lat: float
     lon: float
     source: str  # "prefecture", "GeoNames" or "Nominatim"
-
-
-def load_prefectures(data_dir: Path | None = None) -> pd.DataFrame:
-    df = pd.read_csv((data_dir or data.data_dir()) / "prefectures.csv", dtype={"adcode": str})
-    df[["name_en", "seat"]] = df[["name_en", "seat"]].fillna("")
-    return df
-
-
-def load_places(data_dir: Path | None = None) -> pd.DataFrame:
-    df = pd.read_csv((data_dir or data.data_dir()) / "places.csv")
-    df["name_zh"] = df["name_zh"].fillna("")
-    return df
+    seat: str = ""  # English name of the seat, for divisions without an English name
 
 
 def _keys(text: str) -> set[str]:
@@ -50,9 +49,10 @@ def find_offline(
 ) -> list[Place]:
     """Exact name matches (English or Chinese, with or without 市/县/...), prefectures first,
     then places by population."""
-    wanted = _keys(query[:60])
+    query = query[:MAX_QUERY]
     if not query.strip():
         return []
+    wanted = _keys(query)
     han = any("\u4e00" <= ch <= "\u9fff" for ch in query)
     found: list[Place] = []
     for r in prefectures.itertuples(index=False):
@@ -60,13 +60,45 @@ def find_offline(
         # "伊犁" finds 伊犁哈萨克自治州: a Chinese query may be the start of a division's name.
         prefix = han and any(n.startswith(w) for w in wanted if len(w) >= 2 for n in names)
         if wanted & names or prefix:
-            found.append(Place(r.name_en, r.name_zh, r.province_en, r.lat, r.lon, "prefecture"))
+            found.append(
+                Place(r.name_en, r.name_zh, r.province_en, r.lat, r.lon, "prefecture", r.seat)
+            )
     for r in places.itertuples(index=False):  # already sorted by population, largest first
         if wanted & (_keys(r.name_en) | _keys(r.name_zh)) and not any(
             abs(p.lat - r.lat) < 0.05 and abs(p.lon - r.lon) < 0.05 for p in found
         ):
             found.append(Place(r.name_en, r.name_zh, r.province_en, r.lat, r.lon, "GeoNames"))
     return found[:limit]
+
+
+def suggest(query: str, prefectures: pd.DataFrame, places: pd.DataFrame, n: int = 3) -> list[str]:
+    """Names close to a query that found nothing ("Chengdoo" -> "Chengdu"): English and pinyin
+    names, Chinese names with and without 市/县, from the offline gazetteer."""
+    query = query.strip()[:MAX_QUERY]
+    if not query:
+        return []
+    names: dict[str, str] = {}  # matching key -> name to show
+    for frame in (prefectures, places.head(1500)):
+        for en, zh in zip(frame["name_en"], frame["name_zh"], strict=True):
+            for name in (en, zh):
+                if name:
+                    for key in _keys(name):
+                        names.setdefault(key, name)
+    hits = difflib.get_close_matches(query.casefold(), list(names), n=n * 3, cutoff=0.75)
+    return list(dict.fromkeys(names[h] for h in hits))[:n]
+
+
+# --- online, opt-in -----------------------------------------------------------------------------
+
+
+def online_enabled(secrets: object | None = None) -> bool:
+    """Whether the operator switched online lookup on (environment or Streamlit secrets)."""
+    if os.environ.get("CBEC_ONLINE_LOOKUP", "").strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    try:
+        return bool(secrets and secrets.get("online_lookup", False) is True)
+    except Exception:  # secrets.toml missing or unreadable: off
+        return False
 
 
 def nominatim_domain() -> tuple[str, str]:
@@ -76,23 +108,76 @@ def nominatim_domain() -> tuple[str, str]:
     return (local, "http") if local else ("nominatim.openstreetmap.org", "https")
 
 
-def find_online(query: str, limit: int = 5) -> list[Place]:
-    """Nominatim through geopy, restricted to China; raises GeocodeError when it cannot answer."""
-    from cbec.geocoders import NominatimProvider, Politeness
+class RateLimiter:
+    """One request at a time, at least `interval` seconds apart, counted from the end of the
+    previous one, for the whole process. A caller that would wait longer than `max_wait` is
+    told so at once (returns False) instead of queueing."""
 
-    domain, scheme = nominatim_domain()
-    provider = NominatimProvider(
-        domain=domain, scheme=scheme, politeness=Politeness(timeout=5, attempts=2, backoff=1)
-    )
-    return [
-        Place(loc.address.split(",")[0], "", "", loc.latitude, loc.longitude, "Nominatim")
-        for loc in provider.candidates(query[:100])[:limit]
-    ]
+    def __init__(self, interval: float = 1.0, max_wait: float = 2.0):
+        self.interval, self.max_wait = interval, max_wait
+        self._lock = threading.Lock()
+        self._next = 0.0  # monotonic time the next request may start
+        self.started: list[float] = []  # start times, for tests and the benchmark
+
+    def run(self, call):
+        """`call()` in the next free slot, or raise Busy if that slot is too far away."""
+        deadline = time.monotonic() + self.max_wait
+        if not self._lock.acquire(timeout=self.max_wait):
+            raise Busy("another lookup is running")
+        try:
+            wait = self._next - time.monotonic()
+            if time.monotonic() + max(wait, 0) > deadline:
+                raise Busy("rate limit: one request a second")
+            if wait > 0:
+                time.sleep(wait)
+            self.started.append(time.monotonic())
+            try:
+                return call()
+            finally:
+                self._next = time.monotonic() + self.interval
+        finally:
+            self._lock.release()
 
 
-def online_available() -> bool:
-    from cbec.geocoders import network_answers
+class Busy(Exception):
+    """The online lookup is busy; answer offline."""
 
-    domain, scheme = nominatim_domain()
-    host, _, port = domain.partition(":")
-    return network_answers(host, int(port or (443 if scheme == "https" else 80)))
+
+class OnlineLookup:
+    """Nominatim through geopy for the whole process: one limiter, one cache of answers (a
+    query asked again, by anyone, costs no request), a short timeout."""
+
+    def __init__(self, limiter: RateLimiter | None = None, cache_size: int = 2048):
+        self.limiter = limiter or RateLimiter()
+        self._cache: OrderedDict[str, list[Place]] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._cache_size = cache_size
+
+    def find(self, query: str, limit: int = 5) -> list[Place]:
+        """Places for `query`; raises GeocodeError (no answer) or Busy (try offline)."""
+        from cbec.geocoders import NominatimProvider, Politeness
+
+        key = query.strip().casefold()[:MAX_QUERY]
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        domain, scheme = nominatim_domain()
+        provider = NominatimProvider(
+            domain=domain,
+            scheme=scheme,
+            politeness=Politeness(min_interval=0, timeout=4, attempts=1, backoff=0),
+        )
+        found = self.limiter.run(lambda: provider.candidates(query[:MAX_QUERY]))
+        places = [
+            Place(loc.address.split(",")[0], "", "", loc.latitude, loc.longitude, "Nominatim")
+            for loc in found[:limit]
+        ]
+        with self._cache_lock:
+            self._cache[key] = places
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return places
+
+
+ONLINE = OnlineLookup()  # the process's one limiter and cache

@@ -1,5 +1,6 @@
-"""How the programme spread: regions by batch, priority share over time, provinces, and the July
-2018 announcement's claims checked against the data. Pure functions over the joined zones."""
+"""How the programme spread: regions by batch, the priority share per batch and over time,
+provinces, and the July 2018 announcement's claims checked against the data. Pure functions over
+the joined zones; the composition itself is `cbec.summary`'s, the one way it is computed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cbec.data import REGIONS, active_mask
+from cbec import colors, summary
+from cbec.data import active_mask
 
 # The 22 cities the State Council executive meeting of 13 July 2018 named (reference README).
 JULY_2018_CITIES = (
@@ -19,30 +21,32 @@ JULY_2018_CITIES = (
 )  # fmt: skip
 
 
-def region_by_batch(
-    zones: pd.DataFrame, batches: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Counts and shares: one row per region (NBS order), one column per batch, plus "all".
-    Every zone a batch approved counts, later withdrawals included."""
-    counts = pd.crosstab(zones["region_en"], zones["batch"]).reindex(
-        index=REGIONS, columns=sorted(batches["batch"]), fill_value=0
+def region_by_batch(zones: pd.DataFrame, batches: pd.DataFrame) -> pd.DataFrame:
+    """Composition per batch (every zone a batch approved, later withdrawals included), plus
+    "all": long form, as summary.composition."""
+    order = [str(b) for b in sorted(batches["batch"])]
+    per = summary.composition(zones, [str(b) for b in zones["batch"]], order)
+    every = summary.composition(zones, ["all"] * len(zones), ["all"])
+    out = pd.concat([per, every], ignore_index=True)
+    out["group"] = pd.Categorical(
+        out["group"].astype(str), categories=[*order, "all"], ordered=True
     )
-    counts["all"] = counts.sum(axis=1)
-    shares = counts / counts.sum(axis=0)
-    return counts, shares
+    return out
 
 
 def priority_over_time(zones: pd.DataFrame, batches: pd.DataFrame) -> pd.DataFrame:
     """Per batch: zones, zones in the priority regions and their share, for the batch alone and
     for every zone approved up to and including it."""
-    b = batches.sort_values("batch")
-    per = zones.groupby("batch").agg(zones=("zone_id", "size"), priority=("priority_region", "sum"))
+    order = sorted(int(b) for b in batches["batch"])
+    per = summary.priority_share(summary.composition(zones, list(zones["batch"]), order)).set_index(
+        "group"
+    )
     out = pd.DataFrame(
         {
-            "batch": b["batch"].to_numpy(),
-            "approved_on": b["approved_on"].to_numpy(),
-            "zones": per["zones"].reindex(b["batch"], fill_value=0).to_numpy(),
-            "priority": per["priority"].reindex(b["batch"], fill_value=0).to_numpy(),
+            "batch": order,
+            "approved_on": batches.set_index("batch").loc[order, "approved_on"].to_numpy(),
+            "zones": per.loc[order, "zones"].to_numpy(),
+            "priority": per.loc[order, "priority"].to_numpy(),
         }
     )
     out["share"] = out["priority"] / out["zones"]
@@ -111,12 +115,25 @@ def july_2018_claims(zones: pd.DataFrame) -> list[Claim]:
     ]
 
 
-def share_colors(counts: np.ndarray, palette: list[list[int]]) -> list[list[int]]:
-    """A colour per count on a sequential palette: 0 gets the first (no zone), then equal steps
-    up to the largest count."""
-    top = max(int(counts.max()), 1) if len(counts) else 1
-    steps = len(palette) - 1
-    return [
-        palette[0] if c == 0 else palette[1 + min(steps - 1, (c - 1) * steps // top)]
-        for c in counts
-    ]
+@dataclass(frozen=True)
+class Bin:
+    lo: int
+    hi: int
+    color: colors.RGB
+
+
+def count_bins(counts: np.ndarray, scale: tuple = colors.COUNT_SCALE) -> list[Bin]:
+    """Equal steps from 1 up to the largest count, one colour each (0 has the first colour):
+    the one source for the province map's fills and for its legend."""
+    top = max(int(np.max(counts)), 1) if len(counts) else 1
+    steps = len(scale) - 1
+    bins = [Bin(0, 0, scale[0])]
+    for i in range(steps):
+        lo, hi = i * top // steps + 1, (i + 1) * top // steps
+        if lo <= hi:
+            bins.append(Bin(lo, hi, scale[1 + i]))
+    return bins
+
+
+def bin_color(count: int, bins: list[Bin]) -> colors.RGB:
+    return next(b.color for b in bins if b.lo <= count <= b.hi)

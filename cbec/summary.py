@@ -1,70 +1,123 @@
-"""Regional composition of the selected batches: counts, shares, priority-region share, deltas.
+"""Regional composition, computed one way for every view: how many zones of each group lie in
+each region, the priority regions' share, and its change from one group to the next.
 
-The 13 zones of batches 1 and 2 are one group, the "2015" group of the July 2018 announcement,
-whenever both batches are selected.
+A group is any labelling of zones: the map's "earlier" and "new" zones, batches (with the 13
+first zones of batches 1 and 2 as one group, as the July 2018 announcement counts them), or
+everything approved up to each batch. Regions come in one order everywhere (`REGION_ORDER`:
+East, then the three priority regions together).
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from cbec.data import PRIORITY_REGIONS, REGIONS
+from cbec.colors import REGION_ORDER
+from cbec.data import PRIORITY_REGIONS
 
-FIRST_GROUP = (1, 2)
+FIRST_GROUP = (1, 2)  # the "13 cities including Hangzhou" of the July 2018 announcement
+
+
+def composition(zones: pd.DataFrame, group: Sequence, order: Sequence) -> pd.DataFrame:
+    """One row per group (in `order`) and region (in REGION_ORDER): count and share of the
+    group's zones; zero rows are kept, so every group has all four regions."""
+    counts = pd.crosstab(
+        pd.Series(list(group), index=zones.index, name="group"), zones["region_en"]
+    )
+    counts = counts.reindex(index=list(order), columns=list(REGION_ORDER), fill_value=0)
+    long = counts.stack().rename("count").reset_index()
+    totals = long.groupby("group", sort=False)["count"].transform("sum")
+    long["share"] = (long["count"] / totals.where(totals > 0)).fillna(0.0)
+    long["group"] = pd.Categorical(long["group"], categories=list(order), ordered=True)
+    return long.sort_values(["group", "region_en"], key=_region_key, kind="stable").reset_index(
+        drop=True
+    )[["group", "region_en", "count", "share"]]
+
+
+def _region_key(s: pd.Series) -> pd.Series:
+    return s.map({r: i for i, r in enumerate(REGION_ORDER)}) if s.name == "region_en" else s
+
+
+def table(comp: pd.DataFrame) -> pd.DataFrame:
+    """The composition as a table: regions as rows, groups as columns, then the priority regions'
+    count and the total."""
+    wide = comp.pivot(index="region_en", columns="group", values="count").reindex(
+        list(REGION_ORDER)
+    )
+    wide.columns = list(wide.columns)
+    pri = priority_share(comp).set_index("group")
+    wide.loc["priority"] = pri["priority"]
+    wide.loc["total"] = pri["zones"]
+    return wide.astype(int)
+
+
+def priority_share(comp: pd.DataFrame) -> pd.DataFrame:
+    """Per group: zones, zones in the priority regions, their share, and the change in share
+    from the group before (percentage points; NaN for the first)."""
+    rows, previous = [], None
+    for key, part in comp.groupby("group", sort=False, observed=True):
+        total = int(part["count"].sum())
+        prio = int(part.loc[part["region_en"].isin(PRIORITY_REGIONS), "count"].sum())
+        share = prio / total if total else float("nan")
+        delta = float("nan") if previous is None else (share - previous) * 100
+        rows.append({"group": key, "zones": total, "priority": prio, "share": share,
+                     "delta_pp": delta})  # fmt: skip
+        previous = share
+    return pd.DataFrame(rows, columns=["group", "zones", "priority", "share", "delta_pp"])
+
+
+def batch_groups(batches: Sequence[int]) -> tuple[list[str], list[str]]:
+    """Group keys for zones of `batches`: batches 1 and 2 together ("1-2") when both are in,
+    else one group per batch. Returns (the key of each batch 1..max, the order of the keys)."""
+    chosen = sorted(set(batches))
+    merged = all(b in chosen for b in FIRST_GROUP)
+    key = {b: ("1-2" if merged and b in FIRST_GROUP else str(b)) for b in chosen}
+    return key, list(dict.fromkeys(key[b] for b in chosen))
+
+
+def story_groups(zones: pd.DataFrame, batches: Sequence[int]) -> tuple[list[str], list[str]]:
+    """Each zone of `zones` (only the selected batches) as "earlier" or "new": the newest
+    selected batch is new, the rest earlier."""
+    newest = max(batches)
+    group = ["new" if b == newest else "earlier" for b in zones["batch"]]
+    order = ["earlier", "new"] if len(set(batches)) > 1 else ["new"]
+    return group, order
 
 
 @dataclass(frozen=True)
-class Group:
-    key: str  # "2015" for the first 13, else the batch number as text
-    batches: tuple[int, ...]
+class Headline:
+    """The numbers behind the map page's one sentence."""
+
+    newest: int  # the newest selected batch
+    n_new: int
+    priority_new: int
+    share_new: float
+    n_earlier: int  # zones of the earlier selected batches (0: only one batch selected)
+    priority_earlier: int
+    share_earlier: float
+
+    @property
+    def delta_pp(self) -> float:
+        return (self.share_new - self.share_earlier) * 100 if self.n_earlier else float("nan")
 
 
-def groups(batches: tuple[int, ...] | list[int]) -> list[Group]:
-    chosen = sorted(set(batches))
-    out: list[Group] = []
-    if all(b in chosen for b in FIRST_GROUP):
-        out.append(Group("2015", FIRST_GROUP))
-        chosen = [b for b in chosen if b not in FIRST_GROUP]
-    out += [Group(str(b), (b,)) for b in chosen]
-    return out
-
-
-def _composition_rows(zones: pd.DataFrame, batches: tuple[int, ...]) -> list[dict]:
-    counts = Counter(zip(zones["batch"], zones["region_en"], strict=True))
-    rows = []
-    for g in groups(batches):
-        per_region = {r: sum(counts[(b, r)] for b in g.batches) for r in REGIONS}
-        total = sum(per_region.values())
-        rows += [
-            {"group": g.key, "region_en": r, "count": n, "share": n / total if total else 0.0}
-            for r, n in per_region.items()
-        ]
-    return rows
-
-
-def composition(zones: pd.DataFrame, batches: tuple[int, ...]) -> pd.DataFrame:
-    """One row per group and region: count and share of the group's zones (regions in NBS order,
-    zero rows kept so every group has all four)."""
-    rows = _composition_rows(zones, batches)
-    return pd.DataFrame(rows, columns=["group", "region_en", "count", "share"])
-
-
-def priority(zones: pd.DataFrame, batches: tuple[int, ...]) -> pd.DataFrame:
-    """One row per group: zones, zones in priority regions, their share, and the change in share
-    from the previous group (percentage points; NaN for the first)."""
-    comp = _composition_rows(zones, batches)
-    rows, previous = [], None
-    for key in dict.fromkeys(r["group"] for r in comp):
-        part = [r for r in comp if r["group"] == key]
-        total = sum(r["count"] for r in part)
-        prio = sum(r["count"] for r in part if r["region_en"] in PRIORITY_REGIONS)
-        share = prio / total if total else 0.0
-        delta = float("nan") if previous is None else (share - previous) * 100
-        rows.append(
-            {"group": key, "zones": total, "priority": prio, "share": share, "delta_pp": delta}
-        )
-        previous = share
-    return pd.DataFrame(rows, columns=["group", "zones", "priority", "share", "delta_pp"])
+def headline(approved: pd.DataFrame, batches: Sequence[int]) -> Headline | None:
+    """The newest selected batch against the selected ones before it, counting every zone each
+    batch approved (as the announcement did), withdrawals since included."""
+    if not len(batches) or approved.empty:
+        return None
+    group, order = story_groups(approved, batches)
+    pri = priority_share(composition(approved, group, order)).set_index("group")
+    new = pri.loc["new"]
+    old = pri.loc["earlier"] if "earlier" in pri.index else None
+    return Headline(
+        newest=max(batches),
+        n_new=int(new["zones"]),
+        priority_new=int(new["priority"]),
+        share_new=float(new["share"]),
+        n_earlier=int(old["zones"]) if old is not None else 0,
+        priority_earlier=int(old["priority"]) if old is not None else 0,
+        share_earlier=float(old["share"]) if old is not None else float("nan"),
+    )

@@ -7,4 +7,4 @@ The parts live in cbec.ui.data_and_sources; this script only says which page it 
 from cbec.ui import data_and_sources, shared
 
 shared.entrypoint_first()
-data_and_sources.page()
+data_and_sources.page(shared.current())

@@ -6,4 +6,4 @@ The parts live in cbec.ui.nearest_zone; this script only says which page it is.
 from cbec.ui import nearest_zone, shared
 
 shared.entrypoint_first()
-nearest_zone.page()
+nearest_zone.page(shared.current())

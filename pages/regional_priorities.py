@@ -6,4 +6,4 @@ The parts live in cbec.ui.regional_priorities; this script only says which page 
 from cbec.ui import regional_priorities, shared
 
 shared.entrypoint_first()
-regional_priorities.page()
+regional_priorities.page(shared.current())

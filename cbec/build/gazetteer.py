@@ -22,7 +22,7 @@ import shapely
 from shapely.geometry import Point
 
 from cbec import data
-from cbec.build import write_csv_atomic
+from cbec.data import write_csv_atomic
 from cbec.build.boundaries import Source
 from cbec.build.seats import seat_of
 from cbec.geocoders import OfflineGazetteer

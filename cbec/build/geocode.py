@@ -26,7 +26,7 @@ from geopy.exc import (
 )
 
 from cbec import data
-from cbec.build import write_csv_atomic
+from cbec.data import write_csv_atomic
 from cbec.build.seats import seat_of
 from cbec.data import COORD_COLUMNS
 from cbec.geocoders import (

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from cbec import data
-from cbec.build import write_csv_atomic
+from cbec.data import write_csv_atomic
 from cbec.data import PROVINCE_COLUMNS, ZONE_COLUMNS, slugify
 
 _SUFFIXES = (" New Area", " Prefecture", " City", " Island")

@@ -1,5 +1,5 @@
-"""`python -m cbec.build.validate [DATA_DIR]`: print every problem in the data files; exit 1
-if any."""
+"""`python -m cbec.build.validate [DATA_DIR]`: check every data file; print "ok: ..." or the
+problems (the first line names the first broken file); exit 1 if there is any."""
 
 from __future__ import annotations
 
@@ -7,25 +7,51 @@ import sys
 from pathlib import Path
 
 from cbec import data
-from cbec.data import DataError, load
+from cbec.schema import DataError, headline
+
+
+def geometry_problems(folder: Path) -> list[str]:
+    """Self-intersecting or empty polygons, which the app's own checks (structure, closed rings,
+    coordinates in China) cannot see; needs shapely, a build-time package."""
+    import json
+
+    import shapely
+    from shapely.geometry import shape
+
+    out = []
+    for path in (folder / data.PROVINCE_SHAPES.file, folder / data.ZONE_SHAPES.file):
+        with open(path, encoding="utf-8") as fh:
+            for f in json.load(fh)["features"]:
+                g = shape(f["geometry"])
+                if g.is_empty or not shapely.is_valid(g):
+                    why = shapely.is_valid_reason(g)
+                    out.append(f"{path.name}: {next(iter(f['properties'].values()))!r}: {why}")
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    data_dir = Path(argv[0]) if argv else data.data_dir()
+    folder = Path(argv[0]) if argv else data.data_dir()
     try:
-        ds = load(data_dir)
+        ds = data.load(folder)
+        problems = geometry_problems(folder)
     except DataError as exc:
-        print(f"{len(exc.problems)} problem(s) in {data_dir}:", file=sys.stderr)
+        print(headline(exc.problems), file=sys.stderr)
         for p in exc.problems:
             print(f"  {p}", file=sys.stderr)
+        return 1
+    if problems:
+        print(f"{problems[0]} ({len(problems)} invalid geometries)", file=sys.stderr)
+        for line in problems:
+            print(f"  {line}", file=sys.stderr)
         return 1
     z = ds.zones
     print(
         f"ok: {len(z)} zones in {len(ds.batches)} batches, {z['province_en'].nunique()} of "
         f"{len(ds.provinces)} provinces, {z['lat'].notna().sum()} points "
         f"({(z['precision'] == 'area').sum()} approximate), {(z['status'] == 'active').sum()} "
-        f"active today"
+        f"active today; {len(ds.prefectures)} prefectures, {len(ds.places)} places, "
+        f"{len(ds.province_shapes['features'])} province shapes"
     )
     return 0
 

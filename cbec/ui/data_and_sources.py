@@ -1,124 +1,175 @@
-"""The data and sources page: the whole table with its dictionary, the batches and their
-replies, how the points were made, the regions, the caveats (counted from the data), and
-downloads with their licences."""
+"""The data and sources page: the whole table (headers in the reader's language, blanks for
+missing values), its dictionary, the batches and their replies, how the points were made, the
+regions, the caveats (counted from the data), and downloads with their licences."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
-from cbec import data, export, i18n
+from cbec import colors, data, export, i18n
 from cbec.data import status_on
 from cbec.ui import shared
+from cbec.ui.shared import Run
 
 
-def page(today: dt.date | None = None) -> None:
-    today = today or dt.date.today()
-    ds = shared.dataset()
-    lang = shared.state().lang
-    t = lambda key, **kw: i18n.t(lang, key, **kw)  # noqa: E731
+def reader_table(zones: pd.DataFrame, tr: i18n.For, today) -> pd.DataFrame:
+    """Every zone with every exported column, labelled for readers: the interface language's
+    name first, blanks for missing values, levels and regions translated."""
+    other = "name_en" if tr.lang == "zh" else "name_zh"
+    first = tr.colname("name")
+    status = status_on(zones, today)
+    out = pd.DataFrame(
+        {
+            "zone_id": zones["zone_id"],
+            first: zones[first],
+            other: zones[other],
+            "province": tr.col(zones, "province"),
+            "region": [tr.region(r) for r in zones["region_en"]],
+            "batch": zones["batch"],
+            "admin_level": [tr.level(v) for v in zones["admin_level"]],
+            "approved_on": zones["approved_on"].dt.date,
+            "revoked_on": zones["revoked_on"].dt.date,
+            "status": [tr.text(f"status_{s.replace(' ', '_')}") for s in status],
+            "document_no": zones["document_no"],
+            "confidence": [tr.confidence(c) for c in zones["confidence"]],
+            "lat": zones["lat"],
+            "lon": zones["lon"],
+            "precision": [tr.text(f"precision_{p}") for p in zones["precision"]],
+            "note": zones["note"],
+            "source_url": [(data.sources(s) or [None])[0] for s in zones["source_url"]],
+        }
+    )
+    out["note"] = out["note"].fillna("")
+    return out
+
+
+def _columns(tr: i18n.For) -> dict:
+    label = {c: tr.text(f"h_{c}") for c in export.EXPORT_COLUMNS}
+    label |= {tr.colname("name"): tr.text("c_name"), "name_en" if tr.lang == "zh" else "name_zh":
+              tr.text("c_name_other"), "province": tr.text("c_province"), "region": tr.text("c_region"),
+              "status": tr.text("ds_status")}  # fmt: skip
+    config = dict(label)
+    config |= {
+        "batch": st.column_config.NumberColumn(label["batch"], format="%d"),
+        "approved_on": st.column_config.DateColumn(label["approved_on"], format="YYYY-MM-DD"),
+        "revoked_on": st.column_config.DateColumn(label["revoked_on"], format="YYYY-MM-DD"),
+        "lat": st.column_config.NumberColumn(label["lat"], format="%.4f"),
+        "lon": st.column_config.NumberColumn(label["lon"], format="%.4f"),
+        "source_url": st.column_config.LinkColumn(label["source_url"], display_text=tr.text("c_source_link")),
+    }  # fmt: skip
+    return config
+
+
+def provenance(zones: pd.DataFrame, tr: i18n.For) -> str:
+    """How the points were made, for readers: which source gave how many points."""
+    used = zones["geocoder"].map(_provider_key).value_counts()
+    return tr.join(f"{tr.text(f'provider_{k}')}: {n}" for k, n in used.items())
+
+
+def _provider_key(geocoder: str) -> str:
+    g = geocoder.lower()
+    for key in ("cpca", "amap", "nominatim", "geonames", "fallback"):
+        if key in g:
+            return "amap" if key == "cpca" else key
+    return "other"
+
+
+def page(run: Run) -> None:
+    ds, tr, today = run.ds, run.tr, run.today
     zones, batches = ds.zones, ds.batches
-    sep = "、" if lang == "zh" else ", "
-    name = i18n.name_col(lang)
+    name = tr.colname("name")
 
-    st.header(t("ds_title"), anchor=False)
-    st.write(t("ds_intro"))
+    st.header(tr("ds_title"), anchor=False)
+    st.write(tr("ds_intro"))
 
-    st.subheader(t("ds_zones"), anchor=False)
-    table = zones[export.EXPORT_COLUMNS].assign(
-        status=[t(f"status_{s}") for s in status_on(zones, today)],
-        source_url=[(data.sources(s) or [None])[0] for s in zones["source_url"]],
-    )
+    st.subheader(tr("ds_zones"), anchor=False)
     st.dataframe(
-        table,
-        hide_index=True,
-        key="ds_zones",
-        column_config={
-            "approved_on": st.column_config.DateColumn(format="YYYY-MM-DD"),
-            "revoked_on": st.column_config.DateColumn(format="YYYY-MM-DD"),
-            "source_url": st.column_config.LinkColumn(display_text=t("c_source_link")),
-            "status": t("ds_status"),
-        },
+        reader_table(zones, tr, today), hide_index=True, key="ds_zones", column_config=_columns(tr)
     )
-    with st.expander(t("ds_dictionary")):
+    with st.expander(tr("ds_dictionary")):
         st.dataframe(
             pd.DataFrame(
                 {
-                    t("ds_column"): list(export.DICTIONARY),
-                    t("ds_meaning"): [
-                        v[1 if lang == "zh" else 0] for v in export.DICTIONARY.values()
-                    ],
+                    tr.text("ds_column"): [tr.text(f"h_{c}") for c in export.EXPORT_COLUMNS],
+                    tr.text("ds_file_column"): list(export.EXPORT_COLUMNS),
+                    tr.text("ds_meaning"): [tr.meaning(c) for c in export.EXPORT_COLUMNS],
                 }
             ),
             hide_index=True,
             key="ds_dictionary",
         )
 
-    st.subheader(t("ds_batches"), anchor=False)
+    st.subheader(tr("ds_batches"), anchor=False)
     st.dataframe(
         pd.DataFrame(
             {
-                t("c_batch"): batches["batch"],
-                t("c_approved"): batches["approved_on"].dt.date,
-                t("ds_meeting"): batches["meeting_on"].dt.date,
-                t("c_document"): batches["document_no"],
-                t("s_count"): batches["count"],
-                t("ds_title_col"): batches["title_zh" if lang == "zh" else "title_en"],
-                t("c_source"): batches["source_url"],
+                tr.text("c_batch"): batches["batch"],
+                tr.text("c_approved"): batches["approved_on"].dt.date,
+                tr.text("ds_meeting"): batches["meeting_on"].dt.date,
+                tr.text("c_document"): batches["document_no"],
+                tr.text("s_count"): batches["count"],
+                tr.text("ds_title_col"): tr.col(batches, "title"),
+                tr.text("c_source"): [
+                    (data.sources(s) or [None])[0] for s in batches["source_url"]
+                ],
             }
         ),
         hide_index=True,
         key="ds_batches",
-        column_config={t("c_source"): st.column_config.LinkColumn(display_text=t("c_source_link"))},
+        column_config={
+            tr.text("c_batch"): st.column_config.NumberColumn(format="%d"),
+            tr.text("c_source"): st.column_config.LinkColumn(display_text=tr.text("c_source_link")),
+        },
     )
 
-    st.subheader(t("ds_coords"), anchor=False)
-    used = zones["geocoder"].value_counts()
-    st.write(t("ds_coords_text", geocoders=sep.join(f"{g} ({n})" for g, n in used.items())))
+    st.subheader(tr("ds_coords"), anchor=False)
+    st.markdown(tr("ds_coords_text", providers=provenance(zones, tr)))
 
-    st.subheader(t("ds_regions"), anchor=False)
-    st.write(t("ds_regions_text"))
-    prov = ds.provinces
+    st.subheader(tr("ds_regions"), anchor=False)
+    st.write(tr("ds_regions_text"))
+    prov = ds.provinces.assign(order=ds.provinces["region_en"].map(colors.REGION_ORDER.index))
+    prov = prov.sort_values(["order", "province_en"], kind="stable")
     st.dataframe(
         pd.DataFrame(
             {
-                t("c_region"): [i18n.region(lang, r) for r in prov["region_en"]],
-                t("c_province"): prov["province_zh" if lang == "zh" else "province_en"],
-                "adcode": prov["adcode"],
+                tr.text("c_region"): [tr.region(r) for r in prov["region_en"]],
+                tr.text("c_province"): tr.col(prov, "province"),
+                tr.text("h_adcode"): prov["adcode"],
             }
-        ).sort_values(t("c_region"), kind="stable"),
+        ),
         hide_index=True,
         key="ds_regions",
     )
 
-    st.subheader(t("ds_caveats"), anchor=False)
+    st.subheader(tr("ds_caveats"), anchor=False)
     unverified = zones[zones["confidence"] == "unverified"]
     withdrawn = zones[zones["revoked_on"].notna()]
     special = zones[zones["admin_level"] != "prefecture"]
-    levels = sep.join(
-        f"{i18n.level(lang, lvl)}: {sep.join(g[name])}" for lvl, g in special.groupby("admin_level")
+    levels = tr.join(
+        f"{tr.level(lvl)}: {tr.join(g[name])}" for lvl, g in special.groupby("admin_level")
     )
-    caveats = [t("ds_caveat_2015")]
+    caveats = [tr("ds_caveat_2015")]
     if len(unverified):
-        names = sep.join(unverified[name])
-        caveats.append(t("ds_caveat_unverified", n=len(unverified), names=names))
+        caveats.append(
+            tr("ds_caveat_unverified", n=len(unverified), names=tr.join(unverified[name]))
+        )
     for day, g in withdrawn.groupby("revoked_on"):
         caveats.append(
-            t("ds_caveat_withdrawn", n=len(g), date=i18n.date(lang, day), names=sep.join(g[name]))
+            tr("ds_caveat_withdrawn", n=len(g), date=tr.date(day), names=tr.join(g[name]))
         )
-    caveats += [t("ds_caveat_levels", items=levels), t("ds_caveat_dates")]
-    st.markdown("\n".join(f"- {i18n.escape_md(c)}" for c in caveats))
+    caveats += [tr("ds_caveat_levels", items=levels), tr("ds_caveat_dates")]
+    st.markdown("\n".join(f"- {c}" for c in caveats))
 
-    st.subheader(t("ds_downloads"), anchor=False)
-    shared.zone_downloads(zones, lang, "cbec_pilot_zones_all", "ds_dl")
+    st.subheader(tr("ds_downloads"), anchor=False)
+    shared.zone_downloads(zones, tr, "cbec_pilot_zones_all", "ds_dl")
     st.download_button(
-        t("ds_dl_outlines"),
+        tr("ds_dl_outlines"),
         lambda: data.PROVINCE_OUTLINES.read_bytes(),
         file_name="china_provinces.geojson",
         mime="application/geo+json",
         on_click="ignore",
         key="ds_dl_outlines",
+        icon=":material/download:",
     )
-    st.caption(t("ds_licences"))
+    st.caption(tr("ds_licences"))

@@ -1,7 +1,7 @@
-"""The map page's parts, as functions: sidebar filters, header, map with legend and details,
-regional summary, table with downloads. Streamlit layout only; the work is done by filters,
-summary, mapview, nearest and export. Kept out of the page script so that it is compiled once
-per process rather than on every rerun."""
+"""The map page: one sentence that answers the question people open it with, four numbers that
+back it, the map with its legend and the selected zone's details, the regional summary, and the
+table with downloads. Streamlit layout only; the work is done by filters, summary, mapview,
+nearest and export."""
 
 from __future__ import annotations
 
@@ -12,382 +12,589 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from cbec import data, filters, i18n, mapview, nearest, summary
-from cbec.data import REGIONS, Dataset
-from cbec.filters import FIRST_DAY, Filters
+from cbec import colors, data, filters, i18n, mapview, nearest, summary
+from cbec.filters import FIRST_DAY
 from cbec.ui import shared
-from cbec.urlstate import State
+from cbec.ui.shared import Run
+from cbec.urlstate import COLOR_MODES, State
 
-WIDGETS = ("w_batch", "w_region", "w_province", "w_q", "w_date", "w_basemap")
+ZOOM_KEY = "_map_zoom"
 
-
-def _widget_values(f: Filters, today: dt.date) -> dict:
-    return {
-        "w_batch": list(f.batches),
-        "w_region": list(f.regions),
-        "w_province": list(f.provinces),
-        "w_q": f.q,
-        "w_date": f.day(today),
-        "w_basemap": f.basemap,
-    }
+# --- filters ------------------------------------------------------------------------------------
 
 
-def _reset(today: dt.date) -> None:
-    st.session_state.update(_widget_values(Filters(), today))
-    st.session_state["_clear_zone"] = True
+def _stops(ds, today: dt.date, current: dt.date) -> list[dt.date]:
+    """The timeline's steps: every approval date and today, plus the day shown if it is
+    another one (any day stays possible through the date box)."""
+    days = {d.date() for d in ds.batches["approved_on"]} | {today, current}
+    return sorted(d for d in days if FIRST_DAY <= d <= today)
 
 
-def _all_batches(all_batches: tuple[int, ...]) -> None:
-    st.session_state["w_batch"] = list(all_batches)
-
-
-def sidebar_filters(ds: Dataset, state: State, today: dt.date) -> Filters:
-    """The filter widgets, seeded from the state (URL) once; returns the chosen Filters."""
-    lang, batches = state.lang, ds.batches
-    for key, value in _widget_values(state.filters, today).items():
-        st.session_state.setdefault(key, value)
+def sidebar(run: Run) -> State:
+    """The filter widgets, seeded from the state (the URL) when it changed; returns the view
+    they choose, held to the URL's rules."""
+    ds, state, tr, today = run.ds, run.state, run.tr, run.today
+    day = state.day(today)
+    shared.seed(
+        {
+            "w_batch": list(state.batches),
+            "w_region": list(state.regions),
+            "w_province": list(state.provinces),
+            "w_q": state.q,
+            "w_day": day,
+            "w_day_any": day,
+            "w_color": state.color,
+            "w_basemap": state.basemap,
+        }
+    )
+    batches = ds.batches
     all_batches = tuple(int(b) for b in batches["batch"])
     count = dict(zip(batches["batch"], batches["count"], strict=True))
     year = dict(zip(batches["batch"], batches["approved_on"].dt.year, strict=True))
-
+    ss = st.session_state
     sb = st.sidebar
-    sb.header(i18n.t(lang, "filters"))
+    sb.header(tr("filters"), anchor=False)
     sb.multiselect(
-        i18n.t(lang, "f_batch"),
+        tr("f_batch"),
         all_batches,
-        format_func=lambda b: i18n.t(lang, "f_batch_option", batch=b, year=year[b], count=count[b]),
+        format_func=lambda b: tr.text("f_batch_option", batch=b, year=year[b], count=count[b]),
+        placeholder=tr.text("f_batch_placeholder"),
         key="w_batch",
     )
-    sb.button(
-        i18n.t(lang, "f_all_batches"), on_click=_all_batches, args=(all_batches,), width="stretch"
-    )
-    sb.caption(i18n.t(lang, "default_view_note"))
+    with sb.container(horizontal=True):
+        st.button(tr("f_all_batches"), on_click=_set, args=("w_batch", list(all_batches)))
+        st.button(tr("f_default_batches"), on_click=_set, args=("w_batch", [1, 2, 3]))
     sb.multiselect(
-        i18n.t(lang, "f_region"),
-        REGIONS,
-        format_func=lambda r: i18n.region(lang, r),
-        placeholder=i18n.t(lang, "f_region_placeholder"),
+        tr("f_region"),
+        list(colors.REGION_ORDER),
+        format_func=tr.region,
+        placeholder=tr.text("f_region_placeholder"),
         key="w_region",
     )
     provs = ds.provinces
-    if st.session_state["w_region"]:
-        provs = provs[provs["region_en"].isin(st.session_state["w_region"])]
-    names = dict(zip(provs["province_en"], provs[_prov_col(lang)], strict=True))
-    st.session_state["w_province"] = [p for p in st.session_state["w_province"] if p in names]
+    if ss["w_region"]:
+        provs = provs[provs["region_en"].isin(ss["w_region"])]
+    names = dict(zip(provs["province_en"], tr.col(provs, "province"), strict=True))
+    ss["w_province"] = [p for p in ss["w_province"] if p in names]
     sb.multiselect(
-        i18n.t(lang, "f_province"),
+        tr("f_province"),
         list(names),
-        format_func=names.get,
-        placeholder=i18n.t(lang, "f_province_placeholder"),
+        format_func=lambda p: names.get(p, p),
+        placeholder=tr.text("f_province_placeholder"),
         key="w_province",
     )
     sb.text_input(
-        i18n.t(lang, "f_search"),
+        tr("f_search"),
         max_chars=filters.MAX_QUERY,
-        placeholder=i18n.t(lang, "f_search_placeholder"),
+        placeholder=tr.text("f_search_placeholder"),
         key="w_q",
     )
-    sb.slider(
-        i18n.t(lang, "f_date"),
+    stops = _stops(ds, today, ss["w_day"] if isinstance(ss["w_day"], dt.date) else day)
+    if ss["w_day"] not in stops:
+        ss["w_day"] = day
+    sb.select_slider(
+        tr("f_date"),
+        stops,
+        format_func=lambda d: tr.text("f_date_today") if d == today else tr.month(d),
+        help=tr.text("f_date_help"),
+        key="w_day",
+    )
+    sb.date_input(
+        tr("f_date_any"),
         min_value=FIRST_DAY,
         max_value=today,
         format="YYYY-MM-DD",
-        help=i18n.t(lang, "f_date_help"),
-        key="w_date",
+        key="w_day_any",
     )
-    sb.toggle(i18n.t(lang, "f_basemap"), help=i18n.t(lang, "f_basemap_help"), key="w_basemap")
-    sb.button(i18n.t(lang, "f_reset"), on_click=_reset, args=(today,), width="stretch")
-
-    ss = st.session_state
-    return Filters(
+    sb.segmented_control(
+        tr("f_color"),
+        COLOR_MODES,
+        format_func=lambda m: tr.text(f"f_color_{m}"),
+        required=True,
+        key="w_color",
+    )
+    sb.toggle(tr("f_basemap"), help=tr.text("f_basemap_help"), key="w_basemap")
+    sb.button(tr("f_reset"), on_click=_reset, args=(today,), width="stretch")
+    chosen = _chosen_day(day, ss["w_day"], ss["w_day_any"])
+    candidate = replace(
+        state,
         batches=tuple(sorted(ss["w_batch"])),
         regions=tuple(ss["w_region"]),
         provinces=tuple(ss["w_province"]),
-        q=ss["w_q"],
-        as_of=None if ss["w_date"] == today else ss["w_date"],
-        zone=_selected_zone(state.filters.zone),
-        basemap=ss["w_basemap"],
+        q=(ss["w_q"] or "").strip(),
+        as_of=None if chosen == today else chosen,
+        color=ss["w_color"] or "story",
+        basemap=bool(ss["w_basemap"]),
+    )
+    return shared.accept(candidate, run.ctx)
+
+
+def _chosen_day(before: dt.date, stepped, typed) -> dt.date:
+    """The timeline and the date box set one value: the one the visitor moved wins."""
+    if isinstance(typed, dt.date) and typed != before:
+        return typed
+    if isinstance(stepped, dt.date):
+        return stepped
+    return before
+
+
+def _set(key: str, value) -> None:
+    st.session_state[key] = value
+
+
+def _reset(today: dt.date) -> None:
+    st.session_state.update(
+        {"w_batch": [1, 2, 3], "w_region": [], "w_province": [], "w_q": "", "w_day": today,
+         "w_day_any": today, "w_color": "story", "w_basemap": False, "_clear_zone": True}
+    )  # fmt: skip
+
+
+# --- the first screen ---------------------------------------------------------------------------
+
+
+def headline_text(h: summary.Headline | None, tr: i18n.For, newest_on: dt.date) -> i18n.Md:
+    if h is None:
+        return tr("hl_none")
+    month = tr.month(newest_on)
+    if not h.n_earlier:
+        return tr("hl_single", month=month, n=h.n_new, k=h.priority_new,
+                  share=tr.pct(h.share_new))  # fmt: skip
+    trend = "rose" if h.delta_pp > 0.05 else "fell" if h.delta_pp < -0.05 else "same"
+    return tr(
+        f"hl_{trend}",
+        month=month,
+        n=h.n_new,
+        k=h.priority_new,
+        old=tr.pct(h.share_earlier),
+        n_old=h.n_earlier,
+        new=tr.pct(h.share_new),
     )
 
 
-def _selected_zone(current: str | None) -> str | None:
-    """A new click on the map wins; else the zone already chosen (or from the URL)."""
-    if st.session_state.pop("_clear_zone", False):
-        return None
-    picked = mapview.picked_zone(st.session_state.get("zone_map"))
-    if picked != st.session_state.get("_last_pick"):
-        st.session_state["_last_pick"] = picked
-        return picked
-    return current
-
-
-def _prov_col(lang: str) -> str:
-    return "province_zh" if lang == "zh" else "province_en"
-
-
-@st.cache_resource(show_spinner=False, max_entries=256)
-def header(view_key: str, lang: str, _view: pd.DataFrame) -> None:
-    """Intro and metrics; cached per view and language (Streamlit replays the elements)."""
-    view = _view
-    st.write(i18n.t(lang, "intro"))
-    m = st.columns(4)
-    m[0].metric(i18n.t(lang, "m_zones"), len(view))
-    m[1].metric(
-        i18n.t(lang, "m_provinces"),
-        i18n.t(lang, "m_provinces_value", n=view["province_en"].nunique()),
+@st.cache_resource(show_spinner=False, max_entries=512)
+def header(key: tuple, lang: str, _run: Run, _state: State, _view: pd.DataFrame) -> None:
+    """The sentence and the four numbers; cached per view and language (Streamlit replays the
+    elements on a rerun to a view seen before)."""
+    ds, tr, state = _run.ds, i18n.tr(lang), _state
+    day = state.day(_run.today)
+    approved = filters.approved_by(ds.zones, state.filters, _run.today)
+    h = summary.headline(approved, state.batches)
+    newest_on = (
+        ds.batches.set_index("batch").loc[h.newest, "approved_on"].date() if h else _run.today
     )
-    m[2].metric(
-        i18n.t(lang, "m_priority"),
-        i18n.pct(lang, view["priority_region"].mean()) if len(view) else "–",
-        help=i18n.t(lang, "m_priority_help"),
-    )
-    newest = i18n.date(lang, view["approved_on"].max()) if len(view) else "–"
-    m[3].metric(i18n.t(lang, "m_newest"), newest)
+    st.markdown(f"#### {headline_text(h, tr, newest_on)}")
+    withdrawn = approved[
+        approved["revoked_on"].notna() & (approved["revoked_on"] <= pd.Timestamp(day))
+    ]
+    active = len(approved) - len(withdrawn)
+    with st.container(horizontal=True, gap="medium"):
+        kw = {"width": 190, "border": True}
+        if h:
+            st.metric(tr("m_new", month=tr.month(newest_on)), h.n_new, **kw)
+            delta = (
+                None if not h.n_earlier else tr.text("m_delta", pp=tr.pp(h.delta_pp), n=h.n_earlier)
+            )
+            st.metric(tr("m_priority"), tr.pct(h.share_new), delta=delta, help=tr.text(
+                "m_priority_help"), delta_color="normal", **kw)  # fmt: skip
+        st.metric(
+            tr("m_zones"),
+            len(approved),
+            delta=tr.text("m_zones_split", active=active, withdrawn=len(withdrawn))
+            if len(withdrawn)
+            else None,
+            delta_color="off",
+            delta_arrow="off",
+            **kw,
+        )
+        st.metric(
+            tr("m_provinces"),
+            tr.text("m_provinces_value", n=approved["province_en"].nunique()),
+            **kw,
+        )
 
 
-def view_key(view: pd.DataFrame) -> str:
-    """What identifies a view for caching: the data folder and the zones shown, as one string
-    (cheap to hash, unlike a DataFrame)."""
-    return f"{data.data_dir()}|{','.join(view['zone_id'])}"
+# --- the map, its legend, the details -----------------------------------------------------------
 
 
-def map_with_details(
-    ds: Dataset, view: pd.DataFrame, view_key: str, f: Filters, lang: str, today: dt.date
-):
-    zones = ds.zones
-    selected = zones.set_index("zone_id").loc[f.zone] if f.zone else None
-    map_col, side_col = st.columns([3, 1])
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _deck(key: tuple, _ds, spec: mapview.MapSpec) -> mapview.CompactDeck:
+    """The deck for this view, built and serialised once per distinct view."""
+    return mapview.map_deck(_ds, spec)
+
+
+def map_and_details(run: Run, state: State, view: pd.DataFrame) -> State:
+    """The map with its legend and the selected zone's details. Returns the state with the
+    zone chosen by a click, the zone picker or a nearest-zone link."""
+    ds, tr, today = run.ds, run.tr, run.today
+    map_col, side = st.columns([3, 1], gap="medium")
     with map_col:
+        width = shared.map_width("map_width")
+        selected = ds.zones.set_index("zone_id").loc[state.zone] if state.zone else None
+        spec = mapview.MapSpec(
+            batches=state.batches,
+            regions=state.regions,
+            provinces=state.provinces,
+            day=state.day(today),
+            color=state.color,
+            lang=state.lang,
+            width=width,
+            zoom_step=st.session_state.get(ZOOM_KEY, 0),
+            match_ids=tuple(view["zone_id"]) if state.q else None,
+            selected=(selected["lon"], selected["lat"]) if selected is not None else None,
+            basemap=state.basemap,
+        )
         if view.empty:
-            st.info(i18n.t(lang, "no_zones"))
-        st.pydeck_chart(
-            _deck(view_key, lang, f.zone, f.basemap, view, selected),
+            st.info(tr("no_zones"))
+        event = st.pydeck_chart(
+            _deck((data.data_dir(), ds.today, spec), ds, spec),
             key="zone_map",
             on_select="rerun",
             selection_mode="single-object",
-            height=560,
+            height=mapview.height_for(width),
         )
-    with side_col:
-        legend(view, ds.batches, lang)
-        st.markdown(f"**{i18n.t(lang, 'details')}**")
-        if selected is None:
-            st.caption(i18n.t(lang, "details_hint"))
-        else:
-            details(ds, selected, view, f, lang, today)
+        st.caption(view_caption(run, state, view))
+    picked = _picked(event)
+    with side:
+        legend(view, state, run, spec)
+        zone = zone_picker(run, state, picked)
+        new = replace(state, zone=zone)
+        if zone:
+            details(run, new, view)
+    return shared.accept(new, run.ctx)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _deck(view_key: str, lang: str, zone: str | None, basemap: bool, _view, _selected):
-    """The deck for this view, built and serialised once per distinct view (keyed by the view,
-    language, selection and basemap), then re-sent as is."""
-    return mapview.deck(_view, lang, selected=_selected, basemap=basemap)
+def _picked(event) -> str | None:
+    """A new click on the map (not the one already handled), or None."""
+    if st.session_state.pop("_clear_zone", False):
+        st.session_state["_last_pick"] = mapview.picked_zone(event)
+        return ""
+    picked = mapview.picked_zone(event)
+    if picked != st.session_state.get("_last_pick"):
+        st.session_state["_last_pick"] = picked
+        return picked
+    return None
 
 
-def legend(view: pd.DataFrame, batches: pd.DataFrame, lang: str) -> None:
-    """Colour swatches with batch, year and count. The HTML holds only the palette (code
-    constants), numbers and catalogue strings, escaped all the same."""
-    swatch = (
-        '<div style="display:flex;align-items:center;gap:.5em;margin:.15em 0">'
-        '<span style="width:.9em;height:.9em;border-radius:50%;border:1px solid #333;'
-        'background:{color}"></span>{label}</div>'
+def zone_picker(run: Run, state: State, picked: str | None) -> str | None:
+    """The keyboard's way to every zone (a select box with search) and the selection's one
+    source: a map click or a nearest-zone link moves it; the URL sets it."""
+    ds, tr = run.ds, run.tr
+    if picked is not None:
+        st.session_state["w_zone"] = picked or None
+    elif shared.url_changed() or "w_zone" not in st.session_state:
+        st.session_state["w_zone"] = state.zone
+    if st.session_state["w_zone"] not in ds.zone_ids:
+        if st.session_state["w_zone"]:
+            shared.drop([f"zone={st.session_state['w_zone']}"[:40]])
+        st.session_state["w_zone"] = None
+    labels = _zone_labels(ds, tr.lang)
+    st.selectbox(
+        tr("details"),
+        list(labels),
+        format_func=labels.get,
+        index=None,
+        placeholder=tr.text("details_placeholder"),
+        key="w_zone",
     )
-    rows = "".join(
-        swatch.format(
-            color=r["color"],
-            label=html.escape(
-                i18n.t(lang, "legend_row", batch=r["batch"], year=r["year"], count=r["count"])
-            ),
+    return st.session_state["w_zone"]
+
+
+def _zone_labels(ds, lang: str) -> dict[str, str]:
+    def make() -> dict[str, str]:
+        tr, z = i18n.tr(lang), ds.zones.sort_values(["name_en"])
+        first, second = (
+            (z["name_zh"], z["name_en"]) if lang == "zh" else (z["name_en"], z["name_zh"])
         )
-        for r in mapview.legend(view, batches)
+        return dict(zip(z["zone_id"], [f"{a} · {b}" for a, b in zip(first, second, strict=True)],
+                        strict=True))  # fmt: skip
+
+    return ds.derived(("zone_labels", lang), make)
+
+
+def view_caption(run: Run, state: State, view: pd.DataFrame) -> i18n.Md:
+    """What the map shows now, in words (replaces the old fixed "default view" note)."""
+    tr, ds = run.tr, run.ds
+    parts = []
+    if state.batches == tuple(int(b) for b in ds.batches["batch"]):
+        parts.append(tr.text("cap_all_batches"))
+    elif state.batches == (1, 2, 3):
+        parts.append(tr.text("cap_july_2018"))
+    else:
+        parts.append(tr.text("cap_batches", batches=", ".join(map(str, state.batches)) or "–"))
+    if state.regions:
+        parts.append(tr.join(tr.region(r) for r in state.regions))
+    if state.provinces:
+        names = dict(
+            zip(ds.provinces["province_en"], tr.col(ds.provinces, "province"), strict=True)
+        )
+        parts.append(tr.join(names[p] for p in state.provinces))
+    if state.q:
+        parts.append(tr.text("cap_search", q=state.q))
+    parts.append(tr.text("cap_as_of", date=tr.date(state.day(run.today))))
+    grey = tr.text("cap_grey") if (state.regions or state.provinces or state.q) else ""
+    return tr("cap_view", what=" · ".join(parts), n=len(view)) + (
+        i18n.escape_md(" " + grey) if grey else ""
     )
-    st.html(f"<div><b>{html.escape(i18n.t(lang, 'legend'))}</b>{rows}</div>")
-    if (view["precision"] != "seat").any():
-        st.caption(i18n.t(lang, "legend_approx"))
 
 
-def details(ds, z: pd.Series, view: pd.DataFrame, f: Filters, lang: str, today: dt.date):
-    zone_id = z.name
-    day = f.day(today)
-    st.subheader(f"{z['name_zh']} · {z['name_en']}", anchor=False)
-    st.caption(i18n.t(lang, "d_batch", batch=z["batch"], year=z["approved_on"].year))
-    facts = {
-        "d_province": z[_prov_col(lang)],
-        "d_region": i18n.region(lang, z["region_en"]),
-        "d_level": i18n.level(lang, z["admin_level"]),
-        "d_approved": i18n.date(lang, z["approved_on"]),
-        "d_document": z["document_no"],
-        "d_confidence": i18n.confidence(lang, z["confidence"]),
+def legend(view: pd.DataFrame, state: State, run: Run, spec: mapview.MapSpec) -> None:
+    """What the colours mean and how many of each are drawn, a scale, and zoom buttons. The HTML
+    holds only the palette, numbers and catalogue strings, escaped all the same."""
+    tr, ds = run.tr, run.ds
+    years = dict(zip(ds.batches["batch"], ds.batches["approved_on"].dt.year, strict=True))
+    newest_on = {
+        int(b): d for b, d in zip(ds.batches["batch"], ds.batches["approved_on"], strict=True)
     }
-    st.markdown(
-        "\n".join(f"- {i18n.t(lang, k)}: {i18n.escape_md(str(v))}" for k, v in facts.items())
+    rows = []
+    for item in mapview.legend(view, spec, years):
+        values = {k: v for k, v in item.items() if k in ("batch", "year", "n")}
+        if item["key"] == "legend_new":
+            values["month"] = tr.month(newest_on[item["batch"]]) if item.get("batch") else ""
+        label = html.escape(tr.text(item["key"], **values))
+        rows.append(_swatch(item["kind"], colors.hex_(item["color"]), label))
+    if state.regions or state.provinces or state.q:
+        rows.append(
+            _swatch("grey", colors.hex_(colors.CONTEXT), html.escape(tr.text("legend_grey")))
+        )
+    km, px = mapview.scale_bar(spec)
+    scale = (
+        f'<div style="margin-top:.5em;font-size:.8em;color:#555">'
+        f'<div style="width:{px}px;height:6px;border:1px solid #555;border-top:none"></div>'
+        f"{html.escape(tr.text('legend_scale', km=km))}</div>"
     )
+    st.html(
+        f'<div role="list" aria-label="{html.escape(tr.text("legend"))}" style="font-size:.9em">'
+        f"<b>{html.escape(tr.text('legend'))}</b>{''.join(rows)}{scale}</div>"
+    )
+    with st.container(horizontal=True, gap="small"):
+        st.button(
+            "",
+            icon=":material/zoom_in:",
+            help=tr.text("zoom_in"),
+            on_click=_zoom,
+            args=(1,),
+            key="zoom_in",
+        )
+        st.button(
+            "",
+            icon=":material/zoom_out:",
+            help=tr.text("zoom_out"),
+            on_click=_zoom,
+            args=(-1,),
+            key="zoom_out",
+        )
+        st.button(tr("zoom_reset"), icon=":material/fit_screen:", on_click=_zoom, args=(0,), key="zoom_reset")  # fmt: skip
+
+
+def _zoom(step: int) -> None:
+    st.session_state[ZOOM_KEY] = (
+        0 if step == 0 else max(-2, min(6, st.session_state.get(ZOOM_KEY, 0) + step))
+    )
+
+
+def _swatch(kind: str, color: str, label: str) -> str:
+    style = {
+        "dot": f"background:{color};border:1px solid #282828",
+        "ring": f"background:transparent;border:2.5px solid {color}",
+        "faded": f"background:{color}55;border:1px solid #282828",
+        "grey": f"background:{color};border:1px solid #969696",
+    }[kind]
+    return (
+        '<div role="listitem" style="display:flex;align-items:center;gap:.5em;margin:.2em 0">'
+        f'<span style="flex:none;width:.85em;height:.85em;border-radius:50%;{style}"></span>'
+        f"<span>{label}</span></div>"
+    )
+
+
+def details(run: Run, state: State, view: pd.DataFrame) -> None:
+    """The selected zone: its facts and sources, why it may look different (withdrawn, not in
+    view, approximate point), and its three nearest zones as links that select them."""
+    ds, tr, today = run.ds, run.tr, run.today
+    z = ds.zones.set_index("zone_id").loc[state.zone]
+    day = state.day(today)
+    st.markdown(
+        f"**{i18n.escape_md(tr.col(z, 'name'))}** · {i18n.escape_md(z['name_zh'] if tr.lang == 'en' else z['name_en'])}"
+    )
+    st.caption(tr("d_batch", batch=int(z["batch"]), year=z["approved_on"].year))
+    facts = {
+        "d_province": tr.col(z, "province"),
+        "d_region": tr.region(z["region_en"]),
+        "d_level": tr.level(z["admin_level"]),
+        "d_approved": tr.date(z["approved_on"]),
+        "d_document": z["document_no"],
+        "d_confidence": tr.confidence(z["confidence"]),
+    }
+    st.markdown("\n".join(f"- {tr(k)}: {i18n.escape_md(str(v))}" for k, v in facts.items()))
     revoked = z["revoked_on"]
     if pd.notna(revoked) and revoked.date() <= day:
-        note = i18n.t(lang, "d_withdrawn", date=i18n.date(lang, revoked), note=z["note"])
-        st.warning(i18n.escape_md(note))
+        st.warning(tr("d_withdrawn", date=tr.date(revoked), note=z["note"]))
     elif z["note"]:
-        st.caption(i18n.escape_md(f"{i18n.t(lang, 'd_note')}: {z['note']}"))
-    if zone_id not in set(view["zone_id"]):
-        st.caption(i18n.t(lang, "d_not_in_view"))
+        st.caption(tr("d_note", note=z["note"]))
+    if state.zone not in set(view["zone_id"]):
+        st.caption(tr("d_not_in_view"))
     if z["precision"] != "seat":
-        st.caption(i18n.t(lang, "d_point_area"))
+        st.caption(tr("d_point_area"))
     links = data.sources(z["source_url"])
     if links:
-        st.markdown(f"{i18n.t(lang, 'd_sources')}: " + " · ".join(shared.md_link(u) for u in links))
-    active = filters.apply(ds.zones, Filters(batches=tuple(ds.batches["batch"]), as_of=day), today)
-    near = nearest.nearest(active, z["lat"], z["lon"], k=3, exclude=zone_id)
-    name = i18n.name_col(lang)
-    st.markdown(f"**{i18n.t(lang, 'd_nearest')}**")
-    st.markdown(
-        "\n".join(
-            f"- {i18n.escape_md(r[name])} ({i18n.t(lang, 'd_km', km=r['distance_km'])})"
-            for _, r in near.iterrows()
+        st.markdown(f"{tr('d_sources')}: " + " · ".join(shared.md_link(u) for u in links))
+    active = data.active_on(ds.zones, day)
+    near = nearest.nearest(active, z["lat"], z["lon"], k=3, exclude=state.zone)
+    st.markdown(f"**{tr('d_nearest')}**")
+    for r in near.itertuples():
+        st.button(
+            tr.text("d_nearest_item", name=tr.col(r._asdict(), "name"), km=r.distance_km),
+            key=f"near_{r.zone_id}",
+            on_click=_set,
+            args=("w_zone", r.zone_id),
+            type="tertiary",
+            icon=":material/arrow_forward:",
         )
-    )
-    if st.button(i18n.t(lang, "d_clear")):
-        st.session_state["_clear_zone"] = True
-        st.rerun()
+    st.button(tr("d_clear"), on_click=_clear_zone, key="clear_zone")
 
 
-def _group_label(key: str, year: dict, lang: str) -> str:
-    if key == "2015":
-        return i18n.t(lang, "group_2015")
-    return i18n.t(lang, "group_batch", batch=key, year=year[int(key)])
+def _clear_zone() -> None:
+    st.session_state["_clear_zone"] = True
+
+
+# --- below the map ------------------------------------------------------------------------------
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def summary_panel(
-    data_dir: str, batch_ids: tuple[int, ...], day: dt.date, lang: str, _ds: Dataset
-) -> None:
-    """Regional composition of the chosen batches; cached per choice and language (Streamlit
-    replays the elements), as it depends on nothing else."""
-    st.header(i18n.t(lang, "summary"), anchor=False)
-    st.caption(i18n.t(lang, "summary_caption"))
-    batches = _ds.batches
-    year = dict(zip(batches["batch"], batches["approved_on"].dt.year, strict=True))
-    approved = filters.approved_by(_ds.zones, Filters(batches=batch_ids, as_of=day), day)
-    pri = summary.priority(approved, batch_ids)
-    if pri.empty:
+def summary_panel(key: tuple, lang: str, _run: Run, _state: State) -> None:
+    """How the selected zones split over the four regions, group by group (earlier and new, or
+    batch by batch), with the priority regions' share: one chart, one table."""
+    ds, tr, state = _run.ds, i18n.tr(lang), _state
+    st.subheader(tr("summary"), anchor=False)
+    approved = filters.approved_by(ds.zones, state.filters, _run.today)
+    if approved.empty:
+        st.caption(tr("no_zones"))
         return
-    labels = {g: _group_label(g, year, lang) for g in pri["group"]}
-    for i, r in pri.iterrows():
-        if i % 4 == 0:
-            cols = st.columns(4)
-        delta = None if pd.isna(r["delta_pp"]) else i18n.t(lang, "s_pp", pp=r["delta_pp"])
-        cols[i % 4].metric(
-            i18n.t(lang, "s_priority_share", group=labels[r["group"]]),
-            i18n.pct(lang, r["share"]),
-            delta=delta,
-            help=i18n.t(lang, "s_delta_help"),
-        )
-    comp = summary.composition(approved, batch_ids)
+    labels = group_labels(ds, state, tr)
+    if state.color == "story":
+        group, order = summary.story_groups(approved, state.batches)
+    else:
+        key_of, order = summary.batch_groups(state.batches)
+        group = [key_of[b] for b in approved["batch"]]
+    comp = summary.composition(approved, group, order)
+    pri = summary.priority_share(comp)
+    st.caption(tr("summary_caption"))
     rows = [
-        {**r, "group_label": labels[r["group"]], "region": i18n.region(lang, r["region_en"])}
-        for r in comp.to_dict("records")
+        {"group": labels[r.group], "order": order.index(r.group), "region": tr.region(r.region_en),
+         "rorder": colors.REGION_ORDER.index(r.region_en), "count": int(r.count), "share": float(r.share)}
+        for r in comp.itertuples()
+    ]  # fmt: skip
+    chart, table_col = st.columns([3, 2], gap="medium")
+    chart.vega_lite_chart(stacked_bars(rows, tr), height=240, width="stretch")
+    shares = {r.group: (r.share, r.delta_pp) for r in pri.itertuples()}
+    wide = summary.table(comp)
+    shown = wide.rename(columns=labels, index={**{r: tr.region(r) for r in colors.REGION_ORDER},
+                        "priority": tr.text("s_priority"), "total": tr.text("s_total")})  # fmt: skip
+    shown.loc[tr.text("s_share")] = [
+        tr.pct(shares[g][0]) if shares[g][0] == shares[g][0] else "–" for g in wide.columns
     ]
-    chart_col, table_col = st.columns([3, 2])
-    spec = {"data": {"values": rows}, **_stacked_bar_spec(lang)}
-    chart_col.vega_lite_chart(spec, height=260)
-    counts = {(r["region_en"], r["group"]): r["count"] for r in rows}
-    table = {
-        label: [counts[(region, g)] for region in REGIONS] + [int(p), int(z)]
-        for g, label, p, z in zip(
-            pri["group"], labels.values(), pri["priority"], pri["zones"], strict=False
-        )
+    table_col.dataframe(shown.astype(str), width="stretch")
+    with st.expander(tr("s_batch_summary")):
+        col = "summary_zh" if tr.lang == "zh" else "summary"
+        for b in ds.batches[ds.batches["batch"].isin(state.batches)].itertuples():
+            st.markdown(
+                f"**{tr('group_batch', batch=b.batch, year=b.approved_on.year)}** — {i18n.escape_md(getattr(b, col))}"
+            )
+
+
+def group_labels(ds, state: State, tr: i18n.For) -> dict[str, str]:
+    year = dict(zip(ds.batches["batch"], ds.batches["approved_on"], strict=True))
+    newest = max(state.batches) if state.batches else 0
+    labels = {
+        "earlier": tr.text("group_earlier"),
+        "new": tr.text("group_new", month=tr.month(year[newest])) if newest else "",
+        "1-2": tr.text("group_first_13"),
     }
-    index = [i18n.region(lang, r) for r in REGIONS] + [
-        i18n.t(lang, "s_priority"),
-        i18n.t(lang, "s_total"),
-    ]
-    table_col.dataframe(pd.DataFrame(table, index=pd.Index(index, name=i18n.t(lang, "s_region"))))
-    with st.expander(i18n.t(lang, "s_batch_summary")):
-        col = "summary_zh" if lang == "zh" else "summary"
-        for b in batches[batches["batch"].isin(batch_ids)].itertuples():
-            label = _group_label(str(b.batch), year, lang)
-            st.markdown(f"**{label}** — {i18n.escape_md(getattr(b, col))}")
+    labels |= {str(b): tr.text("group_batch", batch=b, year=year[b].year) for b in year}
+    return labels
 
 
-def _stacked_bar_spec(lang: str) -> dict:
-    t = lambda key: i18n.t(lang, key)  # noqa: E731
+def stacked_bars(rows: list[dict], tr: i18n.For) -> dict:
+    """Regions stacked in one order (East, then the priority regions), one colour each."""
+    order = [tr.region(r) for r in colors.REGION_ORDER]
     return {
+        "data": {"values": rows},
         "mark": {"type": "bar"},
         "encoding": {
-            "x": {
-                "field": "group_label",
-                "type": "nominal",
-                "sort": None,
-                "title": None,
-                "axis": {"labelAngle": 0},
-            },
-            "y": {"field": "count", "type": "quantitative", "title": t("s_count")},
-            "color": {
-                "field": "region",
-                "type": "nominal",
-                "sort": [i18n.region(lang, r) for r in REGIONS],
-                "title": t("s_region"),
-            },
+            "x": {"field": "group", "type": "nominal", "sort": {"field": "order"}, "title": None,
+                  "axis": {"labelAngle": 0, "labelLimit": 120}},
+            "y": {"field": "count", "type": "quantitative", "title": tr.text("s_count"),
+                  "axis": {"tickMinStep": 1, "format": "d"}},
+            "color": {"field": "region", "type": "nominal", "sort": order,
+                      "scale": {"domain": order, "range": [colors.hex_(colors.REGION[r]) for r in colors.REGION_ORDER]},
+                      "title": tr.text("s_region"), "legend": {"orient": "bottom"}},
+            "order": {"field": "rorder", "type": "quantitative"},
             "tooltip": [
-                {"field": "group_label", "title": t("s_group")},
-                {"field": "region", "title": t("s_region")},
-                {"field": "count", "title": t("s_count")},
-                {"field": "share", "format": ".1%", "title": t("s_share")},
+                {"field": "group", "title": tr.text("s_group")},
+                {"field": "region", "title": tr.text("s_region")},
+                {"field": "count", "title": tr.text("s_count")},
+                {"field": "share", "format": ".1%", "title": tr.text("s_share")},
             ],
         },
-    }
-
-
-def zone_table(view: pd.DataFrame, view_key: str, lang: str) -> None:
-    _table(view_key, lang, view)
-    shared.zone_downloads(view, lang, "cbec_pilot_zones", "dl")
+    }  # fmt: skip
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def _table(view_key: str, lang: str, _view: pd.DataFrame) -> None:
-    """The table of the zones in view; cached per view and language (elements replayed)."""
-    view = _view
-    st.header(i18n.t(lang, "table"), anchor=False)
-    prov = _prov_col(lang)
-    shown = pd.DataFrame(
+def _table(key: tuple, lang: str, zone: str | None, _view: pd.DataFrame) -> None:
+    """The table of the zones in view, the selected zone highlighted; cached per view."""
+    tr, view = i18n.tr(lang), _view
+    st.subheader(tr("table"), anchor=False)
+    shown = zone_table_frame(view, tr)
+    styled = shown.style.apply(
+        lambda row: ["background-color: #ffe3cc" if zone and row.name == zone else "" for _ in row],
+        axis=1,
+    )
+    st.dataframe(styled, hide_index=True, column_config=table_columns(tr), key=None)
+
+
+def zone_table_frame(view: pd.DataFrame, tr: i18n.For) -> pd.DataFrame:
+    """The columns a reader wants, the interface language's name first; the index is the id."""
+    other = "name_en" if tr.lang == "zh" else "name_zh"
+    return pd.DataFrame(
         {
-            "name_en": view["name_en"],
-            "name_zh": view["name_zh"],
-            prov: view[prov],
-            "region": [i18n.region(lang, r) for r in view["region_en"]],
-            "batch": view["batch"],
-            "approved_on": view["approved_on"],
-            "document_no": view["document_no"],
-            "confidence": [i18n.confidence(lang, c) for c in view["confidence"]],
+            "name": tr.col(view, "name").to_numpy(),
+            "other": view[other].to_numpy(),
+            "province": tr.col(view, "province").to_numpy(),
+            "region": [tr.region(r) for r in view["region_en"]],
+            "batch": view["batch"].to_numpy(),
+            "approved_on": view["approved_on"].to_numpy(),
+            "document_no": view["document_no"].to_numpy(),
+            "confidence": [tr.confidence(c) for c in view["confidence"]],
             "source": [(data.sources(s) or [None])[0] for s in view["source_url"]],
-        }
-    )
-    t = lambda key: i18n.t(lang, key)  # noqa: E731
-    st.dataframe(
-        shown,
-        hide_index=True,
-        column_config={
-            "name_en": t("c_name_en"),
-            "name_zh": t("c_name_zh"),
-            prov: t("c_province"),
-            "region": t("c_region"),
-            "batch": st.column_config.NumberColumn(t("c_batch"), format="%d"),
-            "approved_on": st.column_config.DateColumn(t("c_approved"), format="YYYY-MM-DD"),
-            "document_no": t("c_document"),
-            "confidence": t("c_confidence"),
-            "source": st.column_config.LinkColumn(t("c_source"), display_text=t("c_source_link")),
         },
+        index=pd.Index(view["zone_id"].to_numpy(), name="zone_id"),
     )
 
 
-def page(today: dt.date | None = None) -> None:
+def table_columns(tr: i18n.For) -> dict:
+    return {
+        "name": tr.text("c_name"),
+        "other": tr.text("c_name_other"),
+        "province": tr.text("c_province"),
+        "region": tr.text("c_region"),
+        "batch": st.column_config.NumberColumn(tr.text("c_batch"), format="%d"),
+        "approved_on": st.column_config.DateColumn(tr.text("c_approved"), format="YYYY-MM-DD"),
+        "document_no": tr.text("c_document"),
+        "confidence": tr.text("c_confidence"),
+        "source": st.column_config.LinkColumn(tr.text("c_source"), display_text=tr.text("c_source_link")),
+    }  # fmt: skip
+
+
+# --- the page -----------------------------------------------------------------------------------
+
+
+def page(run: Run) -> None:
     """The whole map page, in reading order."""
-    today = today or dt.date.today()
-    ds = shared.dataset()
-    state = shared.state()
-    f = sidebar_filters(ds, state, today)
-    shared.save(replace(state, filters=f))
-    view = filters.apply(ds.zones, f, today)
-    header(view_key(view), state.lang, view)
-    key = view_key(view)
-    map_with_details(ds, view, key, f, state.lang, today)
-    summary_panel(str(data.data_dir()), f.batches, f.day(today), state.lang, ds)
-    zone_table(view, key, state.lang)
+    state = sidebar(run)
+    view = filters.apply(run.ds.zones, state.filters, run.today, withdrawn=True)
+    key = (data.data_dir(), run.today, state.filters)
+    header(key, state.lang, run, state, view)
+    state = map_and_details(run, state, view)
+    shared.save(run, state)
+    summary_panel((key, state.color), state.lang, run, state)
+    _table((key, tuple(view["zone_id"])), state.lang, state.zone, view)
+    shared.zone_downloads(view, run.tr, "cbec_pilot_zones", "dl")

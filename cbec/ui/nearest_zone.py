@@ -1,177 +1,226 @@
-"""The nearest-zone page: a starting point from the city list or a typed place name, the k
-nearest zones on a map with 100 km and 300 km rings and in a table, and how much of China lies
-near a zone after each batch. Layout only; the work is in cbec.places and cbec.nearest."""
+"""The nearest-zone page: a starting point from the city list or a typed place name (with
+suggestions for near-misses), the k nearest zones as numbered markers that match the table, on a
+map that shows them all, and how much of China lies near a zone after each batch. Layout only;
+the work is in cbec.places and cbec.nearest."""
 
 from __future__ import annotations
 
-import datetime as dt
-import time
 from dataclasses import replace
 
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from cbec import data, filters, i18n, mapview, nearest, places
-from cbec.data import Dataset
+from cbec import colors, data, i18n, mapview, nearest, places
 from cbec.geocoders import GeocodeError
 from cbec.ui import shared
-from cbec.urlstate import K_RANGE, MAX_PLACE, NearestQuery
-
-DEFAULT_CITY = "110000"  # Beijing, until the user picks
-
-
-@st.cache_resource(show_spinner=False, ttl=300)
-def _online(domain: str) -> bool:
-    """Whether Nominatim (at `domain`) answers, asked at most every five minutes."""
-    return places.online_available()
+from cbec.ui.shared import Run
+from cbec.urlstate import K_RANGE, MAX_PLACE, State
 
 
-@st.cache_data(show_spinner=False, ttl=3600, max_entries=256)
-def _find_online(query: str, domain: str) -> list[places.Place]:
-    return places.find_online(query)
+def _coverage(ds) -> pd.DataFrame:
+    """Share of prefecture-level divisions near a zone after each batch (computed once per
+    dataset, kept with it)."""
+
+    def make() -> pd.DataFrame:
+        steps = [
+            (int(b), d.date())
+            for b, d in zip(ds.batches["batch"], ds.batches["approved_on"], strict=True)
+        ]
+        return nearest.coverage(ds.prefectures, ds.zones, steps)
+
+    return ds.derived("coverage", make)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _coverage(data_dir: str, today: dt.date, _ds: Dataset, _cities: pd.DataFrame):
-    steps = [
-        (int(b), d.date())
-        for b, d in zip(_ds.batches["batch"], _ds.batches["approved_on"], strict=True)
-    ]
-    t0 = time.perf_counter()
-    cov = nearest.coverage(_cities, _ds.zones, steps)
-    return cov, time.perf_counter() - t0
+def place_label(p: places.Place, tr: i18n.For) -> str:
+    """A place's name in the interface's language first; a division without an English name is
+    named by its seat in English ("延边朝鲜族自治州 (seat: Yanji)")."""
+    if tr.lang == "zh":
+        return " · ".join(n for n in (p.name_zh, p.name_en) if n)
+    if p.name_en:
+        return " · ".join(n for n in (p.name_en, p.name_zh) if n)
+    return tr.text("nz_seat_named", zh=p.name_zh, seat=p.seat) if p.seat else p.name_zh
 
 
-def _label(row, lang: str) -> str:
-    prov = row.province_zh if lang == "zh" else row.province_en
-    return f"{row.name_zh} · {row.name_en} ({prov})" if row.name_en else f"{row.name_zh} ({prov})"
+def _city_labels(ds, lang: str) -> dict[str, str]:
+    def make() -> dict[str, str]:
+        tr = i18n.tr(lang)
+        out = {}
+        for r in ds.prefectures.itertuples(index=False):
+            place = places.Place(
+                r.name_en, r.name_zh, r.province_en, r.lat, r.lon, "prefecture", r.seat
+            )
+            prov = r.province_zh if lang == "zh" else r.province_en
+            out[r.adcode] = f"{place_label(place, tr)} ({prov})"
+        return dict(sorted(out.items(), key=lambda kv: kv[1]))
+
+    return ds.derived(("city_labels", lang), make)
 
 
-def _origin(nq: NearestQuery, prefectures, gaz_places, lang: str) -> places.Place | None:
-    t = lambda key, **kw: i18n.t(lang, key, **kw)  # noqa: E731
-    if nq.city:
-        r = prefectures.set_index("adcode").loc[nq.city]
-        return places.Place(
-            r["name_en"], r["name_zh"], r["province_en"], r["lat"], r["lon"], "prefecture"
-        )
-    if not nq.place:
+def origin(run: Run, state: State) -> places.Place | None:
+    """Where to measure from: the chosen city, or the typed place (offline gazetteer; online
+    too when the operator switched it on)."""
+    ds, tr = run.ds, run.tr
+    if state.city and not state.place:
+        r = ds.prefectures.set_index("adcode").loc[state.city]
+        return places.Place(r["name_en"], r["name_zh"], r["province_en"], r["lat"], r["lon"],
+                            "prefecture", r["seat"])  # fmt: skip
+    if not state.place:
         return None
     found: list[places.Place] = []
-    domain = places.nominatim_domain()[0]
-    online = _online(domain)
+    online = places.online_enabled(_secrets())
     if online:
         try:
-            found = _find_online(nq.place, domain)
-        except GeocodeError as exc:
-            st.warning(t("nz_online_failed", why=str(exc)[:120]))
+            found = places.ONLINE.find(state.place)
+        except places.Busy:
+            st.caption(tr("nz_online_busy"))
+        except GeocodeError:
+            st.warning(tr("nz_online_failed"))
     if not found:
-        found = places.find_offline(nq.place, prefectures, gaz_places)
+        found = places.find_offline(state.place, ds.prefectures, ds.places)
     if not found:
-        where = t("nz_where_online") if online else t("nz_where_offline")
-        st.info(t("nz_no_match", q=nq.place, where=where))
+        st.info(tr("nz_no_match", q=state.place))
+        for name in places.suggest(state.place, ds.prefectures, ds.places):
+            st.button(
+                tr.text("nz_did_you_mean", name=name),
+                key=f"suggest_{name}",
+                on_click=_set_place,
+                args=(name,),
+                icon=":material/search:",
+            )
         return None
     first = found[0]
-    name = " · ".join(n for n in (first.name_zh, first.name_en) if n)
-    st.caption(t("nz_found", name=name, source=first.source))
+    source = tr.text(f"nz_source_{first.source.lower()}")
+    st.caption(tr("nz_found", name=place_label(first, tr), source=source))
     if len(found) > 1:
-        others = ", ".join(" · ".join(n for n in (p.name_zh, p.name_en) if n) for p in found[1:])
-        st.caption(t("nz_other_matches", names=others))
+        st.caption(tr("nz_other_matches", names=tr.join(place_label(p, tr) for p in found[1:])))
     return first
 
 
-def page(today: dt.date | None = None) -> None:
-    today = today or dt.date.today()
-    ds = shared.dataset()
-    state = shared.state()
-    lang = state.lang
-    t = lambda key, **kw: i18n.t(lang, key, **kw)  # noqa: E731
-    prefectures, gaz_places = shared.gazetteer()
+def _secrets():
+    try:
+        return st.secrets
+    except Exception:
+        return None
 
-    st.header(t("nz_title"), anchor=False)
-    st.write(t("nz_intro"))
-    nq = state.nearest
-    st.session_state.setdefault("w_nz_mode", "place" if nq.place else "city")
-    st.session_state.setdefault("w_nz_city", nq.city or DEFAULT_CITY)
-    st.session_state.setdefault("w_nz_place", nq.place)
-    st.session_state.setdefault("w_nz_k", nq.k)
 
+def _set_place(name: str) -> None:
+    st.session_state["w_nz_place"] = name
+    st.session_state["w_nz_mode"] = "place"
+
+
+def nearest_deck(
+    run: Run, start: places.Place, near: pd.DataFrame, width: int
+) -> mapview.CompactDeck:
+    """Rings at 100 and 300 km, the start, and the zones numbered as in the table, in a view
+    that fits the start and every listed zone."""
+    lons = [start.lon, *near["lon"]]
+    lats = [start.lat, *near["lat"]]
+    pad_lon = max(0.6, (max(lons) - min(lons)) * 0.12)
+    pad_lat = max(0.5, (max(lats) - min(lats)) * 0.12)
+    bounds = (min(lons) - pad_lon, min(lats) - pad_lat, max(lons) + pad_lon, max(lats) + pad_lat)
+    height = 440
+    lat, lon, zoom = mapview.fit(bounds, width, height, padding=24)
+    zoom = min(zoom, 8.0)
+    numbered = [
+        {"p": [round(r.lon, 4), round(r.lat, 4)], "t": str(i), "name": run.tr.col(r._asdict(), "name"),
+         "km": f"{r.distance_km:.1f}"}
+        for i, r in enumerate(near.itertuples(), start=1)
+    ]  # fmt: skip
+    tooltip = (
+        "<b>{t}. {name}</b><br/>{km} km"
+        if run.tr.lang == "en"
+        else "<b>{t}. {name}</b><br/>{km} 公里"
+    )
+    layers = [
+        pdk.Layer("SolidPolygonLayer", id="sea", data=[{"g": [[-180, -85], [180, -85], [180, 85], [-180, 85]]}],
+                  get_polygon="g", get_fill_color=list(colors.SEA)),
+        pdk.Layer("GeoJsonLayer", id="provinces", data=data.PROVINCE_OUTLINES_URL, stroked=True, filled=True,
+                  get_fill_color=list(colors.LAND), get_line_color=list(colors.OUTLINE), line_width_min_pixels=1),
+        pdk.Layer("ScatterplotLayer", id="rings",
+                  data=[{"p": [round(start.lon, 4), round(start.lat, 4)], "r": km * 1000, "c": list(colors.BANDS[km])}
+                        for km in (300, 100)],
+                  get_position="p", get_radius="r", filled=False, stroked=True, get_line_color="c",
+                  line_width_min_pixels=2),
+        pdk.Layer("ScatterplotLayer", id="origin", data=[{"p": [round(start.lon, 4), round(start.lat, 4)]}],
+                  get_position="p", get_fill_color=list(colors.SELECTED), radius_units='"pixels"', get_radius=6,
+                  stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=2),
+        pdk.Layer("ScatterplotLayer", id="zones", data=numbered, get_position="p", radius_units='"pixels"',
+                  get_radius=10, get_fill_color=list(colors.NEW), stroked=True, get_line_color=[255, 255, 255],
+                  line_width_min_pixels=1.5, pickable=True),
+        pdk.Layer("TextLayer", id="numbers", data=numbered, get_position="p", get_text="t", get_size=12,
+                  get_color=[255, 255, 255], font_weight=700, get_alignment_baseline='"center"',
+                  font_family='"Noto Sans, Helvetica, Arial, sans-serif"'),
+    ]  # fmt: skip
+    return mapview.CompactDeck(
+        layers=layers,
+        initial_view_state=pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom, min_zoom=2),
+        map_provider=None,
+        tooltip={"html": tooltip, "style": {"fontSize": "12px"}},
+    )
+
+
+def chooser(run: Run) -> State:
+    """City or place, and how many zones: seeded from the URL, held to its rules."""
+    ds, tr, state = run.ds, run.tr, run.state
+    shared.seed(
+        {"w_nz_mode": "place" if state.place else "city", "w_nz_city": state.city,
+         "w_nz_place": state.place, "w_nz_k": state.k}
+    )  # fmt: skip
     c1, c2, c3 = st.columns([1, 2, 1])
     mode = c1.radio(
-        t("nz_mode"),
-        ["city", "place"],
-        format_func=lambda m: t("nz_mode_city" if m == "city" else "nz_mode_place"),
+        tr("nz_mode"), ["city", "place"],
+        format_func=lambda m: tr.text("nz_mode_city" if m == "city" else "nz_mode_place"),
         key="w_nz_mode",
-    )
-    labels = {r.adcode: _label(r, lang) for r in prefectures.itertuples(index=False)}
+    )  # fmt: skip
+    labels = _city_labels(ds, tr.lang)
+    if st.session_state.get("w_nz_city") not in labels:
+        st.session_state["w_nz_city"] = None
     if mode == "city":
-        city = c2.selectbox(t("nz_city"), list(labels), format_func=labels.get, key="w_nz_city")
-        nq = NearestQuery(city=city, k=st.session_state["w_nz_k"])
+        city = c2.selectbox(
+            tr("nz_city"), list(labels), format_func=labels.get, index=None,
+            placeholder=tr.text("nz_city_placeholder"), key="w_nz_city",
+        )  # fmt: skip
+        place = ""
     else:
         place = c2.text_input(
-            t("nz_place"),
-            max_chars=MAX_PLACE,
-            placeholder=t("nz_place_placeholder"),
+            tr("nz_place"), max_chars=MAX_PLACE, placeholder=tr.text("nz_place_placeholder"),
             key="w_nz_place",
-        )
-        nq = NearestQuery(place=place.strip(), k=st.session_state["w_nz_k"])
-    c3.slider(t("nz_k"), min_value=K_RANGE[0], max_value=K_RANGE[1], key="w_nz_k")
-    nq = replace(nq, k=st.session_state["w_nz_k"])
-    shared.save(replace(state, nearest=nq))
+        ).strip()  # fmt: skip
+        city = state.city
+    c3.slider(tr("nz_k"), min_value=K_RANGE[0], max_value=K_RANGE[1], key="w_nz_k")
+    candidate = replace(state, city=city, place=place, k=int(st.session_state["w_nz_k"]))
+    return shared.accept(candidate, run.ctx)
 
-    origin = _origin(nq, prefectures, gaz_places, lang)
-    if origin is not None:
-        all_batches = tuple(int(b) for b in ds.batches["batch"])
-        active = filters.apply(ds.zones, filters.Filters(batches=all_batches), today)
-        near = nearest.nearest(active, origin.lat, origin.lon, k=nq.k)
-        view = pdk.ViewState(latitude=origin.lat, longitude=origin.lon, zoom=5, min_zoom=2)
-        st.pydeck_chart(
-            mapview.deck(near, lang, under=mapview.rings(origin.lat, origin.lon), view=view),
-            key="nz_map",
-            height=460,
-        )
-        st.caption(t("nz_rings"))
-        name = i18n.name_col(lang)
-        prov = "province_zh" if lang == "zh" else "province_en"
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    t("nz_rank"): range(1, len(near) + 1),
-                    t("c_name_en" if lang == "en" else "c_name_zh"): near[name].to_numpy(),
-                    t("c_province"): near[prov].to_numpy(),
-                    t("c_batch"): near["batch"].to_numpy(),
-                    t("nz_km"): near["distance_km"].round(1).to_numpy(),
-                }
-            ),
-            hide_index=True,
-            key="nz_table",
-        )
 
-    st.subheader(t("nz_coverage"), anchor=False)
-    cov, seconds = _coverage(str(data.data_dir()), today, ds, prefectures)
-    st.caption(t("nz_coverage_caption", n=len(prefectures), s=seconds))
+def coverage(run: Run) -> None:
+    ds, tr = run.ds, run.tr
+    st.subheader(tr("nz_coverage"), anchor=False)
+    cov = _coverage(ds)
+    st.caption(tr("nz_coverage_caption", n=len(ds.prefectures)))
     year = dict(zip(ds.batches["batch"], ds.batches["approved_on"].dt.year, strict=True))
+    within = {km: tr.text("nz_within", km=km) for km in colors.BANDS}
     values = [
-        {
-            "batch": t("rp_batch_col", batch=int(r.batch), year=year[r.batch]),
-            "order": int(r.batch),
-            "within": t("nz_within", km=int(r.threshold_km)),
-            "share": float(r.share),
-        }
+        {"batch": tr.text("rp_batch_col", batch=int(r.batch), year=year[r.batch]), "order": int(r.batch),
+         "within": within[int(r.threshold_km)], "share": float(r.share), "n": int(r.cities_within)}
         for r in cov.itertuples()
-    ]
+    ]  # fmt: skip
     st.vega_lite_chart(
         {
             "data": {"values": values},
             "mark": {"type": "line", "point": True},
             "encoding": {
                 "x": {"field": "batch", "type": "ordinal", "sort": {"field": "order"},
-                      "title": t("nz_after_batch"), "axis": {"labelAngle": 0}},
+                      "title": tr.text("nz_after_batch"), "axis": {"labelAngle": -30, "labelLimit": 90}},
                 "y": {"field": "share", "type": "quantitative", "axis": {"format": ".0%"},
                       "scale": {"domain": [0, 1]}, "title": None},
-                "color": {"field": "within", "type": "nominal", "title": None},
-                "tooltip": [{"field": "within"}, {"field": "batch"},
-                            {"field": "share", "format": ".1%"}],
+                "color": {"field": "within", "type": "nominal", "title": None,
+                          "scale": {"domain": list(within.values()),
+                                    "range": [colors.hex_(c) for c in colors.BANDS.values()]},
+                          "legend": {"orient": "bottom"}},
+                "tooltip": [{"field": "within", "title": " "}, {"field": "batch", "title": tr.text("c_batch")},
+                            {"field": "share", "format": ".1%", "title": tr.text("s_share")},
+                            {"field": "n", "title": tr.text("nz_cities")}],
             },
         },
         height=260,
@@ -181,11 +230,41 @@ def page(today: dt.date | None = None) -> None:
     st.dataframe(
         (table * 100)
         .round(1)
-        .rename(index=lambda b: t("rp_batch_col", batch=b, year=year[b]))
-        .rename(columns=lambda km: t("nz_within", km=km)),
+        .rename(index=lambda b: tr.text("rp_batch_col", batch=b, year=year[b]))
+        .rename(columns=lambda km: within[km])
+        .rename_axis(index=tr.text("c_batch"), columns=None),
         key="nz_coverage_table",
-        column_config={
-            t("nz_within", km=km): st.column_config.NumberColumn(format="%.1f%%")
-            for km in (100, 200, 300)
-        },
+        column_config={v: st.column_config.NumberColumn(format="%.1f%%") for v in within.values()},
     )
+
+
+def page(run: Run) -> None:
+    ds, tr = run.ds, run.tr
+    st.header(tr("nz_title"), anchor=False)
+    st.write(tr("nz_intro"))
+    state = chooser(run)
+    shared.save(run, state)
+    start = origin(run, state)
+    if start is None and not state.place:
+        st.caption(tr("nz_pick_hint"))
+    if start is not None:
+        active = data.active_on(ds.zones, run.today)
+        near = nearest.nearest(active, start.lat, start.lon, k=state.k)
+        width = shared.map_width("nz_width")
+        st.pydeck_chart(nearest_deck(run, start, near, width), key="nz_map", height=440)
+        st.caption(tr("nz_rings"))
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    tr.text("nz_rank"): range(1, len(near) + 1),
+                    tr.text("c_name"): tr.col(near, "name").to_numpy(),
+                    tr.text("c_province"): tr.col(near, "province").to_numpy(),
+                    tr.text("c_batch"): near["batch"].to_numpy(),
+                    tr.text("nz_km"): near["distance_km"].round(1).to_numpy(),
+                }
+            ),
+            hide_index=True,
+            key="nz_table",
+            column_config={tr.text("nz_km"): st.column_config.NumberColumn(format="%.1f")},
+        )
+    coverage(run)

@@ -1,69 +1,149 @@
-"""The regional priorities page: regions by batch, the priority share over time, a province
-choropleth with its zones, first zones, and the July 2018 claims checked. Layout only; the
-numbers come from cbec.priorities."""
+"""The regional priorities page, answer first: did the programme lean towards the central,
+western and Northeast regions, batch by batch and over time? Then the July 2018 claims checked,
+the regions by batch (batches as rows, so the table fits a phone), the provinces on any date
+(one colour per count, no second encoding), each province's first zone. Layout only; the
+numbers come from cbec.priorities and cbec.summary."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 from dataclasses import replace
 
-import numpy as np
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from cbec import data, filters, i18n, mapview, priorities
-from cbec.data import REGIONS, Dataset
+from cbec import colors, data, i18n, mapview, priorities, summary
 from cbec.filters import FIRST_DAY
 from cbec.ui import shared
-
-# Sequential, colour-blind-safe (ColorBrewer YlGnBu); the first is "no zone".
-CHORO = [
-    [235, 235, 235, 255],
-    [199, 233, 180, 255],
-    [127, 205, 187, 255],
-    [65, 182, 196, 255],
-    [29, 145, 192, 255],
-    [34, 94, 168, 255],
-    [12, 44, 132, 255],
-]
+from cbec.ui.shared import Run
 
 
-@st.cache_resource(show_spinner=False)
-def _shapes(data_dir: str) -> dict:
-    with open(data.PROVINCE_SHAPES_COARSE, encoding="utf-8") as fh:
-        return json.load(fh)
+def answer(run: Run) -> None:
+    """The sentence and the chart that answer the page's question."""
+    ds, tr = run.ds, run.tr
+    trend = priorities.priority_over_time(ds.zones, ds.batches)
+    first = trend[trend["batch"] <= 2]
+    first_share = first["priority"].sum() / first["zones"].sum()
+    later = trend[trend["batch"] >= 3]
+    total = trend.iloc[-1]
+    st.markdown(
+        "#### "
+        + tr(
+            "rp_answer",
+            first=tr.pct(first_share),
+            lo=tr.pct(later["share"].min(), 0),
+            hi=tr.pct(later["share"].max(), 0),
+            n=int(total["cum_zones"]),
+            all=tr.pct(total["cum_share"]),
+        )
+    )
+    year = dict(zip(ds.batches["batch"], ds.batches["approved_on"].dt.year, strict=True))
+    series = {"batch": tr.text("rp_series_batch"), "cum": tr.text("rp_series_cum")}
+    rows = [
+        {"batch": tr.text("rp_batch_col", batch=int(r.batch), year=year[r.batch]),
+         "order": int(r.batch), "series": series[key], "share": float(v),
+         "n": f"{int(getattr(r, 'priority' if key == 'batch' else 'cum_priority'))}/"
+              f"{int(getattr(r, 'zones' if key == 'batch' else 'cum_zones'))}"}
+        for r in trend.itertuples()
+        for key, v in (("batch", r.share), ("cum", r.cum_share))
+    ]  # fmt: skip
+    domain = [series["batch"], series["cum"]]
+    st.vega_lite_chart(
+        {
+            "data": {"values": rows},
+            "layer": [
+                {"mark": {"type": "rule", "strokeDash": [4, 4], "color": "#999"},
+                 "encoding": {"y": {"datum": 0.5}}},
+                {"mark": {"type": "line", "point": True},
+                 "encoding": {
+                     "x": {"field": "batch", "type": "ordinal", "sort": {"field": "order"},
+                           "title": None, "axis": {"labelAngle": -30, "labelLimit": 90}},
+                     "y": {"field": "share", "type": "quantitative", "title": tr.text("rp_share_axis"),
+                           "axis": {"format": ".0%"}, "scale": {"domain": [0, 1]}},
+                     "color": {"field": "series", "type": "nominal", "title": None,
+                               "scale": {"domain": domain, "range": [colors.hex_(colors.PRIORITY_SERIES),
+                                                                      colors.hex_(colors.CUMULATIVE_SERIES)]},
+                               "legend": {"orient": "bottom"}},
+                     "tooltip": [{"field": "series", "title": " "}, {"field": "batch", "title": tr.text("c_batch")},
+                                 {"field": "share", "format": ".1%", "title": tr.text("s_share")},
+                                 {"field": "n", "title": tr.text("rp_n")}],
+                 }},
+            ],
+        },
+        height=260,
+        key="rp_trend_chart",
+    )  # fmt: skip
+    st.caption(tr("rp_trend_caption"))
 
 
-def _label_point(geometry: dict) -> list[float]:
-    """A point to put a province's circle on: the mean vertex of its largest ring."""
-    rings = [poly[0] for poly in geometry["coordinates"]]
-    ring = max(rings, key=len)
-    xs, ys = zip(*ring, strict=True)
-    return [round(sum(xs) / len(xs), 2), round(sum(ys) / len(ys), 2)]
+def claims(run: Run) -> None:
+    tr = run.tr
+    st.subheader(tr("rp_claims"), anchor=False)
+    st.caption(tr("rp_claims_caption"))
+    found = priorities.july_2018_claims(run.ds.zones)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                tr.text("claim_col"): [tr.text(c.key) for c in found],
+                tr.text("claim_said"): [c.claimed for c in found],
+                tr.text("claim_found"): [c.found for c in found],
+                tr.text("claim_holds"): [
+                    ("✓ " + tr.text("yes")) if c.holds else ("✗ " + tr.text("no")) for c in found
+                ],
+            }
+        ),
+        hide_index=True,
+        key="rp_claims",
+    )
+
+
+def regions_by_batch(run: Run) -> None:
+    """Batches as rows and regions as columns (four columns fit a phone), counts and shares."""
+    ds, tr = run.ds, run.tr
+    st.subheader(tr("rp_counts"), anchor=False)
+    comp = priorities.region_by_batch(ds.zones, ds.batches)
+    pri = summary.priority_share(comp).set_index("group")
+    year = dict(zip(ds.batches["batch"], ds.batches["approved_on"].dt.year, strict=True))
+    label = {str(b): tr.text("rp_batch_col", batch=b, year=y) for b, y in year.items()}
+    label["all"] = tr.text("rp_all")
+    wide = comp.pivot(index="group", columns="region_en", values="count")[list(colors.REGION_ORDER)]
+    table = pd.DataFrame(
+        {tr.region(r): wide[r].astype(int).to_numpy() for r in colors.REGION_ORDER}
+        | {
+            tr.text("s_total"): pri.loc[wide.index, "zones"].astype(int).to_numpy(),
+            tr.text("rp_priority_share"): (pri.loc[wide.index, "share"] * 100).round(1).to_numpy(),
+        },
+        index=pd.Index([label[str(g)] for g in wide.index], name=tr.text("c_batch")),
+    )
+    st.dataframe(
+        table,
+        key="rp_counts",
+        column_config={
+            tr.text("rp_priority_share"): st.column_config.ProgressColumn(
+                format="%.1f%%", min_value=0, max_value=100
+            )
+        },
+    )
+    st.caption(tr("rp_counts_caption"))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _choropleth(data_dir: str, day: dt.date, lang: str, _counts: pd.DataFrame):
-    shapes = _shapes(data_dir)
+def _choropleth(key: tuple, lang: str, _ds, _counts: pd.DataFrame) -> mapview.CompactDeck:
+    """Province shapes shaded by their count of zones: one encoding per number."""
     counts = dict(zip(_counts["adcode"], _counts["zones"], strict=True))
-    colors = priorities.share_colors(np.array(list(counts.values())), CHORO)
-    color_of = dict(zip(counts, colors, strict=True))
+    bins = priorities.count_bins(_counts["zones"].to_numpy())
     name = "name_zh" if lang == "zh" else "name_en"
-    features, points = [], []
-    for f in shapes["features"]:
+    features = []
+    for f in _ds.province_shapes["features"]:
         code = f["properties"]["adcode"]
         n = counts.get(code)
-        props = {"name": f["properties"][name], "n": "–" if n is None else str(n)}
-        props["fill"] = color_of.get(code, [250, 250, 250, 255])
+        fill = [250, 250, 250, 255] if n is None else [*priorities.bin_color(n, bins), 255]
+        props = {"adcode": code, "name": f["properties"][name], "n": "–" if n is None else str(n),
+                 "fill": fill}  # fmt: skip
         features.append({"type": "Feature", "properties": props, "geometry": f["geometry"]})
-        if n is not None:
-            points.append(
-                {"adcode": code, "name": props["name"], "n": n, "p": _label_point(f["geometry"])}
-            )
-    deck = mapview.CompactDeck(
+    return mapview.CompactDeck(
         layers=[
             pdk.Layer(
                 "GeoJsonLayer",
@@ -73,181 +153,102 @@ def _choropleth(data_dir: str, day: dt.date, lang: str, _counts: pd.DataFrame):
                 get_line_color=[255, 255, 255],
                 line_width_min_pixels=1,
                 pickable=True,
-            ),
-            pdk.Layer(
-                "ScatterplotLayer",
-                id="province-points",
-                data=points,
-                get_position="p",
-                get_radius="3 + n",
-                radius_units='"pixels"',
-                get_fill_color=[200, 0, 60, 160],
-                get_line_color=[255, 255, 255],
-                stroked=True,
-                line_width_min_pixels=1,
-                pickable=True,
-            ),
+                auto_highlight=True,
+            )
         ],
-        initial_view_state=mapview.CHINA_VIEW,
+        initial_view_state=pdk.ViewState(latitude=35.5, longitude=104.5, zoom=2.6, min_zoom=1.5),
         map_provider=None,
         tooltip={"html": "<b>{name}</b> {n}", "style": {"fontSize": "12px"}},
     )
-    return deck
 
 
-def _legend(counts: pd.DataFrame, lang: str) -> None:
-    top = max(int(counts["zones"].max()), 1)
-    steps = len(CHORO) - 1
-    items = [(CHORO[0], i18n.t(lang, "rp_legend_none"))]
-    for i in range(steps):
-        lo, hi = i * top // steps + 1, (i + 1) * top // steps
-        if lo <= hi:
-            items.append((CHORO[1 + i], i18n.t(lang, "rp_legend_bin", lo=lo, hi=hi)))
-    swatch = (
-        '<span style="display:inline-flex;align-items:center;gap:.3em;margin-right:1em">'
-        '<span style="width:1em;height:1em;background:rgb({r},{g},{b})"></span>{label}</span>'
-    )
-    st.html(
-        "".join(
-            swatch.format(r=c[0], g=c[1], b=c[2], label=html.escape(label)) for c, label in items
-        )
-    )
-
-
-def page(today: dt.date | None = None) -> None:
-    today = today or dt.date.today()
-    ds: Dataset = shared.dataset()
-    state = shared.state()
-    lang = state.lang
-    t = lambda key, **kw: i18n.t(lang, key, **kw)  # noqa: E731
-    zones, batches = ds.zones, ds.batches
-    year = dict(zip(batches["batch"], batches["approved_on"].dt.year, strict=True))
-
-    st.header(t("rp_title"), anchor=False)
-    st.write(t("rp_intro"))
-
-    counts, shares = priorities.region_by_batch(zones, batches)
-    col_names = {b: t("rp_batch_col", batch=b, year=year[b]) for b in year} | {"all": t("rp_all")}
-    rows = [i18n.region(lang, r) for r in REGIONS]
-    c1, c2 = st.columns(2)
-    c1.subheader(t("rp_counts"), anchor=False)
-    c1.dataframe(counts.rename(columns=col_names).set_axis(rows), key="rp_counts")
-    c2.subheader(t("rp_shares"), anchor=False)
-    c2.dataframe(
-        (shares * 100).round(1).rename(columns=col_names).set_axis(rows),
-        key="rp_shares",
-        column_config={
-            c: st.column_config.NumberColumn(format="%.1f%%") for c in col_names.values()
-        },
-    )
-
-    trend = priorities.priority_over_time(zones, batches)
-    st.subheader(t("rp_trend"), anchor=False)
-    series = [
-        {"batch": t("rp_batch_col", batch=int(r.batch), year=year[r.batch]), "order": int(r.batch),
-         "series": label, "share": float(v)}
-        for r in trend.itertuples()
-        for label, v in ((t("rp_series_batch"), r.share), (t("rp_series_cum"), r.cum_share))
-    ]  # fmt: skip
-    st.vega_lite_chart(
-        {
-            "data": {"values": series},
-            "mark": {"type": "line", "point": True},
-            "encoding": {
-                "x": {"field": "batch", "type": "ordinal", "sort": {"field": "order"},
-                      "title": None, "axis": {"labelAngle": 0}},
-                "y": {"field": "share", "type": "quantitative", "title": t("rp_share_axis"),
-                      "axis": {"format": ".0%"}, "scale": {"domain": [0, 1]}},
-                "color": {"field": "series", "type": "nominal", "title": None},
-                "tooltip": [{"field": "series"}, {"field": "batch"},
-                            {"field": "share", "format": ".1%"}],
-            },
-        },
-        height=260,
-        key="rp_trend_chart",
-    )  # fmt: skip
-
-    # --- choropleth ---------------------------------------------------------------------------
-    st.subheader(t("rp_map"), anchor=False)
-    st.caption(t("rp_map_caption"))
-    st.session_state.setdefault("w_rp_date", state.filters.day(today))
+def provinces(run: Run, state) -> object:
+    """Zones per province on a chosen day (the same "Map as of" date as the Map page), and the
+    zones of the province picked on the map or in the list."""
+    ds, tr, today = run.ds, run.tr, run.today
+    st.subheader(tr("rp_map"), anchor=False)
+    shared.seed({"w_rp_date": state.day(today)})
     day = st.slider(
-        t("rp_date"), min_value=FIRST_DAY, max_value=today, format="YYYY-MM-DD", key="w_rp_date"
-    )
-    shared.save(replace(state, filters=replace(state.filters, as_of=None if day == today else day)))
-    per = priorities.per_province(zones, ds.provinces, day)
+        tr("rp_date"), min_value=FIRST_DAY, max_value=today, format="YYYY-MM-DD",
+        help=tr.text("rp_date_help"), key="w_rp_date",
+    )  # fmt: skip
+    state = shared.accept(replace(state, as_of=None if day == today else day), run.ctx)
+    per = priorities.per_province(ds.zones, ds.provinces, day)
     event = st.pydeck_chart(
-        _choropleth(str(data.data_dir()), day, lang, per),
+        _choropleth((data.data_dir(), ds.today, day), tr.lang, ds, per),
         key="rp_map",
         on_select="rerun",
         selection_mode="single-object",
-        height=480,
+        height=440,
     )
-    _legend(per, lang)
-    picked = None
-    for layer in ("province-points", "choropleth"):
-        objects = event.selection.objects.get(layer, []) if event else []
-        if objects:
-            picked = objects[0].get("adcode") or None
-    prov_col = "province_zh" if lang == "zh" else "province_en"
-    names = dict(zip(per["adcode"], per[prov_col], strict=True))
-    if picked in names and st.session_state.get("_rp_last_pick") != picked:
-        st.session_state["_rp_last_pick"] = picked
-        st.session_state["w_rp_province"] = picked
+    bins = priorities.count_bins(per["zones"].to_numpy())
+    items = [
+        (b.color, tr.text("rp_legend_none") if b.hi == 0 else tr.text("rp_legend_bin", lo=b.lo, hi=b.hi))
+        for b in bins
+    ]  # fmt: skip
+    st.html(
+        "".join(
+            '<span style="display:inline-flex;align-items:center;gap:.3em;margin-right:1em">'
+            f'<span style="width:1em;height:1em;background:{colors.hex_(c)};border:1px solid #ccc">'
+            f"</span>{html.escape(label)}</span>"
+            for c, label in items
+        )
+    )
+    names = dict(zip(per["adcode"], tr.col(per, "province"), strict=True))
+    objects = getattr(getattr(event, "selection", None), "objects", {}) or {}
+    clicked = (objects.get("choropleth") or [{}])[0]
+    code = clicked.get("properties", {}).get("adcode") if isinstance(clicked, dict) else None
+    if code in names and st.session_state.get("_rp_last_pick") != code:
+        st.session_state["_rp_last_pick"] = code
+        st.session_state["w_rp_province"] = code
     code = st.selectbox(
-        t("rp_pick_province"), list(names), format_func=names.get, key="w_rp_province"
-    )
-    active = filters.apply(zones, filters.Filters(batches=tuple(year), as_of=day), today)
-    mine = active[active["province_en"] == per.set_index("adcode").loc[code, "province_en"]]
-    heading = t("rp_province_zones", province=names[code], n=len(mine), date=i18n.date(lang, day))
-    st.markdown(f"**{i18n.escape_md(heading)}**")
-    name = i18n.name_col(lang)
-    lines = [
-        f"- {i18n.escape_md(r[name])} — "
-        + t("d_batch", batch=r["batch"], year=r["approved_on"].year)
-        for _, r in mine.sort_values(["batch", "name_en"]).iterrows()
-    ]
-    if lines:
-        st.markdown("\n".join(lines))
+        tr("rp_pick_province"), list(names), format_func=names.get, index=None,
+        placeholder=tr.text("rp_pick_placeholder"), key="w_rp_province",
+    )  # fmt: skip
+    if code:
+        active = data.active_on(ds.zones, day)
+        mine = active[active["province_en"] == per.set_index("adcode").loc[code, "province_en"]]
+        st.markdown(
+            f"**{tr.n('rp_province_zones', len(mine), province=names[code], date=tr.date(day))}**"
+        )
+        lines = [
+            f"- {i18n.escape_md(tr.col(r, 'name'))} — {tr('d_batch', batch=int(r['batch']), year=r['approved_on'].year)}"
+            for _, r in mine.sort_values(["batch", "name_en"]).iterrows()
+        ]  # fmt: skip
+        if lines:
+            st.markdown("\n".join(lines))
+    none = per[per["zones"] == 0]
+    st.markdown(f"**{tr('rp_none', date=tr.date(day))}**")
+    st.write(tr("rp_none_all") if none.empty else i18n.escape_md(tr.join(tr.col(none, "province"))))
+    return state
 
-    # --- first zones and provinces without ----------------------------------------------------
-    st.subheader(t("rp_first"), anchor=False)
-    first = priorities.first_zones(zones, ds.provinces)
+
+def first_zones(run: Run) -> None:
+    ds, tr = run.ds, run.tr
+    st.subheader(tr("rp_first"), anchor=False)
+    first = priorities.first_zones(ds.zones, ds.provinces)
     st.dataframe(
         pd.DataFrame(
             {
-                t("c_province"): first[prov_col],
-                t("c_region"): [i18n.region(lang, r) for r in first["region_en"]],
-                t("rp_first_on"): first["first_on"].dt.date,
-                t("c_batch"): first["batch"],
-                t("rp_first_zones"): first["zones_zh" if lang == "zh" else "zones_en"],
+                tr.text("c_province"): tr.col(first, "province"),
+                tr.text("c_region"): [tr.region(r) for r in first["region_en"]],
+                tr.text("rp_first_on"): first["first_on"].dt.date,
+                tr.text("c_batch"): first["batch"],
+                tr.text("rp_first_zones"): first["zones_zh" if tr.lang == "zh" else "zones_en"],
             }
         ),
         hide_index=True,
         key="rp_first",
+        column_config={tr.text("c_batch"): st.column_config.NumberColumn(format="%d")},
     )
-    none = per[per["zones"] == 0]
-    st.markdown(f"**{t('rp_none', date=i18n.date(lang, day))}**")
-    if none.empty:
-        st.write(t("rp_none_all"))
-    else:
-        st.write(("、" if lang == "zh" else ", ").join(none[prov_col]))
 
-    # --- the July 2018 claims -----------------------------------------------------------------
-    st.subheader(t("rp_claims"), anchor=False)
-    st.caption(t("rp_claims_caption"))
-    claims = priorities.july_2018_claims(zones)
-    st.dataframe(
-        pd.DataFrame(
-            {
-                t("claim_col"): [t(c.key) for c in claims],
-                t("claim_said"): [c.claimed for c in claims],
-                t("claim_found"): [c.found for c in claims],
-                t("claim_holds"): [
-                    ("✓ " + t("yes")) if c.holds else ("✗ " + t("no")) for c in claims
-                ],
-            }
-        ),
-        hide_index=True,
-        key="rp_claims",
-    )
+
+def page(run: Run) -> None:
+    tr = run.tr
+    st.header(tr("rp_title"), anchor=False)
+    answer(run)
+    claims(run)
+    regions_by_batch(run)
+    state = provinces(run, run.state)
+    shared.save(run, state)
+    first_zones(run)

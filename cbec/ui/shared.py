@@ -1,110 +1,203 @@
-"""The Streamlit glue every page shares: cached data, the error block, state kept in the URL.
+"""The Streamlit glue every page shares: the dataset (or its error block), the view's state kept
+in step with the URL, the one notice of ignored values, navigation links, the guard that turns a
+bug into a plain message, and downloads.
 
-Thin on purpose: the logic it calls lives in data, filters and urlstate.
+The URL is the view. On every run the app compares the URL the browser sent with the one it last
+wrote: when they differ (a shared link, Back or Forward, an edited address) the URL wins over
+stale widget state; otherwise the widgets win and their view is written back, one history entry
+per change. Everything from the browser (query strings, widget values, map selections) goes
+through the same parsers (`cbec.urlstate`) before it is used.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from pathlib import Path
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from urllib.parse import quote, urlsplit
 
 import streamlit as st
+import streamlit.components.v2 as components
 
-from cbec import data, i18n, places, urlstate
-from cbec.data import DataError, Dataset, load
+from cbec import data, export, i18n, mapview, urlstate
+from cbec.data import Dataset
+from cbec.schema import DataError, headline
 from cbec.urlstate import State, UrlContext
 
+log = logging.getLogger("cbec")
+
 STATE = "_state"  # session key of the current State (survives page switches)
-NOTICE = "_url_notice"
+URL_SEEN = "_url_seen"  # the query string the app last read or wrote
+DROPPED = "_dropped"  # values dropped during this run, for the one notice
+PAGE = "_page"  # the page this run shows
+RUN = "_run"  # this run's Run
+CTX = "_ctx"  # what valid URL values are (for links drawn after the page)
 
 
-# cache_resource, not cache_data: cache_data hands out a pickled copy of the frames on every
-# call (4-5 ms each, several calls a rerun); the frames are only ever read, never changed.
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _dataset(data_dir: str, today: dt.date) -> Dataset:
-    return load(Path(data_dir), when=today)
+@dataclass(frozen=True)
+class Run:
+    """What a page needs, made once per run by dashboard.py."""
+
+    ds: Dataset
+    state: State
+    tr: i18n.For
+    ctx: UrlContext
+    page: str
+    today: dt.date
 
 
-def dataset() -> Dataset:
-    """The joined data, cached; on bad files one readable error block, then the page stops."""
+# --- data ---------------------------------------------------------------------------------------
+
+
+def dataset(lang: str) -> Dataset:
+    """The checked dataset (one per process and data version); on broken files one readable
+    error block, then the page stops: no traceback, no map drawn from bad data."""
     try:
-        return _dataset(str(data.data_dir()), dt.date.today())
+        return data.dataset()
     except DataError as exc:
-        lines = "\n".join(f"- `{p}`" for p in exc.problems)
-        st.error(f"{i18n.t(_lang(), 'data_error')}\n\n{lines}")
+        tr = i18n.tr(lang)
+        lines = "\n".join(f"- {i18n.escape_md(str(p))}" for p in exc.problems)
+        st.error(f"{tr('data_error', first=headline(exc.problems))}\n\n{lines}")
         st.stop()
         raise  # unreachable: st.stop() ends the run
 
 
-def _lang() -> str:
-    """The language before the state is known (for the data error block)."""
-    if STATE in st.session_state:
-        return st.session_state[STATE].lang
+def context(ds: Dataset) -> UrlContext:
+    """What valid URL values are, derived once per dataset."""
+
+    def make() -> UrlContext:
+        return UrlContext(
+            batches=tuple(int(b) for b in ds.batches["batch"]),
+            regions=tuple(data.REGIONS),
+            provinces=tuple(ds.provinces["province_en"]),
+            zones=ds.zone_ids,
+            today=ds.today,
+            cities=frozenset(ds.prefectures["adcode"]),
+        )
+
+    return ds.derived("url_context", make)
+
+
+# --- state and URL ------------------------------------------------------------------------------
+
+
+def _url() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def lang_hint() -> str:
+    """The language before the state is known (page titles, the data error block): the URL
+    carries `lang=zh` on every page of the Chinese interface."""
     return "zh" if st.query_params.get("lang") == "zh" else "en"
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _context(data_dir: str, today: dt.date) -> UrlContext:
-    ds = _dataset(data_dir, today)
-    return UrlContext(
-        batches=tuple(int(b) for b in ds.batches["batch"]),
-        regions=tuple(i18n.REGION_ZH),
-        provinces=tuple(ds.provinces["province_en"]),
-        zones=frozenset(ds.zones["zone_id"]),
-        today=today,
-        cities=frozenset(_prefectures(data_dir)["adcode"]),
-    )
+def begin(page: str) -> Run:
+    """Start a run: the dataset, the state (from the URL when it changed), the translator."""
+    st.session_state[DROPPED] = []
+    st.session_state[PAGE] = page
+    ds = dataset(lang_hint())
+    ctx = context(ds)
+    st.session_state[CTX] = ctx
+    url = _url()
+    state = st.session_state.get(STATE)
+    if state is None or url != st.session_state.get(URL_SEEN):
+        state = _from_url(url, ctx, page, state)
+        st.session_state[URL_SEEN] = url
+        st.session_state["_url_changed"] = True
+    else:
+        st.session_state["_url_changed"] = False
+    st.session_state[STATE] = state
+    run = Run(ds, state, i18n.tr(state.lang), ctx, page, ds.today)
+    st.session_state[RUN] = run
+    return run
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _prefectures(data_dir: str):
-    return places.load_prefectures(Path(data_dir))
+def current() -> Run:
+    """This run's Run, made by dashboard.py before the page script runs."""
+    return st.session_state[RUN]
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _places(data_dir: str):
-    return places.load_places(Path(data_dir))
+def url_changed() -> bool:
+    """Whether this run's view came from the URL (a link, Back, Forward): widgets must follow."""
+    return bool(st.session_state.get("_url_changed"))
 
 
-def gazetteer():
-    """The offline gazetteer: (prefecture-level divisions, GeoNames places), cached."""
-    d = str(data.data_dir())
-    return _prefectures(d), _places(d)
+def _from_url(url: dict, ctx: UrlContext, page: str, old: State | None) -> State:
+    """The URL's keys win; keys of this page missing from the URL are their defaults; keys of
+    other pages keep their value from this session (their page's URL carries them)."""
+    decoded, dropped = urlstate.decode(url, ctx)
+    drop(dropped)
+    if old is None:
+        return decoded
+    present = {k.name for k in urlstate.KEYS if urlstate._values(url, k.name)}
+    keep = {
+        k.field: getattr(old, k.field)
+        for k in urlstate.KEYS
+        if k.name not in present and page not in k.pages
+    }
+    return replace(decoded, **keep)
 
 
-def context() -> UrlContext:
-    dataset()  # stops the page with the error block if the data files are broken
-    return _context(str(data.data_dir()), dt.date.today())
+def drop(items: list[str]) -> None:
+    """Values the app will not use: named in this run's one notice."""
+    if items:
+        st.session_state.setdefault(DROPPED, []).extend(items)
 
 
-def state() -> State:
-    """The session's state; on a session's first run it is read from the URL."""
-    if STATE not in st.session_state:
-        decoded, dropped = urlstate.decode(_query_params(), context())
-        st.session_state[STATE] = decoded
-        st.session_state[NOTICE] = dropped
-    return st.session_state[STATE]
+def accept(candidate: State, ctx: UrlContext) -> State:
+    """A state made from widget values and map selections, held to the URL's rules: values
+    that would not survive a link are dropped and named in the notice."""
+    state, dropped = urlstate.sanitize(candidate, ctx)
+    drop(dropped)
+    return state
 
 
-def save(new: State) -> None:
-    """Keep the state for this session and write its non-default values to the URL."""
+def seed(values: dict[str, object]) -> None:
+    """Put the state's values into the widgets before they are drawn: on a session's first run,
+    and whenever the URL changed (Back, Forward, a link), so that stale widget values lose."""
+    for key, value in values.items():
+        if url_changed() or key not in st.session_state:
+            st.session_state[key] = value
+
+
+def save(run: Run, new: State) -> State:
+    """Keep the state for this session; when the visitor changed the view, write its
+    non-default values for this page to the URL: one history entry per change. A view that
+    came from the URL as it is (a link, Back, Forward) is not written back."""
     st.session_state[STATE] = new
-    wanted = urlstate.encode(new, context())
-    for key in urlstate.KEYS:
-        if key in wanted:
-            value = wanted[key]
-            if st.query_params.get_all(key) != ([value] if isinstance(value, str) else value):
-                st.query_params[key] = value
-        elif key in st.query_params:
-            del st.query_params[key]
+    if new != run.state:
+        wanted = urlstate.encode(new, run.ctx, run.page)
+        st.query_params.from_dict(wanted)
+        st.session_state[URL_SEEN] = _url()
+    return new
 
 
-def url_notice(lang: str) -> None:
-    """Once per session: say which parts of the link were ignored."""
-    dropped = st.session_state.pop(NOTICE, None)
-    if dropped:
-        st.toast(i18n.t(lang, "url_ignored", items=", ".join(dropped)))
+def notice(tr: i18n.For) -> None:
+    """The one notice of this run: every value that was dropped, named once."""
+    dropped = list(dict.fromkeys(st.session_state.get(DROPPED, [])))
+    st.session_state[DROPPED] = []
+    if not dropped:
+        return
+    shown = dropped[:8]
+    more = len(dropped) - len(shown)
+    items = tr.join(shown) + (tr.text("url_ignored_more", n=more) if more else "")
+    st.toast(tr("url_ignored", items=items), icon=":material/link_off:")
+
+
+# --- page frame ---------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def guard(tr: i18n.For) -> Iterator[None]:
+    """A bug shows as one plain sentence; the details go to the server's log, never to the
+    visitor (client.showErrorDetails is "none" as well)."""
+    try:
+        yield
+    except Exception:
+        log.exception("page failed")
+        st.error(tr("unexpected_error"), icon=":material/error:")
 
 
 def entrypoint_first() -> None:
@@ -114,7 +207,9 @@ def entrypoint_first() -> None:
     runs a page script on its own (no title, no language switch, the wrong sidebar) until some
     run calls `st.navigation`, e.g. when a shared link to a page is the first request a fresh
     server gets. A page that finds itself run that way switches the old mode off and reruns, so
-    dashboard.py, st.navigation and then this page run as they should.
+    dashboard.py, st.navigation and then this page run as they should. This is the app's only
+    use of Streamlit's private PagesManager; tests/test_app.py fails when Streamlit no longer
+    behaves so, and then this function can go.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
@@ -130,28 +225,68 @@ def md_link(url: str) -> str:
     return f"[{i18n.escape_md(host)}]({safe_url})"
 
 
-def _query_params() -> dict[str, list[str]]:
-    return {k: st.query_params.get_all(k) for k in st.query_params}
-
-
-def zone_downloads(zones, lang: str, stem: str, key: str) -> None:
+def zone_downloads(zones, tr: i18n.For, stem: str, key: str) -> None:
     """CSV and GeoJSON of exactly `zones`, built only when clicked (deferred), side by side."""
-    from cbec import export
+    with st.container(horizontal=True):
+        st.download_button(
+            tr("download_csv"),
+            lambda: export.to_csv(zones),
+            file_name=f"{stem}.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key=f"{key}_csv",
+            icon=":material/download:",
+        )
+        st.download_button(
+            tr("download_geojson"),
+            lambda: export.to_geojson(zones),
+            file_name=f"{stem}.geojson",
+            mime="application/geo+json",
+            on_click="ignore",
+            key=f"{key}_geojson",
+            icon=":material/download:",
+        )
 
-    c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button(
-        i18n.t(lang, "download_csv"),
-        lambda: export.to_csv(zones),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key=f"{key}_csv",
-    )
-    c2.download_button(
-        i18n.t(lang, "download_geojson"),
-        lambda: export.to_geojson(zones),
-        file_name=f"{stem}.geojson",
-        mime="application/geo+json",
-        on_click="ignore",
-        key=f"{key}_geojson",
-    )
+
+# --- the map's width ---------------------------------------------------------------------------
+
+# Reports the map column's width (rounded to 20 px), so the server can fit China to it: deck.gl
+# cannot fit bounds from a JSON spec. The app's own script, no data in it.
+_width_probe = components.component(
+    "cbec_width_probe",
+    html="<div></div>",
+    js="""
+export default function (component) {
+  const { setStateValue, parentElement } = component;
+  const host = parentElement.host ? parentElement.host : parentElement;
+  let last = 0, timer = null;
+  const measure = () => {
+    const block = host.closest('[data-testid="stVerticalBlock"]') || host.parentElement;
+    const w = Math.round(((block && block.clientWidth) || window.innerWidth) / 20) * 20;
+    if (Math.abs(w - last) >= 20) { last = w; setStateValue("w", w); }
+  };
+  measure();
+  const ro = new ResizeObserver(() => { clearTimeout(timer); timer = setTimeout(measure, 250); });
+  ro.observe(document.body);
+  return () => { ro.disconnect(); clearTimeout(timer); };
+}
+""",
+)
+
+
+def _noop() -> None:
+    """The probe's change callback: the rerun it causes is all that is needed."""
+
+
+def map_width(key: str) -> int:
+    """The width (px) of the column this is called in, as the browser reports it; before it
+    has (a session's first run), a guess from the browser's kind."""
+    result = _width_probe(key=key, on_w_change=_noop)
+    w = getattr(result, "w", None) if result is not None else None
+    if isinstance(w, int | float) and not isinstance(w, bool) and 200 <= w <= 4000:
+        st.session_state[f"_{key}"] = int(w)
+    w = st.session_state.get(f"_{key}")
+    if isinstance(w, int):
+        return w
+    ua = st.context.headers.get("User-Agent", "") or ""
+    return mapview.DEFAULT_WIDTH["phone" if "Mobi" in ua else "desktop"]

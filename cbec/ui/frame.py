@@ -1,0 +1,79 @@
+"""What frames every page: the list of pages, the header with the navigation and language links
+(real links that carry each page's view, so Back and Forward and shared links all work), and
+the few style rules Streamlit has no option for."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from cbec import i18n, urlstate
+from cbec.ui import shared
+
+PAGE_FILES = {
+    urlstate.MAP: ("pages/map.py", ":material/map:", "nav_map"),
+    urlstate.PRIORITIES: ("pages/regional_priorities.py", ":material/bar_chart:", "nav_priorities"),
+    urlstate.NEAREST: ("pages/nearest_zone.py", ":material/near_me:", "nav_nearest"),
+    urlstate.DATA: ("pages/data_and_sources.py", ":material/table:", "nav_data"),
+}
+
+# Static rules, no data in them: the map area shows the sea colour while it loads; a tooltip may
+# leave the map's box rather than be cut off; on a phone the sidebar's toggle says what it opens.
+CSS = """
+<style>
+[data-testid="stDeckGlJsonChart"] { background: #d6e2e9; border-radius: 4px; }
+[data-testid="stDeckGlJsonChart"], [data-testid="stDeckGlJsonChart"] > div { overflow: visible !important; }
+.deck-tooltip { z-index: 20 !important; }
+[data-testid="stExpandSidebarButton"]::after {
+  content: var(--cbec-filters-label, "Filters"); font-size: 0.9rem; margin-left: 0.25rem;
+}
+[data-testid="stMetricValue"] > div { overflow: visible; text-overflow: clip; white-space: nowrap; }
+[data-testid="stMetricLabel"] p { white-space: normal; }
+.block-container { padding-top: 1.2rem; }
+</style>
+"""
+
+
+def pages() -> dict[str, st.Page]:
+    """The four pages, titled in the visitor's language (known before navigation runs)."""
+    lang = shared.lang_hint()
+    tr = i18n.tr(lang)
+    return {
+        page_id: st.Page(path, title=tr.text(title), icon=icon, default=page_id == urlstate.MAP)
+        for page_id, (path, icon, title) in PAGE_FILES.items()
+    }
+
+
+def page_id(page) -> str:
+    path = page.url_path or ""
+    return path if path in PAGE_FILES else urlstate.MAP
+
+
+def header(top, pages: dict, current: str) -> None:
+    """Title, one link per page carrying that page's view, and the other language's link;
+    drawn last (into a container at the top) so every link carries the view this run ended on."""
+    state, ctx = st.session_state[shared.STATE], st.session_state.get(shared.CTX)
+    tr = i18n.tr(state.lang)
+    with top:
+        st.html(CSS.replace('"Filters"', f'"{tr.text("filters_toggle")}"'))
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            st.markdown(f"**{tr('app_title')}**", width="content")
+            for pid, page in pages.items():
+                st.page_link(
+                    page,
+                    label=tr.text(PAGE_FILES[pid][2]),
+                    icon=PAGE_FILES[pid][1],
+                    query_params=urlstate.encode(state, ctx, pid) if ctx else None,
+                    disabled=pid == current,
+                )
+            other = "zh" if state.lang == "en" else "en"
+            st.page_link(
+                pages[current],
+                label=i18n.LANG_NAMES[other],
+                icon=":material/translate:",
+                query_params=urlstate.encode(replace(state, lang=other), ctx, current)
+                if ctx
+                else {"lang": other},
+                help=tr.text("lang_help"),
+            )
