@@ -24,7 +24,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 STATIC = ROOT / "static"
-REFERENCE = ROOT.parent / "shared" / "reference"
+SOURCES = DATA / "sources"  # the sourced list zones.csv and provinces.csv are built from
 
 ZONES_CSV = DATA / "zones.csv"
 BATCHES_CSV = DATA / "batches.csv"

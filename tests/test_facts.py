@@ -151,3 +151,41 @@ def test_points_are_seats_except_the_flagged_ones(zones):
     for zid, (lat, lon) in known.items():
         row = zones.set_index("zone_id").loc[zid]
         assert abs(row["lat"] - lat) < 0.3 and abs(row["lon"] - lon) < 0.3, zid
+
+
+def test_the_sources_live_in_the_repository(reference_dir):
+    assert reference_dir == data.DATA / "sources"
+    assert data.ROOT in reference_dir.parents
+    for name in ("zones_reference.csv", "provinces.csv", "README.md"):
+        assert (reference_dir / name).is_file(), name
+    ref = read(reference_dir / "zones_reference.csv")
+    assert {"confidence", "note", "source_url"} <= set(ref.columns)
+
+
+def test_refresh_rebuilds_zones_and_provinces_from_the_repository_alone(tmp_path):
+    """`python -m cbec.build.reference` with no argument reads data/sources/ and writes exactly
+    the committed zones.csv and provinces.csv."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "cbec.build.reference", "--out", str(tmp_path)],
+        cwd=data.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    for name in ("zones.csv", "provinces.csv"):
+        assert (tmp_path / name).read_bytes() == (data.DATA / name).read_bytes(), name
+
+
+def test_readme_refresh_steps_stay_inside_the_repository():
+    import re
+
+    readme = (data.ROOT / "README.md").read_text("utf-8")
+    block = re.search(r"## Refreshing the data\n+```bash\n(.+?)```", readme, re.S)
+    assert block, "README.md has no refresh block"
+    commands = [line.split("#")[0].strip() for line in block.group(1).splitlines()]
+    assert not [c for c in commands if "../" in c or "shared/" in c]
+    assert "python -m cbec.build.reference" in commands  # no argument: data/sources/
