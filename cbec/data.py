@@ -101,6 +101,9 @@ COORD_COLUMNS = [
     "matched_name",
     "geocoded_on",
     "precision",
+    "division_code",
+    "geonames_km",
+    "point_note",
 ]
 SCHEMAS = {
     "zones.csv": ZONE_COLUMNS,

@@ -141,11 +141,9 @@ def test_every_point_lies_in_its_administrative_area(zones):
     assert problems == []
 
 
-def test_points_are_seats_except_the_flagged_ones(zones):
+def test_points_are_seats(zones):
     assert zones["lat"].notna().all()
-    approx = zones[zones["precision"] != "seat"]
-    assert approx["zone_id"].tolist() == ["tongjiang"]
-    assert approx["geocoder"].tolist() == ["fallback:area-point"]
+    assert (zones["precision"] == "seat").all()  # Tongjiang's was a point inside its area
     # Spot checks against well-known city-centre coordinates (within ~0.3 degrees).
     known = {"hangzhou": (30.27, 120.16), "beijing": (39.90, 116.40), "urumqi": (43.80, 87.60)}
     for zid, (lat, lon) in known.items():

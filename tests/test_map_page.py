@@ -144,7 +144,7 @@ def test_selected_zone_details_with_nearest_zones():
     near = next(m.value for m in at.markdown if "km)" in m.value).splitlines()
     assert [line.split(" (")[0] for line in near] == ["- Baoji", "- Yuncheng", "- Yan'an"]
     layers = {layer["id"]: layer for layer in deck(at)["layers"]}
-    assert layers["selected"]["data"] == [{"p": [108.929, 34.258]}]
+    assert layers["selected"]["data"] == [{"p": [108.935, 34.343]}]
     button(at, "Clear selection").click().run()
     assert not at.subheader and "zone" not in params(at)
 

@@ -102,11 +102,11 @@ CASES = {
     ),
     "coordinates outside China": (
         set_cell("coordinates.csv", 0, "lat", "-33.9"),
-        "coordinates.csv, line 2, field 'lat/lon': (-33.9, 120.16142) is outside China",
+        "coordinates.csv, line 2, field 'lat/lon': (-33.9, 120.20524) is outside China",
     ),
     "coordinates not numbers": (
         set_cell("coordinates.csv", 0, "lon", "east"),
-        "coordinates.csv, line 2, field 'lat/lon': ('30.29365', 'east') is not a pair of numbers",
+        "coordinates.csv, line 2, field 'lat/lon': ('30.24934', 'east') is not a pair of numbers",
     ),
     "point for an unknown zone": (
         set_cell("coordinates.csv", 0, "zone_id", "atlantis"),
