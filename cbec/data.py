@@ -81,6 +81,8 @@ ZONE_COLUMNS = [
 BATCH_COLUMNS = [
     "batch",
     "approved_on",
+    "signed_on",
+    "published_on",
     "meeting_on",
     "document_no",
     "title_zh",
@@ -115,6 +117,7 @@ SCHEMAS = {
 REGIONS = ["East", "Central", "West", "Northeast"]  # National Bureau of Statistics
 PRIORITY_REGIONS = {"Central", "West", "Northeast"}  # July 2018 announcement
 ADMIN_LEVELS = {
+    "municipality",
     "prefecture",
     "county-level city",
     "autonomous prefecture",
@@ -239,7 +242,7 @@ def validate(t: Tables) -> list[Problem]:
         if r["batch"] in batch_rows:
             bad(f, i, "batch", f"duplicate batch {r['batch']}")
         batch_rows[r["batch"]] = r
-        for col in ("approved_on", "meeting_on"):
+        for col in ("approved_on", "signed_on", "published_on", "meeting_on"):
             if (r[col] or col == "approved_on") and _date(r[col]) is None:
                 bad(f, i, col, f"{r[col]!r} is not a date (YYYY-MM-DD)")
         if not r["count"].isdigit():
@@ -385,7 +388,7 @@ def batches_table(t: Tables) -> pd.DataFrame:
     b = t.batches.copy()
     b["batch"] = b["batch"].astype(int)
     b["count"] = b["count"].astype(int)
-    for col in ("approved_on", "meeting_on"):
+    for col in ("approved_on", "signed_on", "published_on", "meeting_on"):
         b[col] = pd.to_datetime(b[col].replace("", None), format="%Y-%m-%d")
     return b
 

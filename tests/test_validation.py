@@ -90,7 +90,7 @@ CASES = {
     ),
     "revoked before approved": (
         set_cell("zones.csv", 0, "revoked_on", "2014-01-01"),
-        "zones.csv, line 2, field 'revoked_on': 2014-01-01 is before approved_on 2015-03-07",
+        "zones.csv, line 2, field 'revoked_on': 2014-01-01 is before approved_on 2015-03-12",
     ),
     "batch count differs": (
         set_cell("batches.csv", 2, "count", "23"),
