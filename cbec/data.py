@@ -50,7 +50,7 @@ T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 STATIC = ROOT / "static"
-REFERENCE = ROOT.parent / "shared" / "reference"
+SOURCES = DATA / "sources"  # the sourced list zones.csv and provinces.csv are built from
 
 ZONES_CSV = DATA / "zones.csv"
 BATCHES_CSV = DATA / "batches.csv"
@@ -121,6 +121,7 @@ REGIONS = ["East", "Central", "West", "Northeast"]  # National Bureau of Statist
 REGION_ZH = {"East": "东部", "Central": "中部", "West": "西部", "Northeast": "东北"}
 PRIORITY_REGIONS = {"Central", "West", "Northeast"}  # July 2018 announcement
 ADMIN_LEVELS = (
+    "municipality",
     "prefecture",
     "county-level city",
     "autonomous prefecture",
@@ -160,6 +161,8 @@ BATCHES = CsvSchema(
     (
         Col("batch", "int", lo=1, hi=99, unique=True),
         Col("approved_on", "date"),
+        Col("signed_on", "date", required=False),
+        Col("published_on", "date", required=False),
         Col("meeting_on", "date", required=False),
         Col("document_no"),
         Col("title_zh"),
@@ -201,6 +204,9 @@ COORDINATES = CsvSchema(
         Col("matched_name"),
         Col("geocoded_on", "date"),
         Col("precision", choices=PRECISION),
+        Col("division_code", "adcode", required=False),
+        Col("geonames_km", "float", required=False, lo=0, hi=1000),
+        Col("point_note", required=False),
     ),
     refs=(Ref("zone_id", "zones.csv", "zone_id"),),
 )
@@ -436,7 +442,7 @@ def join(report: Report, when: dt.date) -> Dataset:
     batches = _frame(t["batches.csv"], BATCH_COLUMNS)
     batches["batch"] = batches["batch"].astype(int)
     batches["count"] = batches["count"].astype(int)
-    for col in ("approved_on", "meeting_on"):
+    for col in ("approved_on", "signed_on", "published_on", "meeting_on"):
         batches[col] = _dates(batches[col])
     prefectures = _frame(t["prefectures.csv"], PREFECTURES.names)
     places = _frame(t["places.csv"], PLACES.names)

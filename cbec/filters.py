@@ -12,7 +12,7 @@ from cbec.data import active_mask
 
 # The July 2018 announcement: the 13 earlier zones (batches 1 and 2) and the 22 new ones.
 DEFAULT_BATCHES: tuple[int, ...] = (1, 2, 3)
-FIRST_DAY = dt.date(2015, 3, 7)  # Hangzhou's reply: nothing existed before
+FIRST_DAY = dt.date(2015, 3, 12)  # Hangzhou's reply, as published: nothing existed before
 MAX_QUERY = 40  # characters of search text kept
 
 

