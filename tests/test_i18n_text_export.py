@@ -1,61 +1,112 @@
-"""The string catalogue, Markdown escaping and the downloads."""
+"""The translator and its catalogue files, Markdown escaping, and the downloads."""
 
 import csv
 import datetime as dt
 import io
 import json
+import pathlib
 import re
-import string
+import tomllib
 
 import pytest
 
 from cbec import data, export, i18n
-from cbec.data import load
 from cbec.filters import Filters, apply
 from cbec.ui import shared
 
-
-def placeholders(s: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(s) if name}
+EN, ZH = i18n.tr("en"), i18n.tr("zh")
 
 
-def test_every_string_exists_in_both_languages_with_the_same_placeholders():
-    for key, by_lang in i18n.STRINGS.items():
-        assert set(by_lang) == set(i18n.LANGS), key
-        assert placeholders(by_lang["en"]) == placeholders(by_lang["zh"]), key
-        assert by_lang["en"] != by_lang["zh"] or key in {"s_pp"}, key
+def test_every_language_has_exactly_the_same_keys_and_placeholders():
+    en, zh = i18n.catalogue("en"), i18n.catalogue("zh")
+    assert set(en) == set(zh)
+    for key in en:
+        assert i18n.placeholders(en[key]) == i18n.placeholders(zh[key]), key
+
+
+def test_a_language_is_one_file_in_a_format_translation_tools_open():
+    files = sorted(p.stem for p in i18n.LOCALES.glob("*.toml"))
+    assert files == sorted(i18n.LANGS)
+    for lang in i18n.LANGS:
+        with open(i18n.LOCALES / f"{lang}.toml", "rb") as fh:
+            assert tomllib.load(fh)  # plain TOML: key = "string", tables for groups
 
 
 def test_chinese_strings_are_chinese():
     han = re.compile(r"[\u4e00-\u9fff]")
-    missing = [k for k, v in i18n.STRINGS.items() if not han.search(v["zh"])]
-    assert missing == ["m_provinces_value"]  # "{n} / 31" needs no words
+    latin_ok = {"m_provinces_value", "nz_source_nominatim", "provider_nominatim",
+                "nz_seat_named", "d_nearest_item"}  # fmt: skip
+    missing = [k for k, v in i18n.catalogue("zh").items() if not han.search(v)]
+    assert sorted(k for k in missing if k not in latin_ok) == []
 
 
-def test_dates_and_numbers_by_language():
+def test_plurals_dates_and_numbers_by_language():
     day = dt.date(2018, 7, 24)
-    assert i18n.date("en", day) == "24 Jul 2018"
-    assert i18n.date("zh", day) == "2018年7月24日"
-    assert i18n.pct("en", 5 / 13) == "38.5%"
-    assert i18n.t("zh", "d_km", km=1234.4) == "1,234 公里"
+    assert EN.date(day) == "24 Jul 2018" and ZH.date(day) == "2018年7月24日"
+    assert EN.month(day) == "July 2018" and ZH.month(day) == "2018年7月"
+    assert EN.pct(5 / 13) == "38.5%" and EN.pp(16.08) == "+16.1 pp"
+    assert ZH.pp(-2.0) == "-2.0个百分点"
+    args = {"province": "Shaanxi", "date": "1 Jun 2016"}
+    assert EN.n("rp_province_zones", 1, **args) == "Shaanxi: 1 zone on 1 Jun 2016"
+    assert EN.n("rp_province_zones", 3, **args) == "Shaanxi: 3 zones on 1 Jun 2016"
+    assert ZH.n("rp_province_zones", 1, province="陕西省", date="x") == "陕西省：x共1个综试区"
 
 
-def test_markdown_escaping_shows_text_as_written():
-    assert i18n.escape_md("[x](javascript:alert(1))") == r"\[x\]\(javascript\:alert\(1\)\)"
+def test_data_columns_in_the_interface_language():
+    row = {"name_en": "Xi'an", "name_zh": "西安市"}
+    assert EN.col(row, "name") == "Xi'an" and ZH.col(row, "name") == "西安市"
+    assert ZH.region("West") == "西部" and EN.region("West") == "West"
+    assert ZH.level("municipality") == "直辖市"
+    assert ZH.confidence("unverified") == "未核实"
+    assert EN.meaning("zone_id").startswith("Stable id")
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "[Your session expired, sign in](https://evil.example/login)",
+        "![t](http://198.51.100.9/t.png)",
+        "<img src=x onerror=alert(1)>",
+        "www.evil.example",
+        "https://evil.example/x",
+        "a@evil.example",
+        ":red[alarm] :material/warning:",
+        "$x^2$",
+        "# heading\n- list",
+        "`code` **bold** _it_ ~~s~~ | t |",
+    ],
+)
+def test_values_are_escaped_the_catalogue_is_not(payload):
+    """Every value filled into a string is text: Markdown would render none of the payload's
+    syntax, while the catalogue's own Markdown stays."""
+    out = EN("nz_found", name=payload, source="GeoNames")
+    unescaped = re.sub(r"\\.", "", out)
+    for syntax in ("](", "![", "<img", "www.", "https:", "@evil", ":red[", "$", "\n", "**", "`"):
+        assert syntax not in unescaped.replace("Found: ", ""), (syntax, out)
+    assert out.startswith("Found: ")
+
+
+def test_translator_output_is_not_escaped_twice():
+    inner = EN("d_batch", batch=3, year=2018)
+    outer = EN("nz_found", name=inner, source="x")
+    assert "\\\\" not in outer  # a translator string (Md) is already safe
+
+
+def test_links_in_details_are_only_http_and_safe():
     assert data.sources("http://a.cn/x | javascript:alert(1) |  | ftp://b") == ["http://a.cn/x"]
     assert shared.md_link("http://a.cn/p (1).htm") == r"[a\.cn](http://a.cn/p%20%281%29.htm)"
 
 
 @pytest.fixture(scope="module")
 def view():
-    zones = load(when=dt.date(2026, 11, 26)).zones
+    zones = data.load(when=dt.date(2026, 11, 26)).zones
     return apply(zones, Filters(regions=("West",)), dt.date(2026, 11, 26))
 
 
 def test_csv_download_is_exactly_the_view(view):
-    data = export.to_csv(view)
-    assert data.startswith("\ufeff".encode())  # spreadsheet programs then read UTF-8
-    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    raw = export.to_csv(view)
+    assert raw.startswith("\ufeff".encode())  # spreadsheet programs then read UTF-8
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert [r["zone_id"] for r in rows] == view["zone_id"].tolist()
     assert list(rows[0]) == export.EXPORT_COLUMNS
     xian = next(r for r in rows if r["zone_id"] == "xian")
@@ -69,21 +120,50 @@ def test_geojson_download_is_exactly_the_view(view):
     assert [f["properties"]["zone_id"] for f in doc["features"]] == view["zone_id"].tolist()
     xian = next(f for f in doc["features"] if f["properties"]["zone_id"] == "xian")
     lon, lat = xian["geometry"]["coordinates"]
-    assert abs(lat - 34.26) < 0.1 and abs(lon - 108.93) < 0.1
+    assert abs(lat - 34.34) < 0.1 and abs(lon - 108.94) < 0.1
     assert xian["properties"]["batch"] == 3
 
 
-def test_every_catalogue_string_is_used():
-    import pathlib
+def test_dictionary_download_has_every_column_in_every_language():
+    meanings = {lang: {c: i18n.tr(lang).meaning(c) for c in export.EXPORT_COLUMNS} for lang in i18n.LANGS}
+    rows = list(csv.DictReader(io.StringIO(export.dictionary_csv(meanings).decode("utf-8-sig"))))
+    assert [r["column"] for r in rows] == export.EXPORT_COLUMNS
+    assert all(r["meaning_en"] and r["meaning_zh"] and r["meaning_en"] != r["column"] for r in rows)
 
-    from cbec import data
 
+def _used_keys() -> set[str]:
     code = "\n".join(
-        p.read_text("utf-8")
-        for p in pathlib.Path(data.ROOT / "cbec").rglob("*.py")
-        if p.name != "i18n.py"
+        p.read_text("utf-8") for p in (data.ROOT / "cbec").rglob("*.py") if p.name != "i18n.py"
     ) + (data.ROOT / "dashboard.py").read_text("utf-8")
-    dynamic = {k for k in i18n.STRINGS if k.startswith(("status_", "claim_"))}
-    used = {k for k in i18n.STRINGS if f'"{k}"' in code or f"'{k}'" in code}
-    unused = [k for k in i18n.STRINGS if k not in dynamic | used]
+    return {k for k in i18n.catalogue("en") if f'"{k}"' in code or f"'{k}'" in code}
+
+
+def test_every_catalogue_string_is_used():
+    dynamic = (
+        "status_", "claim_", "h_", "precision_", "provider_", "f_color_", "hl_", "nz_source_",
+        "region.", "level.", "confidence.", "confidence_meaning.", "col.", "rp_province_zones.",
+    )  # fmt: skip
+    keys = i18n.catalogue("en")
+    unused = [k for k in keys if not k.startswith(dynamic) and k not in _used_keys()]
     assert unused == []
+
+
+def test_no_ui_string_outside_the_catalogue():
+    """Pages hold no English or Chinese sentence of their own: all of it is in the catalogue."""
+    han = re.compile(r"[\u4e00-\u9fff]{2,}")
+    for path in (data.ROOT / "cbec" / "ui").glob("*.py"):
+        strings = re.findall(r'"([^"\n]*)"', path.read_text("utf-8"))
+        assert [s for s in strings if han.search(s)] == [], path.name
+
+
+def test_adding_a_language_is_one_file_and_one_line(tmp_path, monkeypatch):
+    (tmp_path / "en.toml").write_bytes((i18n.LOCALES / "en.toml").read_bytes())
+    text = (i18n.LOCALES / "en.toml").read_text("utf-8").replace('"Map"', '"Karte"', 1)
+    (tmp_path / "de.toml").write_text(text, "utf-8")
+    monkeypatch.setattr(i18n, "LOCALES", pathlib.Path(tmp_path))
+    monkeypatch.setattr(i18n, "LANGS", (*i18n.LANGS, "de"))
+    i18n.catalogue.cache_clear()
+    try:
+        assert i18n.For("de").text("nav_map") == "Karte"
+    finally:
+        i18n.catalogue.cache_clear()

@@ -595,6 +595,8 @@ def page(run: Run) -> None:
     header(key, state.lang, run, state, view)
     state = map_and_details(run, state, view)
     shared.save(run, state)
+    with st.expander(run.tr("about")):
+        st.write(run.tr("intro"))
     summary_panel((key, state.color), state.lang, run, state)
     _table((key, tuple(view["zone_id"])), state.lang, state.zone, view)
     shared.zone_downloads(view, run.tr, "cbec_pilot_zones", "dl")

@@ -33,8 +33,8 @@ def _coverage(ds) -> pd.DataFrame:
 
 
 def place_label(p: places.Place, tr: i18n.For) -> str:
-    """A place's name in the interface's language first; a division without an English name is
-    named by its seat in English ("延边朝鲜族自治州 (seat: Yanji)")."""
+    """A place's name in the interface's language first; in English, a division without an
+    English name is named with its seat's English name."""
     if tr.lang == "zh":
         return " · ".join(n for n in (p.name_zh, p.name_en) if n)
     if p.name_en:
@@ -127,11 +127,7 @@ def nearest_deck(
          "km": f"{r.distance_km:.1f}"}
         for i, r in enumerate(near.itertuples(), start=1)
     ]  # fmt: skip
-    tooltip = (
-        "<b>{t}. {name}</b><br/>{km} km"
-        if run.tr.lang == "en"
-        else "<b>{t}. {name}</b><br/>{km} 公里"
-    )
+    tooltip = run.tr.text("nz_tooltip")
     layers = [
         pdk.Layer("SolidPolygonLayer", id="sea", data=[{"g": [[-180, -85], [180, -85], [180, 85], [-180, 85]]}],
                   get_polygon="g", get_fill_color=list(colors.SEA)),

@@ -167,6 +167,7 @@ def provinces(run: Run, state) -> object:
     zones of the province picked on the map or in the list."""
     ds, tr, today = run.ds, run.tr, run.today
     st.subheader(tr("rp_map"), anchor=False)
+    st.caption(tr("rp_map_caption"))
     shared.seed({"w_rp_date": state.day(today)})
     day = st.slider(
         tr("rp_date"), min_value=FIRST_DAY, max_value=today, format="YYYY-MM-DD",
