@@ -29,6 +29,7 @@ EXPORT_COLUMNS = [
     "source_url",
 ]
 
+
 def confidence_counts(zones: pd.DataFrame) -> pd.DataFrame:
     """Zones per confidence level: every level in order, strongest first, 0 where none. (What
     each level means is in the catalogue, `confidence_meaning.<level>`.)"""

@@ -84,6 +84,11 @@ class For:
         safe = {k: v if not isinstance(v, str) else escape_md(v) for k, v in values.items()}
         return Md(self._template(key).format(**safe))
 
+    def template(self, key: str) -> str:
+        """The string as written, placeholders unfilled: for templates that another program
+        fills (deck.gl's tooltips fill {name} from the data, as text)."""
+        return self._template(key)
+
     def text(self, key: str, **values) -> str:
         """Plain text, for places that do not render Markdown (tables, charts, tooltips,
         option labels)."""

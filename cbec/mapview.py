@@ -371,20 +371,20 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
             if spec.provinces
             else list(ds.provinces.loc[ds.provinces["region_en"].isin(spec.regions), "adcode"])
         )
-        layers.append(
-            pdk.Layer(
-                "GeoJsonLayer",
-                id="shade",
-                data=data.PROVINCE_OUTLINES_URL,
-                filled=True,
-                stroked=False,
-                get_fill_color=[*colors.REGION_SHADE, 110],
-                extensions=[{"@@type": "DataFilterExtension", "categorySize": 1}],
-                get_filter_category="properties.adcode",
-                filter_categories=codes,
-                pickable=False,
-            )
+        shade = pdk.Layer(
+            "GeoJsonLayer",
+            id="shade",
+            data=data.PROVINCE_OUTLINES_URL,
+            filled=True,
+            stroked=False,
+            get_fill_color=[*colors.REGION_SHADE, 110],
+            extensions=[{"@@type": "DataFilterExtension", "categorySize": 1}],
+            get_filter_category="properties.adcode",
+            pickable=False,
         )
+        # Set after construction: pydeck would turn a list of strings into an expression.
+        shade.filter_categories = codes
+        layers.append(shade)
     layers += [
         pdk.Layer(
             "GeoJsonLayer",

@@ -164,6 +164,11 @@ def read_csv(path: Path, schema: CsvSchema, report: Report) -> list[dict[str, st
     if text is None:
         return None
     name = schema.file
+    if not text.endswith("\n"):
+        last = text.count("\n") + 1
+        report.add(name, last, None, "the last line has no line break: the file was cut short "
+                   "(every file the build writes ends with one)")  # fmt: skip
+        return None
     lines = list(_csv_rows(text, name, report))
     if name in report.broken:
         return None

@@ -200,8 +200,8 @@ KEYS: tuple[Key, ...] = (
     Key("q", "q", (MAP,), _one(_text(MAX_QUERY)), lambda v, c: [v[:MAX_QUERY]],
         f"search text, up to {MAX_QUERY} characters", "?q=xi"),
     Key("date", "as_of", (MAP, PRIORITIES), _one(_day), lambda v, c: [v.isoformat()],
-        "the map as it stood on that day, 2015-03-07 to today (shared by the map and the "
-        "regional priorities page)", "?date=2019-01-01"),
+        f"the map as it stood on that day, {FIRST_DAY} to today; one date for both pages",
+        "?date=2019-01-01"),
     Key("zone", "zone", (MAP,), _one(lambda v, c: v if v in c.zones else None),
         lambda v, c: [v], "the selected zone's id (see `data/zones.csv`)", "?zone=xian"),
     Key("color", "color", (MAP,), _one(_choice(COLOR_MODES)), lambda v, c: [v],
@@ -211,13 +211,13 @@ KEYS: tuple[Key, ...] = (
         lambda v, c: ["1" if v else "0"], "`1` for the online CARTO basemap", "?basemap=1"),
     Key("city", "city", (NEAREST,), _one(lambda v, c: v if v in c.cities else None),
         lambda v, c: [v],
-        "nearest-zone page: a prefecture-level division's adcode (`data/prefectures.csv`)",
+        "a prefecture-level division's adcode (`data/prefectures.csv`)",
         "nearest_zone?city=330100"),
     Key("place", "place", (NEAREST,), _one(_text(MAX_PLACE)), lambda v, c: [v[:MAX_PLACE]],
-        f"nearest-zone page: a place name, up to {MAX_PLACE} characters",
+        f"a place name, up to {MAX_PLACE} characters",
         "nearest_zone?place=Yiwu"),
     Key("k", "k", (NEAREST,), _one(_k), lambda v, c: [str(v)],
-        f"nearest-zone page: how many zones to list, {K_RANGE[0]}–{K_RANGE[1]}",
+        f"how many zones to list, {K_RANGE[0]}–{K_RANGE[1]}",
         "nearest_zone?k=3"),
     Key("lang", "lang", PAGES, _one(_choice(LANGS)), lambda v, c: [v],
         "`zh` for the Chinese interface", "?lang=zh"),
@@ -305,3 +305,20 @@ def check_table() -> list[str]:
     ]
     problems += [f"key {k.name!r} has unknown page" for k in KEYS if set(k.pages) - set(PAGES)]
     return problems
+
+
+PAGE_NAMES = {MAP: "map", PRIORITIES: "regional priorities", NEAREST: "nearest zone",
+              DATA: "data and sources"}  # fmt: skip
+
+
+def readme_table() -> str:
+    """The README's table of link keys, made from KEYS (a test holds the README to it)."""
+    rows = ["| key | values | pages | example |", "|---|---|---|---|"]
+    for k in KEYS:
+        pages = (
+            "every page"
+            if set(k.pages) == set(PAGES)
+            else ", ".join(PAGE_NAMES[p] for p in k.pages)
+        )
+        rows.append(f"| `{k.name}` | {k.values} | {pages} | `{k.example}` |")
+    return "\n".join(rows)

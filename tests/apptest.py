@@ -1,4 +1,5 @@
-"""Helpers to drive and read dashboard.py in AppTest."""
+"""Helpers to drive and read dashboard.py in AppTest, and the tests' one touch of Streamlit's
+private PagesManager."""
 
 from __future__ import annotations
 
@@ -54,10 +55,14 @@ def pages_directory_mode(fresh: bool = False) -> bool:
     return bool(PagesManager.uses_pages_directory)
 
 
-def open_app(params: dict[str, str | list[str]] | None = None) -> AppTest:
+def open_app(params: dict[str, str | list[str]] | None = None, page: str | None = None) -> AppTest:
+    """A new session that opens `page` (default: the map) with `params`, as a shared link
+    does: the first run is that page's."""
     at = AppTest.from_file(str(data.ROOT / "dashboard.py"), default_timeout=60)
     for k, v in (params or {}).items():
         at.query_params[k] = v
+    if page:
+        at.switch_page(f"pages/{page}.py")
     at.run()
     assert not at.exception, at.exception
     return at
@@ -67,24 +72,73 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def deck(at: AppTest) -> dict:
+def deltas(at: AppTest) -> dict[str, str]:
+    return {m.label: m.delta for m in at.metric}
+
+
+def deck(at: AppTest, index: int = 0) -> dict:
     charts = at.get("deck_gl_json_chart")
-    assert len(charts) == 1
-    return json.loads(charts[0].proto.json)
+    return json.loads(charts[index].proto.json)
 
 
-def points(at: AppTest) -> list[dict]:
-    layer = next(layer for layer in deck(at)["layers"] if layer["id"] == "zones")
-    return layer["data"]
+def layers(at: AppTest) -> dict[str, dict]:
+    return {layer["id"]: layer for layer in deck(at)["layers"]}
+
+
+def _records(layer: dict) -> list[dict]:
+    """A layer's data: inline, or the points file the URL names (as the browser fetches it)."""
+    if isinstance(layer["data"], list):
+        return layer["data"]
+    url = layer["data"]
+    assert url.startswith("app/static/"), url
+    return json.loads((data.ROOT / "static" / url.removeprefix("app/static/")).read_text("utf-8"))
+
+
+def drawn(at: AppTest, layer_id: str = "zones") -> list[dict]:
+    """The records a layer draws after deck.gl's DataFilterExtension: category filters and the
+    value range, applied as the GPU applies them."""
+    layer = layers(at).get(layer_id)
+    if layer is None:
+        return []
+    records = _records(layer)
+    lo, hi = layer.get("filterRange", [float("-inf"), float("inf")])
+    value = layer.get("getFilterValue", "@@=a").removeprefix("@@=")
+    category = layer.get("getFilterCategory", "").removeprefix("@@=")
+    cats = layer.get("filterCategories")
+    names = [c.strip() for c in category.strip("[]").split(",")] if category else []
+    wanted = ([cats] if len(names) == 1 else cats) if cats is not None else []
+    out = []
+    for r in records:
+        if not lo <= r[value] <= hi:
+            continue
+        if all(r[n] in set(w) for n, w in zip(names, wanted, strict=True)):
+            out.append(r)
+    return out
+
+
+def drawn_ids(at: AppTest, layer_id: str = "zones") -> list[str]:
+    return [r["id"] for r in drawn(at, layer_id)]
 
 
 def table(at: AppTest):
-    """The zones table (the dataframe with a 'document_no' column)."""
-    return next(df.value for df in at.dataframe if "document_no" in df.value.columns)
+    """The zones table (the dataframe whose index is the zone id)."""
+    for df in at.dataframe:
+        value = df.value
+        value = getattr(value, "data", value)  # a Styler holds its frame in .data
+        if value.index.name == "zone_id":
+            return value
+    raise AssertionError("no zones table")
 
 
 def button(at: AppTest, label: str):
     return next(b for b in at.button if b.label == label)
+
+
+def text(at: AppTest) -> str:
+    """All Markdown, captions and alerts of the page, without the escaping backslashes."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in (*at.info, *at.warning, *at.error, *at.success)]
+    return "\n".join(parts).replace("\\", "")
 
 
 def params(at: AppTest) -> dict[str, list[str]]:

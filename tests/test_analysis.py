@@ -18,8 +18,8 @@ def ds():
 
 
 @pytest.fixture(scope="module")
-def gaz():
-    return places.load_prefectures(), places.load_places()
+def gaz(ds):
+    return ds.prefectures, ds.places
 
 
 def test_geodesic_matches_vincentys_published_example():
@@ -120,10 +120,12 @@ def test_place_that_matches_nothing(gaz):
 
 
 def test_region_by_batch_and_priority_over_time(ds):
-    counts, shares = priorities.region_by_batch(ds.zones, ds.batches)
+    comp = priorities.region_by_batch(ds.zones, ds.batches)
+    counts = comp.pivot(index="region_en", columns="group", values="count")
     assert counts.loc["East"].tolist() == [1, 7, 10, 11, 25, 15, 11, 4, 84]
     assert counts["all"].sum() == 181
-    assert shares[3].round(3).tolist() == [0.455, 0.136, 0.273, 0.136]
+    shares = comp[comp["group"] == "3"]["share"].round(3).tolist()
+    assert shares == [0.455, 0.136, 0.273, 0.136]  # East, Central, West, Northeast
     trend = priorities.priority_over_time(ds.zones, ds.batches).set_index("batch")
     assert trend.loc[3, "share"] == pytest.approx(12 / 22)
     assert trend.loc[3, "cum_share"] == pytest.approx(17 / 35)
@@ -145,6 +147,11 @@ def test_july_2018_claims_hold(ds):
     assert claims["claim_tilt"].claimed == "38.5% →" and claims["claim_tilt"].found == "54.5%"
 
 
-def test_share_colors():
-    palette = [[0], [1], [2], [3]]
-    assert priorities.share_colors(np.array([0, 1, 2, 3, 6]), palette) == [[0], [1], [1], [2], [3]]
+def test_count_bins_colour_the_map_and_its_legend_alike():
+    scale = ((0,), (1,), (2,), (3,))
+    bins = priorities.count_bins(np.array([0, 1, 2, 3, 6]), scale)
+    assert [(b.lo, b.hi) for b in bins] == [(0, 0), (1, 2), (3, 4), (5, 6)]
+    colors = [priorities.bin_color(n, bins) for n in (0, 1, 2, 3, 6)]
+    assert colors == [(0,), (1,), (1,), (2,), (3,)]
+    every = range(0, 7)  # every count up to the largest falls in exactly one bin
+    assert all(sum(b.lo <= n <= b.hi for b in bins) == 1 for n in every)

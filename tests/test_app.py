@@ -8,21 +8,21 @@ import pytest
 from cbec import data
 from cbec.data import load
 
-from .apptest import deck, open_app, pages_directory_mode, points
+from .apptest import deck, drawn_ids, layers, open_app, pages_directory_mode
 from .conftest import read, write
 
 
-def test_dashboard_draws_one_point_per_active_zone():
+def test_dashboard_draws_every_zone_approved_by_today():
     at = open_app({"batch": "all"})
     assert not at.error
-    layers = {layer["id"]: layer for layer in deck(at)["layers"]}
-    assert list(layers) == ["provinces", "zones"]
-    assert layers["provinces"]["data"] == data.PROVINCE_OUTLINES_URL
-    active = load().zones.query("status == 'active'")
-    ids = [p["id"] for p in points(at)]
-    assert len(ids) == len(active) == 178
-    assert set(ids) == set(active["zone_id"])
-    assert layers["zones"]["radiusUnits"] == "pixels"
+    found = layers(at)
+    assert list(found) == ["sea", "provinces", "inset", "labels", "zones"]
+    assert found["provinces"]["data"] == data.PROVINCE_OUTLINES_URL
+    assert found["inset"]["data"] == data.SCS_INSET_URL
+    zones = load().zones
+    ids = drawn_ids(at)
+    assert len(ids) == len(zones) == 181 and set(ids) == set(zones["zone_id"])
+    assert found["zones"]["radiusUnits"] == "pixels"
 
 
 def test_map_needs_no_network():
@@ -46,7 +46,7 @@ def test_broken_data_shows_one_readable_error(data_copy, monkeypatch):
     assert len(at.error) == 1
     msg = at.error[0].value
     assert msg.startswith("数据文件有问题")
-    assert "zones.csv, line 2, field 'batch': unknown batch 'nine'" in msg
+    assert "zones.csv, line 2, field 'batch': 'nine' is not a whole number" in msg.replace("\\", "")
     assert at.get("deck_gl_json_chart") == []
 
 
@@ -79,7 +79,7 @@ def test_a_page_link_on_a_fresh_server_still_runs_the_entrypoint():
     at.switch_page("pages/data_and_sources.py")
     at.run()  # AppTest, like a fresh server, starts this run in the old pages-directory mode
     assert not at.exception
-    assert at.title[0].value == "中国跨境电子商务综合试验区"  # dashboard.py ran
+    assert at.markdown[0].value == "**中国跨境电子商务综合试验区**"  # dashboard.py ran
     assert at.header[0].value == "数据与来源"  # and then the page
     assert not pages_directory_mode()
 

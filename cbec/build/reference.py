@@ -15,8 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from cbec import data
-from cbec.data import write_csv_atomic
-from cbec.data import PROVINCE_COLUMNS, ZONE_COLUMNS, slugify
+from cbec.data import PROVINCE_COLUMNS, ZONE_COLUMNS, slugify, write_csv_atomic
 
 _SUFFIXES = (" New Area", " Prefecture", " City", " Island")
 

@@ -99,6 +99,17 @@ def page(run: Run) -> None:
             hide_index=True,
             key="ds_dictionary",
         )
+        meanings = {lang: {c: i18n.tr(lang).meaning(c) for c in export.EXPORT_COLUMNS}
+                    for lang in i18n.LANGS}  # fmt: skip
+        st.download_button(
+            tr("ds_dl_dictionary"),
+            lambda: export.dictionary_csv(meanings),
+            file_name="cbec_pilot_zones_dictionary.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key="ds_dl_dictionary",
+            icon=":material/download:",
+        )
 
     st.subheader(tr("ds_batches"), anchor=False)
     st.dataframe(

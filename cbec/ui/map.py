@@ -487,12 +487,12 @@ def summary_panel(key: tuple, lang: str, _run: Run, _state: State) -> None:
     chart.vega_lite_chart(stacked_bars(rows, tr), height=240, width="stretch")
     shares = {r.group: (r.share, r.delta_pp) for r in pri.itertuples()}
     wide = summary.table(comp)
-    shown = wide.rename(columns=labels, index={**{r: tr.region(r) for r in colors.REGION_ORDER},
+    shown = wide.astype(str).rename(columns=labels, index={**{r: tr.region(r) for r in colors.REGION_ORDER},
                         "priority": tr.text("s_priority"), "total": tr.text("s_total")})  # fmt: skip
     shown.loc[tr.text("s_share")] = [
         tr.pct(shares[g][0]) if shares[g][0] == shares[g][0] else "–" for g in wide.columns
     ]
-    table_col.dataframe(shown.astype(str), width="stretch")
+    table_col.dataframe(shown, width="stretch")
     with st.expander(tr("s_batch_summary")):
         col = "summary_zh" if tr.lang == "zh" else "summary"
         for b in ds.batches[ds.batches["batch"].isin(state.batches)].itertuples():

@@ -127,7 +127,7 @@ def nearest_deck(
          "km": f"{r.distance_km:.1f}"}
         for i, r in enumerate(near.itertuples(), start=1)
     ]  # fmt: skip
-    tooltip = run.tr.text("nz_tooltip")
+    tooltip = run.tr.template("nz_tooltip")
     layers = [
         pdk.Layer("SolidPolygonLayer", id="sea", data=[{"g": [[-180, -85], [180, -85], [180, 85], [-180, 85]]}],
                   get_polygon="g", get_fill_color=list(colors.SEA)),

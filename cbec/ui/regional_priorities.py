@@ -6,7 +6,6 @@ numbers come from cbec.priorities and cbec.summary."""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 from dataclasses import replace
 

@@ -1,0 +1,249 @@
+"""Hostile links, forged input, anonymous clients: no traceback, no injected content, every dropped
+value named once, no outbound call unless switched on, and a fuzzer across every page."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import random
+import re
+import threading
+import time
+import tomllib
+
+import pytest
+
+from cbec import data, places, urlstate
+
+from .apptest import open_app, text
+from .nominatim_server import FakeNominatim
+
+PAGES = [None, "regional_priorities", "nearest_zone", "data_and_sources"]
+PAYLOADS = [
+    "[Your session expired, sign in](https://evil.example/login)",
+    "![t](http://198.51.100.9/t.png)",
+    "![](//x.invalid/a)",
+    '<img src=x onerror="document.title=1">',
+    "<script>alert(1)</script>",
+    "javascript:alert(1)",
+    "www.evil.example",
+    ":red[pwned] :material/warning:",
+    "$\\href{http://x.invalid}{x}$",
+]
+
+
+def markdown_sources(at) -> list[str]:
+    """Every piece of Markdown the page renders: text, captions, alerts, toasts, labels."""
+    out = [m.value for m in (*at.markdown, *at.caption, *at.info, *at.warning, *at.error)]
+    out += [t.value for t in at.toast]
+    out += [w.label for w in (*at.button, *at.selectbox, *at.text_input, *at.multiselect)]
+    return out
+
+
+def smuggled(source: str) -> list[str]:
+    """Link, image, HTML or autolink syntax that is not escaped."""
+    patterns = [r"(?<!\\)\]\((?!https?://[^)]*(gov|www\.|english|en\.|desk33|0798ci|shuiwu))",
+                r"(?<!\\)!\[", r"(?<!\\)<(img|script|a )", r"(?<!\\)javascript(?<!\\):",
+                r"(?<![\\/])www(?<!\\)\.evil", r"(?<!\\):red\[", r"(?<!\\)\$\\href"]  # fmt: skip
+    return [p for p in patterns if re.search(p, source)]
+
+
+# --- 1. numbers are ASCII ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("digit", ["%C2%B2", "①", "٣", "３"])
+def test_unicode_digits_never_crash_a_page(page, digit):
+    value = "²" if digit == "%C2%B2" else digit
+    at = open_app(
+        {"k": value, "batch": value, "city": value * 6, "date": f"2020-0{value}-01"}, page
+    )
+    assert not at.exception and not at.error
+    assert len(at.toast) == 1 and f"k={value}" in at.toast[0].value.replace("\\", "")
+
+
+# --- 2. text from the URL is text ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_no_link_or_image_is_smuggled_into_any_page(payload):
+    query = {"place": payload[:60], "q": payload[:40], "k": payload, "zone": payload,
+             "batch": payload, "city": payload}  # fmt: skip
+    for page in PAGES:
+        at = open_app(query, page)
+        assert not at.exception
+        for source in markdown_sources(at):
+            assert smuggled(source) == [], (page, source)
+
+
+def test_the_place_echo_and_the_notice_are_escaped():
+    at = open_app({"place": PAYLOADS[0], "k": PAYLOADS[2]}, "nearest_zone")
+    echo = next(i.value for i in at.info)
+    assert "\\[Your session expired, sign in\\]\\(https\\:" in echo
+    assert "\\!\\[\\]\\(//x\\.invalid/a\\)" in at.toast[0].value
+
+
+def test_the_data_page_writes_data_values_as_text(data_copy, monkeypatch):
+    from .conftest import read, write
+
+    coords = read(data_copy / "coordinates.csv")
+    coords.loc[0, "geocoder"] = "[click](https://evil.example) ![x](http://198.51.100.9/p.png)"
+    write(coords, data_copy / "coordinates.csv")
+    monkeypatch.setenv("CBEC_DATA_DIR", str(data_copy))
+    at = open_app(page="data_and_sources")
+    for source in markdown_sources(at):
+        assert smuggled(source) == [], source
+
+
+# --- 3. no traceback for visitors ---------------------------------------------------------------
+
+
+def test_visitors_never_see_error_details():
+    with open(data.ROOT / ".streamlit" / "config.toml", "rb") as fh:
+        config = tomllib.load(fh)
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["client"]["toolbarMode"] == "viewer"
+
+
+def test_a_bug_shows_one_plain_sentence_not_a_traceback(monkeypatch):
+    from cbec import summary
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret /srv/app/internal path")
+
+    monkeypatch.setattr(summary, "composition", broken)
+    at = open_app({"batch": "4"})
+    assert not at.exception
+    assert len(at.error) >= 1 and at.error[0].value.startswith("Something went wrong")
+    assert "secret" not in text(at) and "Traceback" not in text(at)
+
+
+# --- 4 and 5. values from the browser, every dropped one named ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "query, named",
+    [
+        ({"batch": ["all", "x"]}, ["batch=x"]),
+        ({"k": ["3", "-1"]}, ["k=-1"]),
+        ({"city": ["330100", "999999"]}, ["city=999999"]),
+        ({"zone": "not-a-zone"}, ["zone=not-a-zone"]),
+    ],
+)
+def test_every_dropped_value_is_in_the_one_notice(query, named):
+    at = open_app(query)
+    assert len(at.toast) == 1
+    notice = at.toast[0].value.replace("\\", "")
+    assert all(n in notice for n in named)
+
+
+# --- 7. no outbound call unless switched on -----------------------------------------------------
+
+
+def test_online_lookup_is_off_by_default(monkeypatch):
+    monkeypatch.delenv("CBEC_ONLINE_LOOKUP", raising=False)
+    assert places.online_enabled() is False
+    assert places.online_enabled({"online_lookup": "yes"}) is False  # only a real true
+    assert places.online_enabled({"online_lookup": True}) is True
+    monkeypatch.setenv("CBEC_ONLINE_LOOKUP", "1")
+    assert places.online_enabled() is True
+
+
+def test_when_on_the_whole_process_keeps_one_request_a_second(monkeypatch):
+    """12 visitors at once: requests start at least a second apart, one shared cache answers
+    repeats, and whoever would have to queue long is answered offline at once."""
+    with FakeNominatim() as server:
+        monkeypatch.setenv("CBEC_NOMINATIM", server.domain)
+        lookup = places.OnlineLookup(places.RateLimiter(interval=1.0, max_wait=2.5))
+        answers, busy = [], []
+
+        def visitor(i: int) -> None:
+            query = ["杭州市", "宁波市", "合肥市", "郑州市"][i % 4]
+            t0 = time.monotonic()
+            try:
+                answers.append((query, lookup.find(query)))
+            except places.Busy:
+                busy.append(time.monotonic() - t0)
+
+        threads = [threading.Thread(target=visitor, args=(i,)) for i in range(12)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        starts = sorted(r["t"] for r in server.requests)
+        assert len(starts) == len(set(lookup.limiter.started))
+        assert all(b - a >= 0.99 for a, b in zip(starts, starts[1:], strict=False)), starts
+        assert len(server.requests) <= 4  # one per distinct query at most: the cache
+        assert busy and max(busy) < 3.0  # nobody waited long; they got the offline answer
+        assert len(answers) + len(busy) == 12
+
+
+# --- fuzz -----------------------------------------------------------------------------------
+
+
+KEYS = [k.name for k in urlstate.KEYS] + list(urlstate.ALIASES) + ["utm_source", "", "页面"]
+NASTY = [
+    "²", "①", "٣", "３", "1\u200f", "\u202e3", "a\x00b", "\x00", "x" * 10_000, "9" * 400,
+    "2015-02-30", "2026-13-01", "0000-00-00", "9999-12-31", "-1", "+3", "1e3", "0x10", "NaN",
+    "all", "none", "ALL", " west ", "inner-mongolia", "inner mongolia", "330100", "110000",
+    "xian", "../../etc/passwd", "%00", "%E4%B8%AD", "中文", "zh", "en", "fr", "1", "0", "10",
+    "11", "batch", *PAYLOADS, "<svg onload=alert(1)>", "'; DROP TABLE zones; --", "{{7*7}}",
+    "${7*7}", "\\", "`", "|", "\n\n# h", "🙂" * 50,
+]  # fmt: skip
+
+
+def query_strings(n: int, seed: int = 20261126) -> list[dict[str, list[str]]]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        q: dict[str, list[str]] = {}
+        for _ in range(rng.randint(1, 6)):
+            key = rng.choice(KEYS)
+            q.setdefault(key, []).extend(rng.choice(NASTY) for _ in range(rng.choice([1, 1, 2, 3])))
+        out.append(q)
+    return out
+
+
+def _fuzz(chunk: list[tuple[str | None, dict]]) -> list[str]:
+    """Run in a worker process: each query string on its page; a fresh session every 40."""
+    from tests.apptest import run_like_a_server
+
+    run_like_a_server()
+    from streamlit.testing.v1 import AppTest
+
+    failures, at, slowest = [], None, 0.0
+    for i, (page, query) in enumerate(chunk):
+        if at is None or i % 40 == 0:
+            at = AppTest.from_file(str(data.ROOT / "dashboard.py"), default_timeout=10)
+            at.run()
+            if page:
+                at.switch_page(f"pages/{page}.py")
+        for k in list(at.query_params):
+            del at.query_params[k]
+        for k, v in query.items():
+            at.query_params[k] = v
+        t0 = time.perf_counter()
+        try:
+            at.run()
+        except Exception as exc:  # a run that did not finish in time
+            failures.append(f"{page} {query!r:.200}: {type(exc).__name__}: {exc}")
+            at = None
+            continue
+        slowest = max(slowest, time.perf_counter() - t0)
+        problems = [e.message for e in at.exception] + [e.value for e in at.error]
+        if problems or len(at.toast) > 1:
+            failures.append(f"{page} {query!r:.200}: {problems[:2]} toasts={len(at.toast)}")
+    if slowest > 10:
+        failures.append(f"a run took {slowest:.1f} s")
+    return failures
+
+
+def test_fuzzed_links_on_every_page():
+    """1,200 generated query strings (fixed seed), spread over the four pages, in two processes:
+    no exception, no error block, at most one notice, every run under 10 s."""
+    cases = [(PAGES[i % 4], q) for i, q in enumerate(query_strings(1200))]
+    chunks = [cases[i::2] for i in range(2)]
+    ctx = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
+        failures = [f for part in pool.map(_fuzz, chunks) for f in part]
+    assert failures == []
