@@ -117,7 +117,10 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     running in this thread (playwright's sync API keeps one): then in a worker thread."""
     try:
         asyncio.get_running_loop()
+        busy = True
     except RuntimeError:
+        busy = False
+    if not busy:
         return asyncio.run(coro)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()
@@ -153,7 +156,8 @@ class StreamlitClient:
         self.cookies: dict[str, str] = {}
         self.timezone, self.locale = timezone, locale
         self.session_id = ""
-        self.handshake_headers: dict[str, str] = {}
+        self.handshake_headers: dict[str, str] = {}  # of the websocket's 101 (lowercase)
+        self.favicon = ""  # st.set_page_config's page_icon: a /media/ URL for a file
         self.query_string = ""
         self.page_script_hash = ""
         self.main_script_hash = ""
@@ -188,7 +192,7 @@ class StreamlitClient:
 
     async def http_get(self, path: str, timeout: float = 10.0) -> tuple[int, dict[str, str], bytes]:
         """GET a path as this browser would (its cookies sent, Set-Cookie kept): the page
-        itself, /_stcore/health, a media URL. Returns (status, headers, body)."""
+        itself, /_stcore/health, a media URL. Returns (status, headers (lowercase), body)."""
 
         def get() -> tuple[int, dict[str, str], bytes, list[str]]:
             req = urllib.request.Request(self.base_url + path, headers=self._headers())
@@ -203,7 +207,8 @@ class StreamlitClient:
             except urllib.error.HTTPError as e:
                 return e.code, dict(e.headers), e.read(), e.headers.get_all("Set-Cookie") or []
 
-        status, headers, body, set_cookies = await asyncio.to_thread(get)
+        status, raw_headers, body, set_cookies = await asyncio.to_thread(get)
+        headers = {k.lower(): v for k, v in raw_headers.items()}
         for line in set_cookies:
             jar = SimpleCookie()
             jar.load(line)
@@ -235,7 +240,7 @@ class StreamlitClient:
             compression=None,  # the frontend's WebSocket offers permessage-deflate; bytes here
             # are payload bytes either way
         )
-        self.handshake_headers = dict(self._ws.response.headers)
+        self.handshake_headers = {k.lower(): v for k, v in self._ws.response.headers.raw_items()}
 
     async def close(self) -> None:
         if self._ws is not None:
@@ -419,6 +424,8 @@ class StreamlitClient:
             self._nav_pages = _pages(msg.navigation.app_pages)
             if msg.navigation.page_script_hash:
                 self.page_script_hash = msg.navigation.page_script_hash
+        elif kind == "page_config_changed":
+            self.favicon = msg.page_config_changed.favicon or self.favicon
         elif kind == "page_info_changed":
             self.query_string = msg.page_info_changed.query_string
         elif kind == "delta":
