@@ -2,6 +2,7 @@
 
     python benchmarks/load.py                      # 1, 25 and 50 sessions, 20 s each
     python benchmarks/load.py --sessions 25 --duration 10
+    python benchmarks/load.py --replicas 2 --sessions 50   # through nginx (deploy/)
     python benchmarks/load.py --bytes              # bytes per filter change at 1x, 10x, 100x
 
 Every session is a real Streamlit session over /_stcore/stream (tests/streamlit_client.py: the
@@ -14,7 +15,8 @@ run, each on a fresh server, so every figure is also a ratio. A separate process
 Reported per app and session count: reruns/s, p50/p95/max latency of a user action (send to
 script_finished), errors (exception elements, failed or missing runs, dropped connections),
 health-check latency, server RSS (before, at peak, per session, after the sessions closed)
-and bytes per rerun. Results: benchmarks/results/load.json (or bytes.json with --bytes).
+and bytes per rerun. Results: benchmarks/results/load.json (load_N_replicas.json with
+--replicas N, bytes.json with --bytes).
 Budgets, at 25 and 50 sessions: reruns/s >= 0.5x the one-line app's, no errors, health-check
 p95 <= 1.5x the one-line app's. Exit status 1 when a budget fails.
 
@@ -215,30 +217,48 @@ def pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, max(0, math.ceil(q * len(s)) - 1))]
 
 
+@contextlib.contextmanager
+def serve(script: str, replicas: int) -> Iterator[tuple[str, list[str], list[int]]]:
+    """The app on one fresh server (replicas=0), or on `replicas` replicas behind nginx
+    (deploy/replicas.py). Yields (URL to load, each server's own URL, server pids)."""
+    if replicas:
+        from deploy.replicas import Deployment
+
+        with Deployment(replicas, script) as d:
+            yield d.url, [f"http://{r.addr}" for r in d.running], [r.proc.pid for r in d.running]
+    else:
+        from tests.browser import streamlit_app
+
+        with streamlit_app(script) as server:
+            yield server.url, [server.url], [server.proc.pid]
+
+
 def measure(
-    app: str, sessions: int, duration: float, interval: float, timeout: float, settle: float
+    app: str,
+    sessions: int,
+    duration: float,
+    interval: float,
+    timeout: float,
+    settle: float,
+    replicas: int = 0,
 ) -> dict:
     script, visit = APPS[app]
-    from tests.browser import streamlit_app
-
-    with streamlit_app(script) as server:
-        pid = server.proc.pid
+    with serve(script, replicas) as (url, servers, pids):
         warm = Tally()  # one visitor through the whole visit: imports, caches, first views
-        asyncio.run(_one_visit(server.url, visit, warm, timeout))
+        for server in servers:
+            asyncio.run(_one_visit(server, visit, warm, timeout))
         if warm.errors:
             raise SystemExit(f"{app}: the warm-up visit failed: {warm.errors[0]}")
         time.sleep(1.0)
-        rss_before = rss_kb(pid)
+        rss_before = sum(rss_kb(pid) for pid in pids)
         tally = Tally()
         peak = [rss_before]
-        with health_poller(server.url, interval) as health:
+        with health_poller(url, interval) as health:
             t0 = time.monotonic()
-            asyncio.run(
-                _crowd(server.url, visit, sessions, t0 + duration, tally, timeout, pid, peak)
-            )
+            asyncio.run(_crowd(url, visit, sessions, t0 + duration, tally, timeout, pids, peak))
             elapsed = time.monotonic() - t0
         time.sleep(settle)
-        rss_after = rss_kb(pid)
+        rss_after = sum(rss_kb(pid) for pid in pids)
 
     lat = [r.seconds for r in tally.reruns]
     ok_health = [h for h in health if h is not None]
@@ -300,14 +320,18 @@ async def _crowd(
     deadline: float,
     tally: Tally,
     timeout: float,
-    pid: int,
+    pids: list[int],
     peak: list[int],
 ) -> None:
-    """n visitors at once (a crowd arriving on one link), RSS sampled while they click."""
+    """n visitors at once (a crowd arriving on one link), RSS (all servers) sampled while they
+    click."""
+
+    def rss() -> int:
+        return sum(rss_kb(pid) for pid in pids)
 
     async def sample() -> None:
         while True:
-            peak.append(rss_kb(pid))
+            peak.append(rss())
             await asyncio.sleep(0.5)
 
     sampler = asyncio.create_task(sample())
@@ -315,7 +339,7 @@ async def _crowd(
         await asyncio.gather(*(visitor(url, visit, deadline, tally, timeout) for _ in range(n)))
     finally:
         sampler.cancel()
-        peak.append(rss_kb(pid))
+        peak.append(rss())
 
 
 def budgets(levels: dict[int, dict]) -> dict[str, bool]:
@@ -344,7 +368,13 @@ def run_load(args: argparse.Namespace) -> int:
         for app in ("minimal", "dashboard"):
             print(f"... {n} session(s), {app}", flush=True)
             levels[n][app] = measure(
-                app, n, args.duration, args.health_interval, args.timeout, args.settle
+                app,
+                n,
+                args.duration,
+                args.health_interval,
+                args.timeout,
+                args.settle,
+                args.replicas,
             )
         d, m = levels[n]["dashboard"], levels[n]["minimal"]
         levels[n]["ratios"] = {
@@ -365,6 +395,7 @@ def run_load(args: argparse.Namespace) -> int:
         "cpus": os.cpu_count(),
         "loadavg_at_start_and_end": [list(load_start), list(os.getloadavg())],
         "duration_s": args.duration,
+        "replicas_behind_nginx": args.replicas,
         "wall_s": round(time.time() - started, 1),
         "visit": [[a, t, repr(v)] for a, t, v in VISIT],
         "levels": {str(n): v for n, v in levels.items()},
@@ -373,7 +404,8 @@ def run_load(args: argparse.Namespace) -> int:
     print_table(levels)
     for label, ok in checks.items():
         print(f"{'PASS' if ok else 'FAIL'}  {label}")
-    write(args.out or RESULTS / "load.json", result)
+    name = f"load_{args.replicas}_replicas.json" if args.replicas else "load.json"
+    write(args.out or RESULTS / name, result)
     return 0 if all(checks.values()) else 1
 
 
@@ -530,6 +562,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=60.0, help="per action, then an error")
     ap.add_argument("--health-interval", type=float, default=0.5)
     ap.add_argument("--settle", type=float, default=3.0, help="wait before RSS after close")
+    ap.add_argument(
+        "--replicas",
+        type=int,
+        default=0,
+        help="serve each app from N replicas behind nginx (deploy/replicas.py); 0: one server",
+    )
     ap.add_argument("--bytes", action="store_true", help="bytes per filter change instead")
     ap.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
     ap.add_argument("--out", type=Path, default=None)
