@@ -100,7 +100,9 @@ class Rerun:
 
     @property
     def ok(self) -> bool:
-        return self.status == "FINISHED_SUCCESSFULLY" and not self.exceptions
+        """The run (or the fragment's run) finished and showed no exception."""
+        done = ("FINISHED_SUCCESSFULLY", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY")
+        return self.status in done and not self.exceptions
 
 
 @dataclass
@@ -236,13 +238,16 @@ class StreamlitClient:
             additional_headers=self._headers(),
             max_size=None,
             open_timeout=self.timeout,
-            ping_interval=None,  # the frontend sends no pings; a busy server must not drop us
-            compression=None,  # the frontend's WebSocket offers permessage-deflate; bytes here
-            # are payload bytes either way
+            ping_interval=None,  # the frontend sends no pings (it answers the server's)
+            # Chromium offers permessage-deflate, and Streamlit declines it by default
+            # (server.enableWebsocketCompression): payload bytes are what goes over the wire.
+            compression=None,
         )
         self.handshake_headers = {k.lower(): v for k, v in self._ws.response.headers.raw_items()}
 
     async def close(self) -> None:
+        """Close the websocket, as closing the tab does (the server keeps the session for a
+        while, for a reconnect)."""
         if self._ws is not None:
             await self._ws.close()
             self._ws = None
@@ -317,6 +322,7 @@ class StreamlitClient:
         await self._send(BackMsg(clear_cache=True))
 
     async def stop(self) -> None:
+        """Send "stop" (the frontend's Stop button); the run ends with script_finished."""
         await self._send(BackMsg(stop_script=True))
 
     def elements(self, kind: str) -> list[Any]:
