@@ -140,3 +140,23 @@ def test_widget_values_by_label_and_the_clear_cache_message(probe_url):
     assert text == "picked c,b"
     assert still == cached  # st.cache_data held
     assert cleared != cached  # any visitor can empty every cache of the server
+
+
+def test_a_widget_in_a_fragment_reruns_only_the_fragment(probe_url):
+    async def visit():
+        async with StreamlitClient(probe_url) as c:
+            full = await c.open()
+            cached = metric(c, "Cached at")
+            part = await c.set("k", 7)
+            texts = [m.body for m in c.elements("markdown")]
+            whole = await c.set("pick", ["b"])
+            return full, cached, part, texts, whole, metric(c, "Cached at")
+
+    full, cached, part, texts, whole, cached_after = run_sync(visit())
+    assert full.ok and part.ok and whole.ok
+    assert part.status == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"
+    assert whole.status == "FINISHED_SUCCESSFULLY"
+    assert texts == ["picked a", "k is 7"]  # the rest of the page stays as it was
+    assert part.elements == full.elements  # nothing outside the fragment disappeared
+    assert part.deltas < full.deltas
+    assert cached_after == cached

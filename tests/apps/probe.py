@@ -15,3 +15,12 @@ st.markdown(f"picked {','.join(picked) or 'nothing'}")
 st.metric("Cached at", first_run_ns())
 if st.button("Fail", key="fail"):
     raise ValueError("probe failure")
+
+
+@st.fragment
+def panel() -> None:
+    k = st.slider("K", 1, 10, 3, key="k")
+    st.markdown(f"k is {k}")
+
+
+panel()
