@@ -246,7 +246,7 @@ def measure(
     with serve(script, replicas) as (url, servers, pids):
         warm = Tally()  # one visitor through the whole visit: imports, caches, first views
         for server in servers:
-            asyncio.run(_one_visit(server, visit, warm, timeout))
+            asyncio.run(one_visit(server, visit, warm, timeout))
         if warm.errors:
             raise SystemExit(f"{app}: the warm-up visit failed: {warm.errors[0]}")
         time.sleep(1.0)
@@ -305,7 +305,8 @@ def measure(
     }
 
 
-async def _one_visit(url: str, visit: list, tally: Tally, timeout: float) -> None:
+async def one_visit(url: str, visit: list, tally: Tally, timeout: float) -> None:
+    """One session through every step of `visit` once (warm-up; the test of the table)."""
     async with StreamlitClient(url, timeout=timeout) as c:
         for step in visit:
             r = await do_step(c, step)

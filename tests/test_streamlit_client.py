@@ -160,3 +160,19 @@ def test_a_widget_in_a_fragment_reruns_only_the_fragment(probe_url):
     assert part.elements == full.elements  # nothing outside the fragment disappeared
     assert part.deltas < full.deltas
     assert cached_after == cached
+
+
+def test_the_load_benchmarks_visit_still_fits_the_app(dashboard_url):
+    """benchmarks/load.py's table of widget keys, pages and values (VISIT, FILTER_CHANGES)
+    against the app as it is: when a key or a page changes, adapt the table."""
+    from benchmarks import load
+
+    async def visit():
+        tally = load.Tally()
+        await load.one_visit(dashboard_url, load.VISIT, tally, 30)
+        bytes_run = await load.filter_changes(dashboard_url, 30)
+        return tally, bytes_run
+
+    tally, bytes_run = run_sync(visit())
+    assert tally.errors == []
+    assert bytes_run["new_view"]["median_bytes"] > 0
