@@ -34,6 +34,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,7 +148,7 @@ async def _deck_of(url: str) -> tuple[str, str]:
         return chart.json, chart.tooltip
 
 
-def first_paint(chromium, url: str, timeout_ms: int = 60000) -> dict:
+def first_paint(chromium: Any, url: str, timeout_ms: int = 60000) -> dict:
     """One cold visit: ms from navigation to points drawn, and the HTTP bytes by then."""
     context = chromium.new_context(viewport=VIEWPORT)
     blocked: list[str] = []

@@ -57,6 +57,8 @@ from tests.streamlit_client import Nth, Rerun, StreamlitClient  # noqa: E402
 # navigation ("" is the default page). Select-widget values are the option labels the app
 # shows, or Nth(i) for the i-th option (labels change with the language). After the first
 # step the visit repeats from step 2, so it must end where the link left the page.
+# tests/test_streamlit_client.py runs VISIT and FILTER_CHANGES once against the app: it fails,
+# naming the missing key or option, when the app no longer fits this table.
 ALL_BATCHES = [Nth(i) for i in range(8)]  # w_batch options: batches 1..8 in order
 XIAN_CLICK = {"selection": {"indices": {"zones": [0]}, "objects": {"zones": [{"id": "xian"}]}}}
 VISIT: list[tuple[str, str, Any]] = [
