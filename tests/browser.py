@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from cbec import data
@@ -44,15 +45,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass
+class Server:
+    """A running `streamlit run`: its base URL and its process (for RSS, or to kill it)."""
+
+    url: str
+    proc: subprocess.Popen
+
+
 @contextlib.contextmanager
-def streamlit_server(timeout: float = 60.0, env: dict[str, str] | None = None) -> Iterator[str]:
-    """`streamlit run dashboard.py` on a free loopback port (with `env` added to its
-    environment); yields its base URL once /_stcore/health answers, and stops it afterwards."""
+def streamlit_app(
+    script: str | Path = "dashboard.py",
+    timeout: float = 60.0,
+    env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
+) -> Iterator[Server]:
+    """`streamlit run script` (relative to the repository root, whose .streamlit/config.toml
+    applies) on a free loopback port, with `env` added to its environment and `args` (e.g.
+    "--server.maxUploadSize", "1") after the defaults; yields once /_stcore/health answers,
+    and stops the server afterwards, also on failure."""
     port = free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(data.ROOT / "dashboard.py"),
+        sys.executable, "-m", "streamlit", "run", str(data.ROOT / script),
         "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false", *args,
     ]  # fmt: skip
     log = open(os.devnull, "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
@@ -71,14 +87,23 @@ def streamlit_server(timeout: float = 60.0, env: dict[str, str] | None = None) -
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit did not start on port {port}")
             time.sleep(0.3)
-        yield url
+        yield Server(url, proc)
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
         log.close()
+
+
+@contextlib.contextmanager
+def streamlit_server(timeout: float = 60.0, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a free loopback port (with `env` added to its
+    environment); yields its base URL once /_stcore/health answers, and stops it afterwards."""
+    with streamlit_app("dashboard.py", timeout, env) as server:
+        yield server.url
 
 
 def wait_for_app(page, timeout_ms: int = 30000) -> None:

@@ -1,0 +1,61 @@
+"""The first-paint yardstick: the same zones and province outlines as the dashboard's map page,
+drawn the plain way (one script, one pydeck chart, outlines embedded in the deck), offline."""
+
+import datetime as dt
+import json
+
+import pydeck as pdk
+import streamlit as st
+
+from cbec import data, filters
+from cbec.mapview import BATCH_COLORS, CHINA_VIEW, LAND_COLOR, OUTLINE_COLOR
+
+st.set_page_config(page_title="Plain pydeck map", layout="wide")
+st.title("CBEC pilot zones")
+
+
+@st.cache_data
+def zones():
+    view = filters.apply(data.load().zones, filters.Filters(), dt.date.today())
+    out = view[["name_en", "name_zh", "lon", "lat"]].copy()
+    out["color"] = [BATCH_COLORS[b] for b in view["batch"]]
+    return out
+
+
+@st.cache_data
+def outlines():
+    with open(data.PROVINCE_OUTLINES, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+st.pydeck_chart(
+    pdk.Deck(
+        layers=[
+            pdk.Layer(
+                "GeoJsonLayer",
+                id="provinces",
+                data=outlines(),
+                get_fill_color=LAND_COLOR,
+                get_line_color=OUTLINE_COLOR,
+                line_width_min_pixels=1,
+            ),
+            pdk.Layer(
+                "ScatterplotLayer",
+                id="zones",
+                data=zones(),
+                get_position=["lon", "lat"],
+                get_fill_color="color",
+                get_line_color=[40, 40, 40],
+                stroked=True,
+                line_width_min_pixels=1,
+                radius_units='"pixels"',
+                get_radius=6,
+                pickable=True,
+            ),
+        ],
+        initial_view_state=CHINA_VIEW,
+        map_provider=None,
+        tooltip={"html": "<b>{name_en}</b> {name_zh}"},
+    ),
+    height=560,
+)

@@ -1,0 +1,241 @@
+"""N identical Streamlit replicas behind nginx on one machine, started and stopped cleanly.
+
+    python deploy/replicas.py --replicas 2 --port 8080     # until Ctrl-C or SIGTERM
+
+Streamlit keeps a session (widget state, caches of the session, media files) in one process,
+so more capacity means more processes and a load balancer that keeps each browser on its
+replica and passes websockets. This starts the replicas on free loopback ports (one shared
+cookie secret, so XSRF cookies stay valid if a browser moves), waits for each /_stcore/health,
+writes deploy/nginx.conf into a private prefix (pid file, temp paths, logs: nothing under
+/etc or /var), checks it with `nginx -t`, starts nginx in the foreground and waits for its
+/healthz and for /_stcore/health through it. As root, nginx's workers run as nobody.
+Used by tests/test_deploy.py through `Deployment`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import grp
+import os
+import pwd
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = Path(__file__).resolve().parent / "nginx.conf"
+COOKIE = "replica"  # the sticky-session cookie nginx sets
+
+
+def nginx_path() -> str | None:
+    """Debian's nginx (in /usr/sbin, which is not on every user's PATH)."""
+    return shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float, proc: subprocess.Popen | None = None) -> None:
+    """Until `url` answers 200; fails early if `proc` exits."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{url}: the process exited with {proc.returncode}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+@dataclass
+class Replica:
+    port: int
+    proc: subprocess.Popen
+    log: Path
+
+    @property
+    def addr(self) -> str:
+        """As nginx names it in $upstream_addr (and the X-Replica header)."""
+        return f"127.0.0.1:{self.port}"
+
+
+@dataclass
+class Deployment:
+    """Replicas plus nginx; a context manager that stops everything it started, also when
+    starting fails half-way."""
+
+    replicas: int = 2
+    app: str = "dashboard.py"
+    port: int = 0  # nginx's port; 0: a free one
+    env: dict[str, str] = field(default_factory=dict)
+    max_fails: int = 1
+    fail_timeout: str = "10s"
+    timeout: float = 90.0
+    prefix: Path | None = None
+    running: list[Replica] = field(default_factory=list)
+    nginx: subprocess.Popen | None = None
+    _tmp: tempfile.TemporaryDirectory | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Deployment:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        nginx = nginx_path()
+        if nginx is None:
+            raise RuntimeError("nginx not found: apt-get install nginx")
+        if self.prefix is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="cbec-deploy-")
+            self.prefix = Path(self._tmp.name)
+        self.port = self.port or free_port()
+        shared = {
+            # One secret for all replicas: a cookie signed by one is valid on the others.
+            "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32),
+            **self.env,
+        }
+        for i in range(self.replicas):
+            port = free_port()
+            log = self.prefix / f"replica-{i}.log"
+            cmd = [
+                sys.executable, "-m", "streamlit", "run", str(ROOT / self.app),
+                "--server.port", str(port), "--server.address", "127.0.0.1",
+                "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                # Replicas serve; they do not watch their source for edits.
+                "--server.fileWatcherType", "none",
+            ]  # fmt: skip
+            with open(log, "wb") as out:
+                proc = subprocess.Popen(
+                    cmd,
+                    cwd=ROOT,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    env={**os.environ, **shared},
+                )
+            self.running.append(Replica(port, proc, log))
+        for r in self.running:  # started together, checked one by one
+            wait_for(f"http://{r.addr}/_stcore/health", self.timeout, r.proc)
+
+        conf = self.write_config()
+        errlog = self.prefix / "error.log"
+        base = [nginx, "-p", str(self.prefix), "-c", str(conf), "-e", str(errlog)]
+        check = subprocess.run([*base, "-t"], capture_output=True, text=True)
+        if check.returncode != 0:
+            raise RuntimeError(f"nginx -t failed:\n{check.stderr}")
+        self.nginx = subprocess.Popen(
+            [*base, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        wait_for(f"{self.url}/healthz", 20, self.nginx)
+        wait_for(f"{self.url}/_stcore/health", 20, self.nginx)
+
+    def write_config(self) -> Path:
+        assert self.prefix is not None
+        for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            (self.prefix / "tmp" / sub).mkdir(parents=True, exist_ok=True)
+        user = ""
+        if os.geteuid() == 0:  # nginx would switch its workers to nobody anyway: say so
+            nobody = pwd.getpwnam("nobody")
+            group = grp.getgrgid(nobody.pw_gid).gr_name
+            user = f"user nobody {group};"
+            self.prefix.chmod(0o755)
+            for d in (self.prefix / "tmp", *(self.prefix / "tmp").iterdir()):
+                os.chown(d, nobody.pw_uid, nobody.pw_gid)
+        servers = "\n".join(
+            f"        server {r.addr} max_fails={self.max_fails} fail_timeout={self.fail_timeout};"
+            for r in self.running
+        )
+        text = TEMPLATE.read_text()
+        for name, value in {
+            "PREFIX": str(self.prefix),
+            "USER": user,
+            "LISTEN": f"127.0.0.1:{self.port}",
+            "SERVERS": servers,
+            "COOKIE": COOKIE,
+            "MAX_FAILS": str(self.max_fails),
+            "FAIL_TIMEOUT": self.fail_timeout,
+        }.items():
+            text = text.replace("{{" + name + "}}", value)
+        if "{{" in text:
+            raise RuntimeError("deploy/nginx.conf has a placeholder replicas.py does not fill")
+        conf = self.prefix / "nginx.conf"
+        conf.write_text(text)
+        return conf
+
+    def kill(self, i: int) -> None:
+        """Crash replica i (SIGKILL): what a failed machine or an OOM kill looks like."""
+        self.running[i].proc.kill()
+        self.running[i].proc.wait()
+
+    def stop(self) -> None:
+        """nginx first (no new requests), then the replicas; SIGKILL what does not stop."""
+        procs = ([self.nginx] if self.nginx else []) + [r.proc for r in self.running]
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.nginx, self.running = None, []
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp, self.prefix = None, None
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--replicas", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--port", type=int, default=8080, help="nginx's port on 127.0.0.1")
+    ap.add_argument("--app", default="dashboard.py")
+    ap.add_argument("--prefix", type=Path, help="nginx's folder (default: a temp folder)")
+    args = ap.parse_args(argv)
+    if args.prefix:
+        args.prefix.mkdir(parents=True, exist_ok=True)
+
+    def on_term(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    dep = Deployment(args.replicas, args.app, args.port, prefix=args.prefix)
+    with contextlib.suppress(KeyboardInterrupt), dep:
+        print(f"{dep.url}  ->  " + ", ".join(r.addr for r in dep.running), flush=True)
+        print(f"nginx prefix (config, logs): {dep.prefix}; Ctrl-C stops", flush=True)
+        while all(r.proc.poll() is None for r in dep.running) and dep.nginx.poll() is None:
+            time.sleep(1)
+        print("a process exited; stopping", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,143 @@
+"""Two dashboard replicas behind Debian's nginx (deploy/): sessions driven through nginx with the
+websocket client. Every request of a browser (page, websocket, reconnect, media URL) reaches one
+replica; killing a replica loses only its sessions; new visitors go to the survivor.
+
+nginx says which replica answered in the X-Replica header ($upstream_addr), on the websocket's
+101 response too. Skipped without nginx, unless CBEC_REQUIRE_BROWSER is set (CI): then a missing
+nginx is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+
+import pytest
+
+from deploy.replicas import COOKIE, Deployment, nginx_path
+from tests.streamlit_client import StreamlitClient, run_sync
+
+HOW_TO_GET_NGINX = "nginx not found: apt-get install nginx (as .ci/run does)"
+
+
+@pytest.fixture
+def deployment():
+    if nginx_path() is None:
+        if os.environ.get("CBEC_REQUIRE_BROWSER"):
+            pytest.fail(HOW_TO_GET_NGINX)
+        pytest.skip(HOW_TO_GET_NGINX)
+    with Deployment(replicas=2) as d:
+        yield d
+
+
+async def browser_session(url: str) -> tuple[StreamlitClient, str]:
+    """A new browser: the page (nginx sets the cookie), then the app's websocket; returns the
+    client (still connected) and the replica that served the page."""
+    c = StreamlitClient(url, timeout=30)
+    status, headers, _ = await c.http_get("/")
+    assert status == 200 and COOKIE in c.cookies
+    await c.connect()
+    first = await c.open("", "q=an")
+    assert first.ok, first.exceptions
+    return c, headers["x-replica"]
+
+
+async def sessions_on_both(url: str, each: int = 2, most: int = 40) -> dict[str, list]:
+    """New browsers until both replicas hold `each` sessions (the key is random per browser):
+    {replica of the websocket: [(client, replica of the page), ...]}."""
+    by_replica: dict[str, list] = defaultdict(list)
+    for _ in range(most):
+        c, page = await browser_session(url)
+        by_replica[c.handshake_headers["x-replica"]].append((c, page))
+        if len(by_replica) == 2 and all(len(v) >= each for v in by_replica.values()):
+            return by_replica
+    await close_all(by_replica)
+    spread = {k: len(v) for k, v in by_replica.items()}
+    raise AssertionError(f"{most} browsers, sessions per replica {spread}: no spread")
+
+
+async def close_all(by_replica: dict[str, list]) -> None:
+    for sessions in by_replica.values():
+        for c, _ in sessions:
+            await c.close()
+
+
+def test_every_request_of_a_browser_reaches_one_replica(deployment):
+    async def scenario():
+        by_replica = await sessions_on_both(deployment.url)
+        checks = []
+        for ws_replica, sessions in by_replica.items():
+            other = next(r.addr for r in deployment.running if r.addr != ws_replica)
+            for c, replica in sessions:
+                # The page's media URL (the favicon) with the cookie: the same replica.
+                status, headers, body = await c.http_get(c.favicon)
+                media = (status, headers["x-replica"], body[:4])
+                # Reconnect (a dropped connection): the same replica resumes the same session;
+                # the other replica does not know it and would start a new one.
+                before = c.session_id
+                stranger = StreamlitClient(f"http://{other}", timeout=30)
+                await stranger.connect(resume=before)
+                await stranger.open("", "q=an")
+                elsewhere = stranger.session_id
+                await stranger.close()
+                await c.close()
+                await c.connect(resume=before)
+                again = await c.rerun()
+                checks.append(
+                    (replica, ws_replica, media, elsewhere, c.handshake_headers, before, again, c)
+                )
+                await c.close()
+        return checks
+
+    checks = run_sync(scenario())
+    assert len(checks) >= 4
+    for replica, ws_replica, media, elsewhere, reconnect, before, again, c in checks:
+        assert ws_replica == replica  # the websocket follows the page
+        assert media == (200, replica, b"\x89PNG")
+        assert elsewhere != before
+        assert reconnect["x-replica"] == replica
+        assert again.ok and c.session_id == before  # resumed, not a new session
+        assert "q=an" in again.query_string
+
+
+def test_a_crashed_replica_loses_only_its_sessions(deployment):
+    async def scenario():
+        by_replica = await sessions_on_both(deployment.url)
+        dead, survivor = list(by_replica)
+        deployment.kill(next(i for i, r in enumerate(deployment.running) if r.addr == dead))
+        lost, kept = [], []
+        for c, _ in by_replica[dead]:
+            try:
+                await c.rerun()
+                lost.append(False)
+            except Exception:  # the websocket closed with the process
+                lost.append(True)
+        for c, _ in by_replica[survivor]:
+            r = await c.rerun()
+            kept.append(r.ok)
+        newcomers = []
+        for _ in range(4):
+            c, replica = await browser_session(deployment.url)
+            newcomers.append((replica, c.handshake_headers["x-replica"]))
+            await c.close()
+        # A visitor of the dead replica reloads: same cookie, now the survivor, a new session.
+        old = by_replica[dead][0][0]
+        old_id = old.session_id
+        await old.close()
+        status, headers, _ = await old.http_get("/")
+        await old.connect()
+        reopened = await old.open("", "q=an")
+        back = (status, headers["x-replica"], old.handshake_headers["x-replica"], reopened.ok)
+        await close_all(by_replica)
+        return dead, survivor, lost, kept, newcomers, back, old_id, old.session_id
+
+    dead, survivor, lost, kept, newcomers, back, old_id, new_id = run_sync(scenario())
+    assert lost and all(lost)
+    assert kept and all(kept)
+    # $upstream_addr lists every replica tried: the first newcomer may have been hashed to the
+    # dead one, which then counts as failed (max_fails=1) and gets nobody for fail_timeout.
+    assert [(page.split(", ")[-1], ws.split(", ")[-1]) for page, ws in newcomers] == [
+        (survivor, survivor)
+    ] * 4
+    assert sum(dead in page + ws for page, ws in newcomers) <= 1
+    assert back == (200, survivor, survivor, True) and new_id != old_id
