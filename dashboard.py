@@ -1,7 +1,7 @@
 """Entry point: `streamlit run dashboard.py`.
 
 Only a router plus what every page shares: page config, the data load (or its error block), the
-view's state in step with the URL, the navigation and language links, and the one notice of
+view's state in step with the URL, the navigation and the language switch, and the one notice of
 ignored link values. Each page is one script in pages/, whose parts live in cbec/ui/.
 """
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from cbec import i18n
 from cbec.ui import frame, shared
 
 st.set_page_config(
@@ -20,11 +21,13 @@ st.set_page_config(
 )
 pages = frame.pages()
 page = st.navigation(list(pages.values()), position="hidden")
-run = shared.begin(frame.page_id(page))
 top = st.container()
+run = None
 try:
-    with shared.guard(run.tr):
+    with shared.guard(i18n.tr(shared.lang_hint())):
+        run = shared.begin(frame.page_id(page))
         page.run()
 finally:  # also when a page stops early: the links then carry the view it ended on
-    frame.header(top, pages, run.page)
-    shared.notice(run.tr)
+    if run is not None:
+        frame.header(top, pages, run.page)
+        shared.notice(run.tr)

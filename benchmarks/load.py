@@ -68,7 +68,7 @@ VISIT: list[tuple[str, str, Any]] = [
     ("set", "zone_map", XIAN_CLICK),  # a click on Xi'an: the details panel
     ("set", "w_q", "an"),
     ("set", "w_q", ""),
-    ("set", "w_date", dt.date(2019, 1, 1)),
+    ("set", "w_day_any", dt.date(2019, 1, 1)),
     ("page", "regional_priorities", None),
     ("page", "nearest_zone", None),
     ("set", "w_nz_city", Nth(30)),  # a city from the list
@@ -78,7 +78,7 @@ VISIT: list[tuple[str, str, Any]] = [
     ("set", "w_nz_mode", Nth(0)),
     ("page", "data_and_sources", None),
     ("page", "", None),  # back to the map: the filters are kept
-    ("set", "w_date", dt.date.today()),
+    ("set", "w_day_any", dt.date.today()),
     ("set", "w_region", ["West"]),
     ("set", "w_batch", [Nth(0), Nth(1), Nth(2), Nth(3)]),  # where the link started
 ]
@@ -94,12 +94,12 @@ FILTER_CHANGES: list[tuple[str, Any]] = [
     ("w_batch", ALL_BATCHES),
     ("w_region", ["East"]),
     ("w_region", ["East", "West"]),
-    ("w_date", dt.date(2020, 6, 1)),
+    ("w_day_any", dt.date(2020, 6, 1)),
     ("w_batch", [Nth(0), Nth(1), Nth(2)]),
     ("w_q", "an"),
     ("w_q", ""),
     ("w_region", []),
-    ("w_date", dt.date.today()),
+    ("w_day_any", dt.date.today()),
 ]
 # =============================================================================================
 

@@ -39,11 +39,20 @@ class Md(str):
     """Text that is already safe Markdown (a catalogue string with escaped values)."""
 
 
+# Streamlit's Markdown also turns bare "https://...", "www...." and e-mail addresses into links
+# after escapes are read, so a zero-width space goes where the link would start: the text reads
+# the same and stays text.
+_AUTOLINK = re.compile(r"(?i)(https?|ftp|mailto|www)(?=\\[:.])|(@)")
+ZWSP = "\u200b"
+
+
 def escape_md(text: str) -> Md:
-    """Backslash-escape Markdown's special characters so the text shows as written."""
+    """Backslash-escape Markdown's special characters so the text shows as written, and break
+    what would be autolinked."""
     if isinstance(text, Md):
         return text
-    return Md(_MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " "))
+    escaped = _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+    return Md(_AUTOLINK.sub(lambda m: (m.group(1) or m.group(2)) + ZWSP, escaped))
 
 
 @cache

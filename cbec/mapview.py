@@ -14,6 +14,7 @@ browser.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
@@ -37,6 +38,15 @@ TILE = 512  # deck.gl's world size in pixels at zoom 0
 CHINA_BOUNDS = (73.4, 17.0, 135.1, 53.6)
 MIN_ZOOM, MAX_ZOOM = 1.5, 10.0
 POINT_RADIUS = 6  # pixels
+# A dashed ring drawn around a zone that no source found names (an icon, inline: no request).
+DASHED_RING = (
+    "data:image/svg+xml;base64,"
+    + base64.b64encode(
+        b"<svg xmlns='http://www.w3.org/2000/svg' width='64' height='64'>"
+        b"<circle cx='32' cy='32' r='27' fill='none' stroke='#282828' stroke-width='5' "
+        b"stroke-dasharray='8 6'/></svg>"
+    ).decode()
+)
 CARTO_LIGHT = "https://basemaps.cartocdn.com/gl/positron-gl-style/style.json"
 DEFAULT_WIDTH = {"desktop": 760, "phone": 358}  # map width (px) before the browser has said
 
@@ -127,6 +137,7 @@ def zone_records(ds: Dataset) -> list[dict]:
                 "a": day_number(r.approved_on),
                 "r": revoked,
                 "ap": int(r.precision != "seat"),
+                "uv": int(r.confidence == "unverified"),
                 "en": r.name_en,
                 "zh": r.name_zh,
                 "pen": r.province_en,
@@ -163,10 +174,9 @@ def points_url(ds: Dataset) -> str | None:
 # --- province labels ----------------------------------------------------------------------------
 
 
-def _inside(xs: np.ndarray, ys: np.ndarray, ring: list[list[float]]) -> np.ndarray:
+def _inside(xs: np.ndarray, ys: np.ndarray, ring: np.ndarray) -> np.ndarray:
     """Even-odd point-in-polygon for many points at once."""
-    r = np.asarray(ring, dtype=float)
-    x1, y1, x2, y2 = r[:-1, 0], r[:-1, 1], r[1:, 0], r[1:, 1]
+    x1, y1, x2, y2 = ring[:-1, 0], ring[:-1, 1], ring[1:, 0], ring[1:, 1]
     px, py = xs[:, None], ys[:, None]
     crosses = (y1 > py) != (y2 > py)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -174,39 +184,53 @@ def _inside(xs: np.ndarray, ys: np.ndarray, ring: list[list[float]]) -> np.ndarr
     return ((crosses & (px < xcross)).sum(axis=1) % 2) == 1
 
 
-LABEL_ZOOM = 3.1  # the desktop country view the labels are placed for
 LABEL_SIZE = 11  # pixels
+SCS_LABEL = {"en": "South China Sea\nIslands", "zh": "南海诸岛"}
+SCS_LABEL_AT = [131.6, 18.6]  # inside the inset's frame, at its foot
+
+
+def _pixels(lonlat: np.ndarray, zoom: float) -> np.ndarray:
+    size = TILE * 2**zoom
+    lat = np.radians(np.clip(lonlat[:, 1], -85, 85))
+    x = (lonlat[:, 0] + 180) / 360 * size
+    y = (1 - np.log(np.tan(np.pi / 4 + lat / 2)) / np.pi) / 2 * size
+    return np.column_stack([x, y])
 
 
 def _text_width(text: str) -> float:
-    return sum(1.0 if ord(ch) > 0x2E80 else 0.56 for ch in text) * LABEL_SIZE
+    return sum(1.0 if ord(ch) > 0x2E80 else 0.6 for ch in text) * LABEL_SIZE
 
 
-def label_records(ds: Dataset) -> list[dict]:
-    """A place for each province's name in each language: inside its largest polygon, as far
-    from every zone point as it can be at the country view, so names never cover a zone.
-    `pe`/`pz` are the anchors of the English and Chinese name; a province with no room for its
-    name at that view (Beijing, Tianjin, Shanghai: a zone fills them) gets none."""
+def label_zoom(zoom: float) -> float:
+    """Labels are placed per quarter zoom step: a map's zoom rounded down to it."""
+    return math.floor(zoom * 4) / 4
+
+
+def label_records(ds: Dataset, zoom: float) -> list[dict]:
+    """A place for each province's name in each language at `zoom`: inside its largest
+    polygon, as far from every zone point as it can be, so names never cover a zone. `pe`/`pz`
+    are the anchors of the English and Chinese names; a province with no room for its name at
+    this zoom (Beijing, Tianjin, Shanghai at country zoom: a zone fills them) gets none, and
+    more names appear as the map grows (the map's width sets its zoom)."""
+    zoom = label_zoom(zoom)
 
     def make() -> list[dict]:
-        zx, zy = zip(*(to_pixel(lon, lat, LABEL_ZOOM) for lon, lat in
-                       zip(ds.zones["lon"], ds.zones["lat"], strict=True)), strict=True)  # fmt: skip
-        zx, zy = np.array(zx), np.array(zy)
+        zones = _pixels(ds.zones[["lon", "lat"]].to_numpy(dtype=float), zoom)
         out = []
         for f in ds.province_shapes["features"]:
             props = f["properties"]
             rings = [poly[0] for poly in f["geometry"]["coordinates"]]
-            ring = max(rings, key=len)
+            ring = _pixels(np.asarray(max(rings, key=len), dtype=float), zoom)
             rec = {"code": props["adcode"], "en": props["name_en"], "zh": _short_zh(props)}
             for lang, key in (("en", "pe"), ("zh", "pz")):
-                spot = _best_spot(ring, rec[lang], zx, zy)
+                spot = _best_spot(ring, rec[lang], zones, zoom)
                 if spot is not None:
                     rec[key] = spot
             if "pe" in rec or "pz" in rec:
                 out.append(rec)
         return out
 
-    return ds.derived("labels", make)
+    return ds.derived(("labels", zoom), make)
 
 
 def _short_zh(props: dict) -> str:
@@ -217,31 +241,32 @@ def _short_zh(props: dict) -> str:
     return name
 
 
-def _best_spot(ring, text: str, zx: np.ndarray, zy: np.ndarray) -> list[float] | None:
-    lons, lats = [p[0] for p in ring], [p[1] for p in ring]
-    gx = np.linspace(min(lons), max(lons), 24)
-    gy = np.linspace(min(lats), max(lats), 24)
-    cx, cy = (a.ravel() for a in np.meshgrid(gx, gy))
-    half_w, half_h = _text_width(text) / 2, LABEL_SIZE / 2
-    px = np.array([to_pixel(x, y, LABEL_ZOOM) for x, y in zip(cx, cy, strict=True)])
-    # The label's box must lie inside the province: its four corners and centre.
-    size = TILE * 2**LABEL_ZOOM
-    ok = np.ones(len(cx), dtype=bool)
-    for dx, dy in ((0, 0), (-half_w, -half_h), (half_w, -half_h), (-half_w, half_h), (half_w, half_h)):  # fmt: skip
-        lon = (px[:, 0] + dx) / size * 360 - 180
-        lat = np.array([_unmerc((1 - 2 * (y + dy) / size) * math.pi) for y in px[:, 1]])
-        ok &= _inside(lon, lat, ring)
+def _best_spot(ring: np.ndarray, text: str, zones: np.ndarray, zoom: float) -> list[float] | None:
+    """The candidate anchor (in a grid over the polygon) whose label box lies inside the
+    polygon and farthest from the zone points; None if no box clears every point."""
+    x0, y0 = ring.min(axis=0)
+    x1, y1 = ring.max(axis=0)
+    cx, cy = (a.ravel() for a in np.meshgrid(np.linspace(x0, x1, 32), np.linspace(y0, y1, 32)))
+    half_w, half_h = _text_width(text) / 2 + 2, LABEL_SIZE / 2 + 1
+    # The label's centre inside the province; better still, its whole width inside too.
+    ok = _inside(cx, cy, ring)
     if not ok.any():
         return None
-    # Distance from the box to the nearest zone point, minus the point's radius.
-    ddx = np.maximum(np.abs(px[:, 0:1] - zx[None, :]) - half_w, 0)
-    ddy = np.maximum(np.abs(px[:, 1:2] - zy[None, :]) - half_h, 0)
+    idx = np.flatnonzero(ok)
+    whole = np.zeros(len(cx))
+    whole[idx] = _inside(cx[idx] - half_w, cy[idx], ring) & _inside(cx[idx] + half_w, cy[idx], ring)
+    ddx = np.maximum(np.abs(cx[:, None] - zones[None, :, 0]) - half_w, 0)
+    ddy = np.maximum(np.abs(cy[:, None] - zones[None, :, 1]) - half_h, 0)
     clear = np.sqrt(ddx**2 + ddy**2).min(axis=1) - POINT_RADIUS - 1
     clear[~ok] = -1e9
-    best = int(np.argmax(clear))
-    if clear[best] < 2:
+    score = np.where(clear >= 1, np.minimum(clear, 40) + 30 * whole, -1e9)
+    best = int(np.argmax(score))
+    if clear[best] < 1:
         return None
-    return [round(float(cx[best]), 2), round(float(cy[best]), 2)]
+    size = TILE * 2**zoom
+    lon = cx[best] / size * 360 - 180
+    lat = _unmerc((1 - 2 * cy[best] / size) * math.pi)
+    return [round(float(lon), 3), round(float(lat), 3)]
 
 
 # --- the map page's deck ------------------------------------------------------------------------
@@ -400,7 +425,15 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
         pdk.Layer(
             "TextLayer",
             id="labels",
-            data=[r for r in label_records(ds) if ("pz" if spec.lang == "zh" else "pe") in r],
+            data=[r for r in label_records(ds, zoom) if ("pz" if spec.lang == "zh" else "pe") in r]
+            + [
+                {
+                    "pe": SCS_LABEL_AT,
+                    "pz": SCS_LABEL_AT,
+                    "en": SCS_LABEL["en"],
+                    "zh": SCS_LABEL["zh"],
+                }
+            ],
             get_position="pz" if spec.lang == "zh" else "pe",
             get_text="zh" if spec.lang == "zh" else "en",
             character_set='"auto"' if spec.lang == "zh" else None,
@@ -439,6 +472,24 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
             highlight_color=[*colors.SELECTED, 200],
         )
     )
+    unverified = pdk.Layer(
+        "IconLayer",
+        id="unverified",
+        data=records if records is not None else url or zone_records(ds),
+        get_position="p",
+        get_icon='"ring"',
+        size_units='"pixels"',
+        get_size=POINT_RADIUS * 2 + 10,
+        extensions=[{"@@type": "DataFilterExtension", "filterSize": 1, "categorySize": 4}],
+        get_filter_value="a",
+        filter_range=[0, d],
+        get_filter_category="[b, rg, pv, uv]",
+        pickable=False,
+    )
+    unverified.icon_atlas = DASHED_RING  # set after construction: pydeck would parse it
+    unverified.icon_mapping = {"ring": {"x": 0, "y": 0, "width": 64, "height": 64, "mask": False}}
+    unverified.filter_categories = [list(spec.batches), regions, provinces, [1]]
+    layers.append(unverified)
     if spec.selected is not None:
         layers.append(
             pdk.Layer(
@@ -520,6 +571,9 @@ def legend(view: pd.DataFrame, spec: MapSpec, batch_years: dict[int, int]) -> li
     if withdrawn.any():
         rows.append({"kind": "ring", "color": colors.POINT_OUTLINE, "key": "legend_withdrawn",
                      "n": int(withdrawn.sum())})  # fmt: skip
+    if (view["confidence"] == "unverified").any():
+        rows.append({"kind": "dashed", "color": colors.POINT_OUTLINE, "key": "legend_unverified",
+                     "n": int((view["confidence"] == "unverified").sum())})  # fmt: skip
     if (live["precision"] != "seat").any():
         rows.append({"kind": "faded", "color": colors.EARLIER, "key": "legend_approx",
                      "n": int((live["precision"] != "seat").sum())})  # fmt: skip

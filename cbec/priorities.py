@@ -56,6 +56,24 @@ def priority_over_time(zones: pd.DataFrame, batches: pd.DataFrame) -> pd.DataFra
     return out
 
 
+def priority_by_group(zones: pd.DataFrame, batches: pd.DataFrame) -> pd.DataFrame:
+    """As priority_over_time, with batches 1 and 2 as the one group the July 2018 announcement
+    counts ("1-2", the first 13 zones): the first point of the story is 38.5%, not one zone."""
+    key, order = summary.batch_groups([int(b) for b in batches["batch"]])
+    per = summary.priority_share(
+        summary.composition(zones, [key[b] for b in zones["batch"]], order)
+    ).set_index("group")
+    out = pd.DataFrame({"group": order})
+    out["last_batch"] = [max(b for b, g in key.items() if g == grp) for grp in order]
+    out["zones"] = per.loc[order, "zones"].to_numpy()
+    out["priority"] = per.loc[order, "priority"].to_numpy()
+    out["share"] = out["priority"] / out["zones"]
+    out["cum_zones"] = out["zones"].cumsum()
+    out["cum_priority"] = out["priority"].cumsum()
+    out["cum_share"] = out["cum_priority"] / out["cum_zones"]
+    return out
+
+
 def per_province(zones: pd.DataFrame, provinces: pd.DataFrame, when: dt.date) -> pd.DataFrame:
     """Zones active in each province on `when` (0 where none), one row per province."""
     active = zones[active_mask(zones, when)]

@@ -239,21 +239,44 @@ def _convert(key: Key, value: Any) -> Any:
     return value
 
 
-def decode(params: Mapping[str, Sequence[str] | str], ctx: UrlContext) -> tuple[State, list[str]]:
-    """State from query parameters, and the `key=value` pairs that were dropped."""
-    state, dropped = State(), []
+def decode(
+    params: Mapping[str, Sequence[str] | str],
+    ctx: UrlContext,
+    keys: set[str] | None = None,
+    base: State | None = None,
+) -> tuple[State, list[str]]:
+    """State from query parameters, and the `key=value` pairs that were dropped. With `keys`,
+    only those keys are read (a key absent from `params` returns to its default) and every
+    other field keeps its value from `base`."""
+    state, dropped, default = base or State(), [], State()
     for key in KEYS:
-        values = _values(params, key.name)
-        if not values:
+        if keys is not None and key.name not in keys:
             continue
-        parsed = key.parse(key.name, values, ctx)
-        dropped += parsed.dropped
-        if parsed.value is not None:
-            value = _convert(key, parsed.value)
-            if key.field == "as_of" and value == ctx.today:
-                value = None
-            state = replace(state, **{key.field: value})
+        value = getattr(default, key.field)
+        values = _values(params, key.name)
+        if values:
+            parsed = key.parse(key.name, values, ctx)
+            dropped += parsed.dropped
+            if parsed.value is not None:
+                value = _convert(key, parsed.value)
+                if key.field == "as_of" and value == ctx.today:
+                    value = None
+        state = replace(state, **{key.field: value})
     return state, dropped
+
+
+def changed_keys(
+    now: Mapping[str, Sequence[str] | str], before: Mapping[str, Sequence[str] | str], page: str
+) -> set[str]:
+    """The keys whose values differ between two URLs of one session: what the visitor changed
+    by hand, by Back or Forward, or by a link. A key missing from `now` counts only if it
+    belongs to `page` (another page's keys are not in this page's URL)."""
+    out = set()
+    for key in KEYS:
+        a, b = _values(now, key.name), _values(before, key.name)
+        if a != b and (a or page in key.pages):
+            out.add(key.name)
+    return out
 
 
 def encode(state: State, ctx: UrlContext, page: str | None = None) -> dict[str, list[str] | str]:

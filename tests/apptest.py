@@ -97,10 +97,17 @@ def _records(layer: dict) -> list[dict]:
 def drawn(at: AppTest, layer_id: str = "zones") -> list[dict]:
     """The records a layer draws after deck.gl's DataFilterExtension: category filters and the
     value range, applied as the GPU applies them."""
-    layer = layers(at).get(layer_id)
+    return deck_drawn(deck(at), layer_id)
+
+
+def deck_drawn(spec: dict, layer_id: str = "zones") -> list[dict]:
+    """As `drawn`, for a deck's JSON spec however it was received (AppTest or websocket)."""
+    layer = {lyr["id"]: lyr for lyr in spec["layers"]}.get(layer_id)
     if layer is None:
         return []
     records = _records(layer)
+    if "filterRange" not in layer and "filterCategories" not in layer:
+        return records
     lo, hi = layer.get("filterRange", [float("-inf"), float("inf")])
     value = layer.get("getFilterValue", "@@=a").removeprefix("@@=")
     category = layer.get("getFilterCategory", "").removeprefix("@@=")

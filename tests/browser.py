@@ -112,8 +112,8 @@ def wait_for_app(page, timeout_ms: int = 30000) -> None:
     page.wait_for_timeout(300)  # let a click reach the server and start a rerun
     page.wait_for_selector(idle, timeout=timeout_ms)
     # A fresh page reports "not running" before its first run has even begun: every page of
-    # the app has the title, so wait for it, then for the run to end.
-    page.wait_for_selector("h1", timeout=timeout_ms)
+    # the app has its navigation links, so wait for them, then for the run to end.
+    page.wait_for_selector("[data-testid=stPageLink]", timeout=timeout_ms)
     page.wait_for_selector(idle, timeout=timeout_ms)
     page.wait_for_timeout(1500)  # deck.gl and the charts draw after the script's last delta
 

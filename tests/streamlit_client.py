@@ -540,6 +540,9 @@ def encode_value(w: _Widget, value: Any) -> WidgetState:
         else:
             nums = [_slider_number(p.data_type, v) for v in values]
         s.double_array_value.data.extend(nums)
+    elif w.kind == "date_input":
+        days = list(value) if isinstance(value, list | tuple) else [value]
+        s.string_array_value.data.extend(d.strftime("%Y/%m/%d") for d in days)
     elif w.kind == "deck_gl_json_chart":
         s.string_value = value if isinstance(value, str) else json.dumps(value)
     else:

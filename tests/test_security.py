@@ -247,3 +247,59 @@ def test_fuzzed_links_on_every_page():
     with cf.ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
         failures = [f for part in pool.map(_fuzz, chunks) for f in part]
     assert failures == []
+
+
+# --- 4 and 8, as a hostile client sends them: over Streamlit's own websocket ---------------------
+
+
+@pytest.fixture(scope="module")
+def server_url():
+    from tests import browser
+
+    with browser.streamlit_server() as url:
+        yield url
+
+
+def test_a_forged_map_selection_is_dropped_and_named(server_url):
+    """A client may send any selection for the map; an id that is no zone is dropped with the
+    notice a bad link value gets, and the page keeps working."""
+    from tests.streamlit_client import Raw, StreamlitClient, run_sync
+
+    forged = {"selection": {"indices": {"zones": [0]}, "objects": {"zones": [{"id": "no-zone"}]}}}
+    weird = {"selection": {"objects": {"zones": ["x", 3, None]}}}
+
+    async def visit():
+        async with StreamlitClient(server_url) as c:
+            await c.open("", "")
+            first = await c.set("zone_map", forged)
+            toasts = [t.body for t in c.elements("toast")]
+            second = await c.set("zone_map", weird)
+            third = await c.set("w_batch", Raw(["1", "99", "<b>x</b>"]))
+            return first, toasts, second, third
+
+    first, toasts, second, third = run_sync(visit())
+    assert first.ok and second.ok and third.ok, (first.exceptions, second.exceptions)
+    assert "zone=" not in first.query_string
+    assert any("zone=no-zone" in t.replace("\\", "") for t in toasts)
+
+
+def test_clearing_the_caches_costs_the_next_visitor_nothing(server_url):
+    """Any client can send Streamlit's "clear cache" message; the dataset and what is derived
+    from it live outside Streamlit's caches, so the next run is as fast as before (a reload of
+    the data would add a quarter of a second or more)."""
+    from tests.streamlit_client import StreamlitClient, run_sync
+
+    async def visit():
+        async with StreamlitClient(server_url) as c:
+            await c.open("", "batch=4")
+            before = []
+            for _ in range(5):
+                before.append((await c.rerun()).seconds)
+            after = []
+            for _ in range(3):
+                await c.clear_cache()
+                after.append((await c.rerun()).seconds)
+            return sorted(before)[2], min(after)
+
+    typical, after_clear = run_sync(visit())
+    assert after_clear < typical + 0.15, (typical, after_clear)

@@ -28,8 +28,8 @@ def reader_table(zones: pd.DataFrame, tr: i18n.For, today) -> pd.DataFrame:
             "region": [tr.region(r) for r in zones["region_en"]],
             "batch": zones["batch"],
             "admin_level": [tr.level(v) for v in zones["admin_level"]],
-            "approved_on": zones["approved_on"].dt.date,
-            "revoked_on": zones["revoked_on"].dt.date,
+            "approved_on": _day(zones["approved_on"]),
+            "revoked_on": _day(zones["revoked_on"]),
             "status": [tr.text(f"status_{s.replace(' ', '_')}") for s in status],
             "document_no": zones["document_no"],
             "confidence": [tr.confidence(c) for c in zones["confidence"]],
@@ -44,6 +44,11 @@ def reader_table(zones: pd.DataFrame, tr: i18n.For, today) -> pd.DataFrame:
     return out
 
 
+def _day(values: pd.Series) -> list[str]:
+    """Dates as text, a blank where there is none (a table would show "None")."""
+    return [d.strftime("%Y-%m-%d") if pd.notna(d) else "" for d in values]
+
+
 def _columns(tr: i18n.For) -> dict:
     label = {c: tr.text(f"h_{c}") for c in export.EXPORT_COLUMNS}
     label |= {tr.colname("name"): tr.text("c_name"), "name_en" if tr.lang == "zh" else "name_zh":
@@ -52,8 +57,6 @@ def _columns(tr: i18n.For) -> dict:
     config = dict(label)
     config |= {
         "batch": st.column_config.NumberColumn(label["batch"], format="%d"),
-        "approved_on": st.column_config.DateColumn(label["approved_on"], format="YYYY-MM-DD"),
-        "revoked_on": st.column_config.DateColumn(label["revoked_on"], format="YYYY-MM-DD"),
         "lat": st.column_config.NumberColumn(label["lat"], format="%.4f"),
         "lon": st.column_config.NumberColumn(label["lon"], format="%.4f"),
         "source_url": st.column_config.LinkColumn(label["source_url"], display_text=tr.text("c_source_link")),
@@ -116,8 +119,8 @@ def page(run: Run) -> None:
         pd.DataFrame(
             {
                 tr.text("c_batch"): batches["batch"],
-                tr.text("c_approved"): batches["approved_on"].dt.date,
-                tr.text("ds_meeting"): batches["meeting_on"].dt.date,
+                tr.text("c_approved"): _day(batches["approved_on"]),
+                tr.text("ds_meeting"): _day(batches["meeting_on"]),
                 tr.text("c_document"): batches["document_no"],
                 tr.text("s_count"): batches["count"],
                 tr.text("ds_title_col"): tr.col(batches, "title"),
@@ -132,6 +135,22 @@ def page(run: Run) -> None:
             tr.text("c_batch"): st.column_config.NumberColumn(format="%d"),
             tr.text("c_source"): st.column_config.LinkColumn(display_text=tr.text("c_source_link")),
         },
+    )
+
+    st.subheader(tr("ds_confidence"), anchor=False)
+    counts = export.confidence_counts(zones)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                tr.text("ds_confidence_level"): [tr.confidence(c) for c in counts["confidence"]],
+                tr.text("ds_confidence_meaning"): [
+                    tr.text(f"confidence_meaning.{c}") for c in counts["confidence"]
+                ],
+                tr.text("ds_confidence_zones"): counts["zones"],
+            }
+        ),
+        hide_index=True,
+        key="ds_confidence",
     )
 
     st.subheader(tr("ds_coords"), anchor=False)

@@ -4,7 +4,7 @@ the few style rules Streamlit has no option for."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import html
 
 import streamlit as st
 
@@ -30,7 +30,15 @@ CSS = """
 }
 [data-testid="stMetricValue"] > div { overflow: visible; text-overflow: clip; white-space: nowrap; }
 [data-testid="stMetricLabel"] p { white-space: normal; }
-.block-container { padding-top: 1.2rem; }
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] .stMarkdownEllipsis,
+[data-testid="stMetricDelta"] p { white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important; max-width: 100%; height: auto; }
+.cbec-metrics [data-testid="stElementContainer"],
+[data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stElementContainer"] {
+  flex: 1 1 0 !important; min-width: 150px !important;
+}
+@media (max-width: 640px) { .cbec-brand { display: none; } }
+.block-container { padding-top: 3.6rem; }
 </style>
 """
 
@@ -58,7 +66,11 @@ def header(top, pages: dict, current: str) -> None:
     with top:
         st.html(CSS.replace('"Filters"', f'"{tr.text("filters_toggle")}"'))
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-            st.markdown(f"**{tr('app_title')}**", width="content")
+            st.html(
+                f'<span class="cbec-brand" style="font-weight:600">'
+                f"{html.escape(tr.text('app_title'))}</span>",
+                width="content",
+            )
             for pid, page in pages.items():
                 st.page_link(
                     page,
@@ -67,13 +79,12 @@ def header(top, pages: dict, current: str) -> None:
                     query_params=urlstate.encode(state, ctx, pid) if ctx else None,
                     disabled=pid == current,
                 )
-            other = "zh" if state.lang == "en" else "en"
-            st.page_link(
-                pages[current],
-                label=i18n.LANG_NAMES[other],
-                icon=":material/translate:",
-                query_params=urlstate.encode(replace(state, lang=other), ctx, current)
-                if ctx
-                else {"lang": other},
+            st.segmented_control(
+                "Language · 语言",
+                i18n.LANGS,
+                format_func=lambda code: i18n.LANG_NAMES[code],
+                required=True,
+                key=shared.LANG_WIDGET,
+                label_visibility="collapsed",
                 help=tr.text("lang_help"),
             )

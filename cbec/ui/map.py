@@ -37,14 +37,14 @@ def sidebar(run: Run) -> State:
     day = state.day(today)
     shared.seed(
         {
-            "w_batch": list(state.batches),
-            "w_region": list(state.regions),
-            "w_province": list(state.provinces),
-            "w_q": state.q,
-            "w_day": day,
-            "w_day_any": day,
-            "w_color": state.color,
-            "w_basemap": state.basemap,
+            "w_batch": ("batch", list(state.batches)),
+            "w_region": ("region", list(state.regions)),
+            "w_province": ("province", list(state.provinces)),
+            "w_q": ("q", state.q),
+            "w_day": ("date", day),
+            "w_day_any": ("date", day),
+            "w_color": ("color", state.color),
+            "w_basemap": ("basemap", state.basemap),
         }
     )
     batches = ds.batches
@@ -89,15 +89,19 @@ def sidebar(run: Run) -> State:
         placeholder=tr.text("f_search_placeholder"),
         key="w_q",
     )
-    stops = _stops(ds, today, ss["w_day"] if isinstance(ss["w_day"], dt.date) else day)
+    if not isinstance(ss["w_day_any"], dt.date):
+        ss["w_day_any"] = day  # the date box was emptied: keep the day shown
+    stops = _stops(ds, today, ss["w_day_any"])
     if ss["w_day"] not in stops:
-        ss["w_day"] = day
+        ss["w_day"] = ss["w_day_any"]
     sb.select_slider(
         tr("f_date"),
         stops,
         format_func=lambda d: tr.text("f_date_today") if d == today else tr.month(d),
         help=tr.text("f_date_help"),
         key="w_day",
+        on_change=_follow,
+        args=("w_day_any", "w_day"),
     )
     sb.date_input(
         tr("f_date_any"),
@@ -105,6 +109,8 @@ def sidebar(run: Run) -> State:
         max_value=today,
         format="YYYY-MM-DD",
         key="w_day_any",
+        on_change=_follow,
+        args=("w_day", "w_day_any"),
     )
     sb.segmented_control(
         tr("f_color"),
@@ -115,7 +121,7 @@ def sidebar(run: Run) -> State:
     )
     sb.toggle(tr("f_basemap"), help=tr.text("f_basemap_help"), key="w_basemap")
     sb.button(tr("f_reset"), on_click=_reset, args=(today,), width="stretch")
-    chosen = _chosen_day(day, ss["w_day"], ss["w_day_any"])
+    chosen = ss["w_day_any"] if isinstance(ss["w_day_any"], dt.date) else day
     candidate = replace(
         state,
         batches=tuple(sorted(ss["w_batch"])),
@@ -129,13 +135,12 @@ def sidebar(run: Run) -> State:
     return shared.accept(candidate, run.ctx)
 
 
-def _chosen_day(before: dt.date, stepped, typed) -> dt.date:
-    """The timeline and the date box set one value: the one the visitor moved wins."""
-    if isinstance(typed, dt.date) and typed != before:
-        return typed
-    if isinstance(stepped, dt.date):
-        return stepped
-    return before
+def _follow(target: str, source: str) -> None:
+    """The timeline and the date box show one day: the one the visitor moved sets the other
+    (a callback, so it runs before either is drawn)."""
+    value = st.session_state.get(source)
+    if isinstance(value, dt.date):
+        st.session_state[target] = value
 
 
 def _set(key: str, value) -> None:
@@ -183,12 +188,11 @@ def header(key: tuple, lang: str, _run: Run, _state: State, _view: pd.DataFrame)
         ds.batches.set_index("batch").loc[h.newest, "approved_on"].date() if h else _run.today
     )
     st.markdown(f"#### {headline_text(h, tr, newest_on)}")
-    withdrawn = approved[
-        approved["revoked_on"].notna() & (approved["revoked_on"] <= pd.Timestamp(day))
-    ]
-    active = len(approved) - len(withdrawn)
+    view = _view  # what the map colours: the batches, regions, provinces and search chosen
+    withdrawn = view[view["revoked_on"].notna() & (view["revoked_on"] <= pd.Timestamp(day))]
+    active = len(view) - len(withdrawn)
     with st.container(horizontal=True, gap="medium"):
-        kw = {"width": 190, "border": True}
+        kw = {"width": "stretch", "border": True}
         if h:
             st.metric(tr("m_new", month=tr.month(newest_on)), h.n_new, **kw)
             delta = (
@@ -198,7 +202,7 @@ def header(key: tuple, lang: str, _run: Run, _state: State, _view: pd.DataFrame)
                 "m_priority_help"), delta_color="normal", **kw)  # fmt: skip
         st.metric(
             tr("m_zones"),
-            len(approved),
+            len(view),
             delta=tr.text("m_zones_split", active=active, withdrawn=len(withdrawn))
             if len(withdrawn)
             else None,
@@ -208,7 +212,7 @@ def header(key: tuple, lang: str, _run: Run, _state: State, _view: pd.DataFrame)
         )
         st.metric(
             tr("m_provinces"),
-            tr.text("m_provinces_value", n=approved["province_en"].nunique()),
+            tr.text("m_provinces_value", n=view["province_en"].nunique()),
             **kw,
         )
 
@@ -281,7 +285,7 @@ def zone_picker(run: Run, state: State, picked: str | None) -> str | None:
     ds, tr = run.ds, run.tr
     if picked is not None:
         st.session_state["w_zone"] = picked or None
-    elif shared.url_changed() or "w_zone" not in st.session_state:
+    elif shared.url_changed("zone") or "w_zone" not in st.session_state:
         st.session_state["w_zone"] = state.zone
     if st.session_state["w_zone"] not in ds.zone_ids:
         if st.session_state["w_zone"]:
@@ -320,7 +324,8 @@ def view_caption(run: Run, state: State, view: pd.DataFrame) -> i18n.Md:
     elif state.batches == (1, 2, 3):
         parts.append(tr.text("cap_july_2018"))
     else:
-        parts.append(tr.text("cap_batches", batches=", ".join(map(str, state.batches)) or "–"))
+        shown = ", ".join(map(str, state.batches)) or "–"
+        parts.append(tr.n_text("cap_batches", len(state.batches), batches=shown))
     if state.regions:
         parts.append(tr.join(tr.region(r) for r in state.regions))
     if state.provinces:
@@ -368,16 +373,14 @@ def legend(view: pd.DataFrame, state: State, run: Run, spec: mapview.MapSpec) ->
     )
     with st.container(horizontal=True, gap="small"):
         st.button(
-            "",
-            icon=":material/zoom_in:",
+            "＋",
             help=tr.text("zoom_in"),
             on_click=_zoom,
             args=(1,),
             key="zoom_in",
         )
         st.button(
-            "",
-            icon=":material/zoom_out:",
+            "－",
             help=tr.text("zoom_out"),
             on_click=_zoom,
             args=(-1,),
@@ -398,6 +401,7 @@ def _swatch(kind: str, color: str, label: str) -> str:
         "ring": f"background:transparent;border:2.5px solid {color}",
         "faded": f"background:{color}55;border:1px solid #282828",
         "grey": f"background:{color};border:1px solid #969696",
+        "dashed": f"background:transparent;border:2px dashed {color}",
     }[kind]
     return (
         '<div role="listitem" style="display:flex;align-items:center;gap:.5em;margin:.2em 0">'
@@ -434,6 +438,10 @@ def details(run: Run, state: State, view: pd.DataFrame) -> None:
         st.caption(tr("d_not_in_view"))
     if z["precision"] != "seat":
         st.caption(tr("d_point_area"))
+    if z["confidence"] == "unverified":
+        st.caption(tr("d_unverified"))
+    if z.get("point_note"):
+        st.caption(tr("d_point_note", note=z["point_note"]))
     links = data.sources(z["source_url"])
     if links:
         st.markdown(f"{tr('d_sources')}: " + " · ".join(shared.md_link(u) for u in links))
@@ -487,7 +495,7 @@ def summary_panel(key: tuple, lang: str, _run: Run, _state: State) -> None:
     chart.vega_lite_chart(stacked_bars(rows, tr), height=240, width="stretch")
     shares = {r.group: (r.share, r.delta_pp) for r in pri.itertuples()}
     wide = summary.table(comp)
-    shown = wide.astype(str).rename(columns=labels, index={**{r: tr.region(r) for r in colors.REGION_ORDER},
+    shown = wide.astype(str).rename_axis(index=None).rename(columns=labels, index={**{r: tr.region(r) for r in colors.REGION_ORDER},
                         "priority": tr.text("s_priority"), "total": tr.text("s_total")})  # fmt: skip
     shown.loc[tr.text("s_share")] = [
         tr.pct(shares[g][0]) if shares[g][0] == shares[g][0] else "–" for g in wide.columns

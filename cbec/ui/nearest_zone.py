@@ -160,8 +160,8 @@ def chooser(run: Run) -> State:
     """City or place, and how many zones: seeded from the URL, held to its rules."""
     ds, tr, state = run.ds, run.tr, run.state
     shared.seed(
-        {"w_nz_mode": "place" if state.place else "city", "w_nz_city": state.city,
-         "w_nz_place": state.place, "w_nz_k": state.k}
+        {"w_nz_mode": ("place", "place" if state.place else "city"), "w_nz_city": ("city", state.city),
+         "w_nz_place": ("place", state.place), "w_nz_k": ("k", state.k)}
     )  # fmt: skip
     c1, c2, c3 = st.columns([1, 2, 1])
     mode = c1.radio(

@@ -22,16 +22,13 @@ from cbec.ui.shared import Run
 def answer(run: Run) -> None:
     """The sentence and the chart that answer the page's question."""
     ds, tr = run.ds, run.tr
-    trend = priorities.priority_over_time(ds.zones, ds.batches)
-    first = trend[trend["batch"] <= 2]
-    first_share = first["priority"].sum() / first["zones"].sum()
-    later = trend[trend["batch"] >= 3]
-    total = trend.iloc[-1]
+    trend = priorities.priority_by_group(ds.zones, ds.batches)
+    first, later, total = trend.iloc[0], trend.iloc[1:], trend.iloc[-1]
     st.markdown(
         "#### "
         + tr(
             "rp_answer",
-            first=tr.pct(first_share),
+            first=tr.pct(first["share"]),
             lo=tr.pct(later["share"].min(), 0),
             hi=tr.pct(later["share"].max(), 0),
             n=int(total["cum_zones"]),
@@ -39,13 +36,14 @@ def answer(run: Run) -> None:
         )
     )
     year = dict(zip(ds.batches["batch"], ds.batches["approved_on"].dt.year, strict=True))
+    label = {g: tr.text("rp_batch_col", batch=int(g), year=year[int(g)]) for g in trend["group"]
+             if g != "1-2"} | {"1-2": tr.text("rp_first_13")}  # fmt: skip
     series = {"batch": tr.text("rp_series_batch"), "cum": tr.text("rp_series_cum")}
     rows = [
-        {"batch": tr.text("rp_batch_col", batch=int(r.batch), year=year[r.batch]),
-         "order": int(r.batch), "series": series[key], "share": float(v),
+        {"batch": label[r.group], "order": i, "series": series[key], "share": float(v),
          "n": f"{int(getattr(r, 'priority' if key == 'batch' else 'cum_priority'))}/"
               f"{int(getattr(r, 'zones' if key == 'batch' else 'cum_zones'))}"}
-        for r in trend.itertuples()
+        for i, r in enumerate(trend.itertuples())
         for key, v in (("batch", r.share), ("cum", r.cum_share))
     ]  # fmt: skip
     domain = [series["batch"], series["cum"]]
@@ -55,10 +53,10 @@ def answer(run: Run) -> None:
             "layer": [
                 {"mark": {"type": "rule", "strokeDash": [4, 4], "color": "#999"},
                  "encoding": {"y": {"datum": 0.5}}},
-                {"mark": {"type": "line", "point": True},
+                {"mark": {"type": "line", "point": True, "strokeWidth": 2.5},
                  "encoding": {
                      "x": {"field": "batch", "type": "ordinal", "sort": {"field": "order"},
-                           "title": None, "axis": {"labelAngle": -30, "labelLimit": 90}},
+                           "title": None, "axis": {"labelAngle": -30, "labelLimit": 120}},
                      "y": {"field": "share", "type": "quantitative", "title": tr.text("rp_share_axis"),
                            "axis": {"format": ".0%"}, "scale": {"domain": [0, 1]}},
                      "color": {"field": "series", "type": "nominal", "title": None,
@@ -71,7 +69,7 @@ def answer(run: Run) -> None:
                  }},
             ],
         },
-        height=260,
+        height=280,
         key="rp_trend_chart",
     )  # fmt: skip
     st.caption(tr("rp_trend_caption"))
@@ -129,7 +127,9 @@ def regions_by_batch(run: Run) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _choropleth(key: tuple, lang: str, _ds, _counts: pd.DataFrame) -> mapview.CompactDeck:
+def _choropleth(
+    key: tuple, lang: str, width: int, _ds, _counts: pd.DataFrame
+) -> mapview.CompactDeck:
     """Province shapes shaded by their count of zones: one encoding per number."""
     counts = dict(zip(_counts["adcode"], _counts["zones"], strict=True))
     bins = priorities.count_bins(_counts["zones"].to_numpy())
@@ -155,10 +155,17 @@ def _choropleth(key: tuple, lang: str, _ds, _counts: pd.DataFrame) -> mapview.Co
                 auto_highlight=True,
             )
         ],
-        initial_view_state=pdk.ViewState(latitude=35.5, longitude=104.5, zoom=2.6, min_zoom=1.5),
+        initial_view_state=_view(width),
         map_provider=None,
         tooltip={"html": "<b>{name}</b> {n}", "style": {"fontSize": "12px"}},
     )
+
+
+def _view(width: int) -> pdk.ViewState:
+    """China fitted to the map's width (the mainland and Hainan; Taiwan's east coast)."""
+    bounds = (73.4, 17.5, 135.1, 53.6)
+    lat, lon, zoom = mapview.fit(bounds, width, mapview.height_for(width))
+    return pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom, min_zoom=1.5)
 
 
 def provinces(run: Run, state) -> object:
@@ -167,19 +174,20 @@ def provinces(run: Run, state) -> object:
     ds, tr, today = run.ds, run.tr, run.today
     st.subheader(tr("rp_map"), anchor=False)
     st.caption(tr("rp_map_caption"))
-    shared.seed({"w_rp_date": state.day(today)})
+    shared.seed({"w_rp_date": ("date", state.day(today))})
     day = st.slider(
         tr("rp_date"), min_value=FIRST_DAY, max_value=today, format="YYYY-MM-DD",
         help=tr.text("rp_date_help"), key="w_rp_date",
     )  # fmt: skip
     state = shared.accept(replace(state, as_of=None if day == today else day), run.ctx)
     per = priorities.per_province(ds.zones, ds.provinces, day)
+    width = shared.map_width("rp_width")
     event = st.pydeck_chart(
-        _choropleth((data.data_dir(), ds.today, day), tr.lang, ds, per),
+        _choropleth((data.data_dir(), ds.today, day), tr.lang, width, ds, per),
         key="rp_map",
         on_select="rerun",
         selection_mode="single-object",
-        height=440,
+        height=mapview.height_for(width),
     )
     bins = priorities.count_bins(per["zones"].to_numpy())
     items = [

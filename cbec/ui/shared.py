@@ -34,6 +34,8 @@ DROPPED = "_dropped"  # values dropped during this run, for the one notice
 PAGE = "_page"  # the page this run shows
 RUN = "_run"  # this run's Run
 CTX = "_ctx"  # what valid URL values are (for links drawn after the page)
+CHANGED = "_url_changed"  # the URL keys this run read from the URL
+LANG_WIDGET = "w_lang"  # the language switch (cbec.ui.frame draws it)
 
 
 @dataclass(frozen=True)
@@ -102,16 +104,35 @@ def begin(page: str) -> Run:
     st.session_state[CTX] = ctx
     url = _url()
     state = st.session_state.get(STATE)
-    if state is None or url != st.session_state.get(URL_SEEN):
-        state = _from_url(url, ctx, page, state)
-        st.session_state[URL_SEEN] = url
-        st.session_state["_url_changed"] = True
-    else:
-        st.session_state["_url_changed"] = False
+    if state is None:  # a session's first run: the link is the view
+        changed = {k.name for k in urlstate.KEYS}
+        state, dropped = urlstate.decode(url, ctx)
+    else:  # later runs: only what changed in the URL wins over the session's state
+        changed = urlstate.changed_keys(url, st.session_state.get(URL_SEEN, {}), page)
+        state, dropped = urlstate.decode(url, ctx, keys=changed, base=state)
+    drop(dropped)
+    st.session_state[URL_SEEN] = url
+    st.session_state[CHANGED] = changed
+    state = _language(state, changed, ctx, page)
     st.session_state[STATE] = state
     run = Run(ds, state, i18n.tr(state.lang), ctx, page, ds.today)
     st.session_state[RUN] = run
     return run
+
+
+def _language(state: State, changed: set[str], ctx: UrlContext, page: str) -> State:
+    """The language switch (drawn last, in the header): when the visitor moved it, the page is
+    drawn in the new language and the URL gets the change as one history entry; when the URL
+    changed the language (a link, Back, Forward), the switch follows the URL."""
+    chosen = st.session_state.get(LANG_WIDGET)
+    if "lang" in changed or chosen not in urlstate.LANGS:
+        st.session_state[LANG_WIDGET] = state.lang
+        return state
+    if chosen != state.lang:
+        state = replace(state, lang=chosen)
+        st.query_params.from_dict(urlstate.encode(state, ctx, page))
+        st.session_state[URL_SEEN] = _url()
+    return state
 
 
 def current() -> Run:
@@ -119,25 +140,10 @@ def current() -> Run:
     return st.session_state[RUN]
 
 
-def url_changed() -> bool:
-    """Whether this run's view came from the URL (a link, Back, Forward): widgets must follow."""
-    return bool(st.session_state.get("_url_changed"))
-
-
-def _from_url(url: dict, ctx: UrlContext, page: str, old: State | None) -> State:
-    """The URL's keys win; keys of this page missing from the URL are their defaults; keys of
-    other pages keep their value from this session (their page's URL carries them)."""
-    decoded, dropped = urlstate.decode(url, ctx)
-    drop(dropped)
-    if old is None:
-        return decoded
-    present = {k.name for k in urlstate.KEYS if urlstate._values(url, k.name)}
-    keep = {
-        k.field: getattr(old, k.field)
-        for k in urlstate.KEYS
-        if k.name not in present and page not in k.pages
-    }
-    return replace(decoded, **keep)
+def url_changed(key: str) -> bool:
+    """Whether this run read `key` from the URL (a link, Back, Forward, an edited address):
+    the widgets that show it must follow the URL, not their stale value."""
+    return key in st.session_state.get(CHANGED, set())
 
 
 def drop(items: list[str]) -> None:
@@ -154,12 +160,13 @@ def accept(candidate: State, ctx: UrlContext) -> State:
     return state
 
 
-def seed(values: dict[str, object]) -> None:
-    """Put the state's values into the widgets before they are drawn: on a session's first run,
-    and whenever the URL changed (Back, Forward, a link), so that stale widget values lose."""
-    for key, value in values.items():
-        if url_changed() or key not in st.session_state:
-            st.session_state[key] = value
+def seed(values: dict[str, tuple[str, object]]) -> None:
+    """Put the state's values into the widgets before they are drawn ({widget key: (URL key,
+    value)}): on a session's first run, and for every URL key the URL changed, so that a stale
+    widget value never wins over the link, Back or Forward."""
+    for widget, (url_key, value) in values.items():
+        if url_changed(url_key) or widget not in st.session_state:
+            st.session_state[widget] = value
 
 
 def save(run: Run, new: State) -> State:
