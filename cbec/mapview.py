@@ -125,11 +125,12 @@ def zone_records(ds: Dataset) -> list[dict]:
     province_index = {p: i for i, p in enumerate(ds.provinces["province_en"])}
     region_zh = dict(zip(data.REGIONS, [data.REGION_ZH[r] for r in data.REGIONS], strict=True))
     out = []
-    for r in z.itertuples(index=False):
+    for i, r in enumerate(z.itertuples(index=False)):
         revoked = NEVER if pd.isna(r.revoked_on) else day_number(r.revoked_on)
         out.append(
             {
                 "id": r.zone_id,
+                "i": i,
                 "p": [round(r.lon, 3), round(r.lat, 3)],
                 "b": int(r.batch),
                 "rg": data.REGIONS.index(r.region_en),
@@ -341,31 +342,28 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
         [names.index(p) for p in spec.provinces] if spec.provinces else list(range(len(names)))
     )
     narrowed = bool(spec.regions or spec.provinces or spec.match_ids is not None)
-    if spec.match_ids is not None or url is None:
-        keep = set(spec.match_ids) if spec.match_ids is not None else None
-        records = [r for r in zone_records(ds) if keep is None or r["id"] in keep]
+    data_ref = url or zone_records(ds)  # a URL the browser caches; inline only if unwritable
+    if spec.match_ids is not None:  # a name search: the zones in view, by their index
+        index = {zid: i for i, zid in enumerate(ds.zones["zone_id"])}
+        chosen = [("i", sorted(index[z] for z in spec.match_ids if z in index))]
     else:
-        records = None
+        chosen = [("b", list(spec.batches)), ("rg", regions), ("pv", provinces)]
     fill, line = color_expr(spec)
     trigger = [spec.color, newest_batch(spec), d]
 
     def zones_layer(layer_id: str, categories: list, **style) -> pdk.Layer:
-        return pdk.Layer(
+        layer = pdk.Layer(
             "ScatterplotLayer",
             id=layer_id,
-            data=records if records is not None and layer_id == "zones" else url or zone_records(ds),
+            data=data_ref,
             get_position="p",
             radius_units='"pixels"',
             get_radius=POINT_RADIUS,
             stroked=True,
             line_width_units='"pixels"',
-            extensions=[{"@@type": "DataFilterExtension", "filterSize": 1, "categorySize": len(categories)}],
-            get_filter_value="a",
-            filter_range=[0, d],
-            get_filter_category="[" + ", ".join(("b", "rg", "pv")[: len(categories)]) + "]" if len(categories) > 1 else "b",
-            filter_categories=categories if len(categories) > 1 else categories[0],
             **style,
-        )  # fmt: skip
+        )
+        return _filtered(layer, d, categories)
 
     layers = [
         pdk.Layer(
@@ -451,7 +449,7 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
         layers.append(
             zones_layer(
                 "context",
-                [list(spec.batches)],
+                [("b", list(spec.batches))],
                 get_fill_color=[*colors.CONTEXT, 255],
                 get_line_color=[150, 150, 150, 255],
                 line_width_min_pixels=1,
@@ -462,10 +460,10 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
     layers.append(
         zones_layer(
             "zones",
-            [list(spec.batches), regions, provinces],
+            chosen,
             get_fill_color=fill,
             get_line_color=line,
-            get_line_width="r <= %d ? 2.5 : 1" % d,
+            get_line_width=f"r <= {d} ? 2.5 : 1",
             update_triggers={"getFillColor": trigger, "getLineColor": trigger, "getLineWidth": [d]},
             pickable=True,
             auto_highlight=True,
@@ -475,21 +473,16 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
     unverified = pdk.Layer(
         "IconLayer",
         id="unverified",
-        data=records if records is not None else url or zone_records(ds),
+        data=data_ref,
         get_position="p",
         get_icon='"ring"',
         size_units='"pixels"',
         get_size=POINT_RADIUS * 2 + 10,
-        extensions=[{"@@type": "DataFilterExtension", "filterSize": 1, "categorySize": 4}],
-        get_filter_value="a",
-        filter_range=[0, d],
-        get_filter_category="[b, rg, pv, uv]",
         pickable=False,
     )
     unverified.icon_atlas = DASHED_RING  # set after construction: pydeck would parse it
     unverified.icon_mapping = {"ring": {"x": 0, "y": 0, "width": 64, "height": 64, "mask": False}}
-    unverified.filter_categories = [list(spec.batches), regions, provinces, [1]]
-    layers.append(unverified)
+    layers.append(_filtered(unverified, d, [*chosen, ("uv", [1])]))
     if spec.selected is not None:
         layers.append(
             pdk.Layer(
@@ -515,6 +508,24 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
         # (map_style=None would make Streamlit fetch CARTO's style from the internet.)
         **(online or {"map_provider": None}),
     )
+
+
+def _filtered(layer: pdk.Layer, day: int, categories: list[tuple[str, list]]) -> pdk.Layer:
+    """deck.gl's DataFilterExtension on `layer`: zones approved by `day`, whose fields are in
+    the given lists (filtered on the GPU: the data stays the same, a filter change sends only
+    these lists). Set after construction: pydeck would turn lists of strings into expressions."""
+    fields = [name for name, _ in categories]
+    layer.extensions = [
+        {"@@type": "DataFilterExtension", "filterSize": 1, "categorySize": len(fields)}
+    ]
+    layer.get_filter_value = "@@=a"
+    layer.filter_range = [0, day]
+    layer.get_filter_category = "@@=" + (
+        fields[0] if len(fields) == 1 else f"[{', '.join(fields)}]"
+    )
+    values = [v for _, v in categories]
+    layer.filter_categories = values[0] if len(values) == 1 else values
+    return layer
 
 
 def tooltip(lang: str) -> dict:
@@ -554,10 +565,16 @@ def legend(view: pd.DataFrame, spec: MapSpec, batch_years: dict[int, int]) -> li
     if spec.color == "batch":
         counts = Counter(live["batch"])
         rows += [
-            {"kind": "dot", "color": colors.BATCH[b], "key": "legend_batch", "batch": b,
-             "year": batch_years[b], "n": counts[b]}
+            {
+                "kind": "dot",
+                "color": colors.BATCH[b],
+                "key": "legend_batch",
+                "batch": b,
+                "year": batch_years[b],
+                "n": counts[b],
+            }
             for b in sorted(set(view["batch"]))
-        ]  # fmt: skip
+        ]
     else:
         newest = newest_batch(spec)
         n_new = int((live["batch"] == newest).sum())
@@ -566,17 +583,36 @@ def legend(view: pd.DataFrame, spec: MapSpec, batch_years: dict[int, int]) -> li
             rows.append(
                 {"kind": "dot", "color": colors.EARLIER, "key": "legend_earlier", "n": n_old}
             )
-        rows.append({"kind": "dot", "color": colors.NEW, "key": "legend_new", "batch": newest,
-                     "n": n_new})  # fmt: skip
+        rows.append(
+            {"kind": "dot", "color": colors.NEW, "key": "legend_new", "batch": newest, "n": n_new}
+        )
     if withdrawn.any():
-        rows.append({"kind": "ring", "color": colors.POINT_OUTLINE, "key": "legend_withdrawn",
-                     "n": int(withdrawn.sum())})  # fmt: skip
+        rows.append(
+            {
+                "kind": "ring",
+                "color": colors.POINT_OUTLINE,
+                "key": "legend_withdrawn",
+                "n": int(withdrawn.sum()),
+            }
+        )
     if (view["confidence"] == "unverified").any():
-        rows.append({"kind": "dashed", "color": colors.POINT_OUTLINE, "key": "legend_unverified",
-                     "n": int((view["confidence"] == "unverified").sum())})  # fmt: skip
+        rows.append(
+            {
+                "kind": "dashed",
+                "color": colors.POINT_OUTLINE,
+                "key": "legend_unverified",
+                "n": int((view["confidence"] == "unverified").sum()),
+            }
+        )
     if (live["precision"] != "seat").any():
-        rows.append({"kind": "faded", "color": colors.EARLIER, "key": "legend_approx",
-                     "n": int((live["precision"] != "seat").sum())})  # fmt: skip
+        rows.append(
+            {
+                "kind": "faded",
+                "color": colors.EARLIER,
+                "key": "legend_approx",
+                "n": int((live["precision"] != "seat").sum()),
+            }
+        )
     return rows
 
 

