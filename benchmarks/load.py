@@ -447,7 +447,7 @@ def synthetic_data(scale: int, dest: Path) -> Path:
     import pandas as pd
 
     from cbec import data
-    from cbec.build import write_csv_atomic
+    from cbec.data import write_csv_atomic, write_text_atomic
 
     shutil.copytree(data.DATA, dest)
     if scale == 1:
@@ -474,6 +474,17 @@ def synthetic_data(scale: int, dest: Path) -> Path:
         z_copies.append(z)
         c_copies.append(c)
     batches["count"] = (batches["count"].astype(int) * scale).astype(str)
+    # Every zone has its area (the schema says so): the copies share their original's.
+    areas = json.loads((dest / "zone_areas.geojson").read_text("utf-8"))
+    originals = list(areas["features"])
+    for j in range(1, scale):
+        for f in originals:
+            copy = {
+                **f,
+                "properties": {**f["properties"], "zone_id": f"{f['properties']['zone_id']}-x{j}"},
+            }
+            areas["features"].append(copy)
+    write_text_atomic(dest / "zone_areas.geojson", json.dumps(areas, ensure_ascii=False))
     write_csv_atomic(pd.concat(z_copies, ignore_index=True), dest / "zones.csv")
     write_csv_atomic(pd.concat(c_copies, ignore_index=True), dest / "coordinates.csv")
     write_csv_atomic(batches, dest / "batches.csv")
@@ -552,7 +563,7 @@ def run_bytes(args: argparse.Namespace) -> int:
 
 
 def write(path: Path, result: dict) -> None:
-    from cbec.build import write_text_atomic
+    from cbec.data import write_text_atomic
 
     write_text_atomic(path, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(f"-> {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")

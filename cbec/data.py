@@ -167,7 +167,7 @@ BATCHES = CsvSchema(
         Col("document_no"),
         Col("title_zh"),
         Col("title_en"),
-        Col("count", "int", lo=1, hi=1000),
+        Col("count", "int", lo=1, hi=100_000),
         Col("summary"),
         Col("summary_zh"),
         Col("note", required=False),

@@ -153,23 +153,37 @@ def zone_records(ds: Dataset) -> list[dict]:
     return out
 
 
+def static_url(records: list[dict], stem: str) -> str | None:
+    """The URL of `records` as a file in static/generated/, written once (atomically) under a
+    name made from its content, so the browser may keep it; None when it cannot be written (a
+    read-only disk): the deck then carries the records itself."""
+    text = json.dumps(records, ensure_ascii=False, separators=(",", ":"))
+    name = f"{stem}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
+    path = data.GENERATED / name
+    try:
+        if not path.exists():
+            data.write_text_atomic(path, text)
+    except OSError:
+        return None
+    return f"app/static/generated/{name}"
+
+
 def points_url(ds: Dataset) -> str | None:
-    """The URL of this dataset's points file, written once (atomically) into static/generated/
-    under a name made from its content; None when it cannot be written (a read-only disk):
-    the deck then carries the points itself."""
+    """This dataset's zone points as a file the browser fetches once."""
+    return ds.derived("points_url", lambda: static_url(zone_records(ds), "zones"))
 
-    def make() -> str | None:
-        text = json.dumps(zone_records(ds), ensure_ascii=False, separators=(",", ":"))
-        name = f"zones-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
-        path = data.GENERATED / name
-        try:
-            if not path.exists():
-                data.write_text_atomic(path, text)
-        except OSError:
-            return None
-        return f"app/static/generated/{name}"
 
-    return ds.derived("points_url", make)
+def labels_data(ds: Dataset, zoom: float, lang: str) -> str | list[dict]:
+    """The province names placed for `zoom` in `lang`, with the inset's name: a file's URL
+    (or the records, when the file cannot be written)."""
+    key = "pz" if lang == "zh" else "pe"
+
+    def make() -> str | list[dict]:
+        records = [{"p": r[key], "t": r[lang]} for r in label_records(ds, zoom) if key in r]
+        records.append({"p": SCS_LABEL_AT, "t": SCS_LABEL[lang]})
+        return static_url(records, f"labels-{lang}") or records
+
+    return ds.derived(("labels_data", label_zoom(zoom), lang), make)
 
 
 # --- province labels ----------------------------------------------------------------------------
@@ -216,7 +230,7 @@ def label_records(ds: Dataset, zoom: float) -> list[dict]:
     zoom = label_zoom(zoom)
 
     def make() -> list[dict]:
-        zones = _pixels(ds.zones[["lon", "lat"]].to_numpy(dtype=float), zoom)
+        grid = _Occupancy(_pixels(ds.zones[["lon", "lat"]].to_numpy(dtype=float), zoom), zoom)
         out = []
         for f in ds.province_shapes["features"]:
             props = f["properties"]
@@ -224,7 +238,7 @@ def label_records(ds: Dataset, zoom: float) -> list[dict]:
             ring = _pixels(np.asarray(max(rings, key=len), dtype=float), zoom)
             rec = {"code": props["adcode"], "en": props["name_en"], "zh": _short_zh(props)}
             for lang, key in (("en", "pe"), ("zh", "pz")):
-                spot = _best_spot(ring, rec[lang], zones, zoom)
+                spot = _best_spot(ring, rec[lang], grid, zoom)
                 if spot is not None:
                     rec[key] = spot
             if "pe" in rec or "pz" in rec:
@@ -232,6 +246,40 @@ def label_records(ds: Dataset, zoom: float) -> list[dict]:
         return out
 
     return ds.derived(("labels", zoom), make)
+
+
+class _Occupancy:
+    """Which pixels a zone point covers at a zoom (a summed-area table over China's box): how
+    many covered pixels a label's box holds is four lookups, however many zones there are."""
+
+    def __init__(self, points: np.ndarray, zoom: float, pad: int = 64):
+        lon0, lat0, lon1, lat1 = CHINA_BOUNDS
+        (x0, y0), (x1, y1) = _pixels(np.array([[lon0, lat1], [lon1, lat0]]), zoom)
+        self.x0, self.y0 = int(x0) - pad, int(y0) - pad
+        w, h = int(x1 - x0) + 2 * pad, int(y1 - y0) + 2 * pad
+        covered = np.zeros((h, w), dtype=np.int32)
+        px = np.round(points[:, 0] - self.x0).astype(int)
+        py = np.round(points[:, 1] - self.y0).astype(int)
+        r = POINT_RADIUS + 1
+        for dy in range(-r, r + 1):
+            for dx in range(-r, r + 1):
+                if dx * dx + dy * dy <= r * r:
+                    ok = (px + dx >= 0) & (px + dx < w) & (py + dy >= 0) & (py + dy < h)
+                    covered[py[ok] + dy, px[ok] + dx] = 1
+        self.table = np.zeros((h + 1, w + 1), dtype=np.int64)
+        self.table[1:, 1:] = covered.cumsum(0).cumsum(1)
+        self.w, self.h = w, h
+
+    def count(self, left, top, right, bottom) -> np.ndarray:
+        """Covered pixels in each box (arrays of world-pixel edges)."""
+
+        def clip(v, hi):
+            return np.clip(np.round(v).astype(int), 0, hi)
+
+        lft, rgt = clip(left - self.x0, self.w), clip(right - self.x0, self.w)
+        tp, bot = clip(top - self.y0, self.h), clip(bottom - self.y0, self.h)
+        t = self.table
+        return t[bot, rgt] - t[tp, rgt] - t[bot, lft] + t[tp, lft]
 
 
 def _short_zh(props: dict) -> str:
@@ -242,32 +290,32 @@ def _short_zh(props: dict) -> str:
     return name
 
 
-def _best_spot(ring: np.ndarray, text: str, zones: np.ndarray, zoom: float) -> list[float] | None:
-    """The candidate anchor (in a grid over the polygon) whose label box lies inside the
-    polygon and farthest from the zone points; None if no box clears every point."""
+def _best_spot(ring: np.ndarray, text: str, grid: _Occupancy, zoom: float) -> list[float] | None:
+    """The candidate anchor (in a grid over the polygon) whose label box covers no zone point,
+    with the widest margin around it, and the label's width inside the province if it can be;
+    None if every box covers a point."""
     x0, y0 = ring.min(axis=0)
     x1, y1 = ring.max(axis=0)
     cx, cy = (a.ravel() for a in np.meshgrid(np.linspace(x0, x1, 32), np.linspace(y0, y1, 32)))
     half_w, half_h = _text_width(text) / 2 + 2, LABEL_SIZE / 2 + 1
-    # The label's centre inside the province; better still, its whole width inside too.
-    ok = _inside(cx, cy, ring)
-    if not ok.any():
+    inside = _inside(cx, cy, ring)  # the label's centre inside the province
+    if not inside.any():
         return None
-    idx = np.flatnonzero(ok)
-    whole = np.zeros(len(cx))
-    whole[idx] = _inside(cx[idx] - half_w, cy[idx], ring) & _inside(cx[idx] + half_w, cy[idx], ring)
-    ddx = np.maximum(np.abs(cx[:, None] - zones[None, :, 0]) - half_w, 0)
-    ddy = np.maximum(np.abs(cy[:, None] - zones[None, :, 1]) - half_h, 0)
-    clear = np.sqrt(ddx**2 + ddy**2).min(axis=1) - POINT_RADIUS - 1
-    clear[~ok] = -1e9
-    score = np.where(clear >= 1, np.minimum(clear, 40) + 30 * whole, -1e9)
-    best = int(np.argmax(score))
-    if clear[best] < 1:
-        return None
-    size = TILE * 2**zoom
-    lon = cx[best] / size * 360 - 180
-    lat = _unmerc((1 - 2 * cy[best] / size) * math.pi)
-    return [round(float(lon), 3), round(float(lat), 3)]
+    cx, cy = cx[inside], cy[inside]
+    whole = _inside(cx - half_w, cy, ring) & _inside(cx + half_w, cy, ring)
+    for margin in (24, 12, 6, 2):
+        empty = grid.count(cx - half_w - margin, cy - half_h - margin,
+                           cx + half_w + margin, cy + half_h + margin) == 0  # fmt: skip
+        if empty.any():
+            pick = np.flatnonzero(empty & whole) if (empty & whole).any() else np.flatnonzero(empty)
+            # of those, the one nearest the middle of the province's box
+            mid = (np.abs(cx[pick] - (x0 + x1) / 2) + np.abs(cy[pick] - (y0 + y1) / 2)).argmin()
+            best = pick[mid]
+            size = TILE * 2**zoom
+            lon = cx[best] / size * 360 - 180
+            lat = _unmerc((1 - 2 * cy[best] / size) * math.pi)
+            return [round(float(lon), 3), round(float(lat), 3)]
+    return None
 
 
 # --- the map page's deck ------------------------------------------------------------------------
@@ -423,17 +471,9 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
         pdk.Layer(
             "TextLayer",
             id="labels",
-            data=[r for r in label_records(ds, zoom) if ("pz" if spec.lang == "zh" else "pe") in r]
-            + [
-                {
-                    "pe": SCS_LABEL_AT,
-                    "pz": SCS_LABEL_AT,
-                    "en": SCS_LABEL["en"],
-                    "zh": SCS_LABEL["zh"],
-                }
-            ],
-            get_position="pz" if spec.lang == "zh" else "pe",
-            get_text="zh" if spec.lang == "zh" else "en",
+            data=labels_data(ds, zoom, spec.lang),
+            get_position="p",
+            get_text="t",
             character_set='"auto"' if spec.lang == "zh" else None,
             get_size=LABEL_SIZE,
             get_color=[105, 105, 105],

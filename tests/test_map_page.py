@@ -231,7 +231,10 @@ def test_chinese_interface():
     tooltip = json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)
     assert tooltip["html"].startswith("<b>{zh}</b>")
     labels = layers(at)["labels"]
-    assert labels["characterSet"] == "auto" and labels["getText"] == "@@=zh"
+    assert labels["characterSet"] == "auto" and labels["getText"] == "@@=t"
+    assert labels["data"].startswith("app/static/generated/labels-zh-")
+    names = {r["t"] for r in drawn(at, "labels")}
+    assert {"新疆", "西藏", "南海诸岛"} <= names
     assert params(at) == {"lang": ["zh"], "zone": ["xian"]}
 
 
@@ -280,3 +283,28 @@ def test_the_map_fits_china_to_the_width_it_is_given():
 def test_deck_of_the_default_view(default):
     spec = deck(default)
     assert spec.get("mapStyle") == "__MAP_STYLE__" and "mapProvider" not in spec  # offline
+
+
+@pytest.mark.parametrize("zoom", [2.0, 3.0, 3.5])
+def test_province_names_never_cover_a_zone(zoom):
+    """Measured independently of the placement: every label's box, at the zoom it was placed
+    for, is clear of every zone's point (6 px radius)."""
+    import numpy as np
+
+    from cbec import data, mapview
+
+    ds = data.dataset()
+    points = np.array([mapview.to_pixel(lon, lat, zoom) for lon, lat in
+                       zip(ds.zones["lon"], ds.zones["lat"], strict=True)])  # fmt: skip
+    labels = mapview.label_records(ds, zoom)
+    assert len([r for r in labels if "pz" in r]) >= {2.0: 8, 3.0: 20, 3.5: 25}[zoom]
+    for r in labels:
+        for lang, key in (("en", "pe"), ("zh", "pz")):
+            if key not in r:
+                continue
+            x, y = mapview.to_pixel(*r[key], zoom)
+            half_w = mapview._text_width(r[lang]) / 2
+            half_h = mapview.LABEL_SIZE / 2
+            dx = np.maximum(np.abs(points[:, 0] - x) - half_w, 0)
+            dy = np.maximum(np.abs(points[:, 1] - y) - half_h, 0)
+            assert np.sqrt(dx**2 + dy**2).min() > mapview.POINT_RADIUS, (r[lang], zoom)

@@ -85,7 +85,15 @@ def _provider_key(geocoder: str) -> str:
 
 
 def page(run: Run) -> None:
-    ds, tr, today = run.ds, run.tr, run.today
+    key = (data.data_dir(), run.today, data.fingerprint(data.data_dir()))
+    _tables(key, run.tr.lang, run)
+    downloads(run)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _tables(key: tuple, lang: str, _run: Run) -> None:
+    """Everything but the downloads, per data version and language: drawn once, replayed."""
+    ds, tr, today = _run.ds, i18n.tr(lang), _run.today
     zones, batches = ds.zones, ds.batches
     name = tr.colname("name")
 
@@ -93,9 +101,7 @@ def page(run: Run) -> None:
     st.write(tr("ds_intro"))
 
     st.subheader(tr("ds_zones"), anchor=False)
-    st.dataframe(
-        reader_table(zones, tr, today), hide_index=True, key="ds_zones", column_config=_columns(tr)
-    )
+    st.dataframe(reader_table(zones, tr, today), hide_index=True, column_config=_columns(tr))
     with st.expander(tr("ds_dictionary")):
         st.dataframe(
             pd.DataFrame(
@@ -106,20 +112,6 @@ def page(run: Run) -> None:
                 }
             ),
             hide_index=True,
-            key="ds_dictionary",
-        )
-        meanings = {
-            lang: {c: i18n.tr(lang).meaning(c) for c in export.EXPORT_COLUMNS}
-            for lang in i18n.LANGS
-        }
-        st.download_button(
-            tr("ds_dl_dictionary"),
-            lambda: export.dictionary_csv(meanings),
-            file_name="cbec_pilot_zones_dictionary.csv",
-            mime="text/csv",
-            on_click="ignore",
-            key="ds_dl_dictionary",
-            icon=":material/download:",
         )
 
     st.subheader(tr("ds_batches"), anchor=False)
@@ -138,7 +130,6 @@ def page(run: Run) -> None:
             }
         ),
         hide_index=True,
-        key="ds_batches",
         column_config={
             tr.text("c_batch"): st.column_config.NumberColumn(format="%d"),
             tr.text("c_source"): st.column_config.LinkColumn(display_text=tr.text("c_source_link")),
@@ -158,7 +149,6 @@ def page(run: Run) -> None:
             }
         ),
         hide_index=True,
-        key="ds_confidence",
     )
 
     st.subheader(tr("ds_coords"), anchor=False)
@@ -177,7 +167,6 @@ def page(run: Run) -> None:
             }
         ),
         hide_index=True,
-        key="ds_regions",
     )
 
     st.subheader(tr("ds_caveats"), anchor=False)
@@ -199,15 +188,29 @@ def page(run: Run) -> None:
     caveats += [tr("ds_caveat_levels", items=levels), tr("ds_caveat_dates")]
     st.markdown("\n".join(f"- {c}" for c in caveats))
 
+
+def downloads(run: Run) -> None:
+    """The whole table, the outlines and the dictionary as files (widgets: drawn each run)."""
+    zones, tr = run.ds.zones, run.tr
     st.subheader(tr("ds_downloads"), anchor=False)
     shared.zone_downloads(zones, tr, "cbec_pilot_zones_all", "ds_dl")
+    meanings = {
+        lang: {c: i18n.tr(lang).meaning(c) for c in export.EXPORT_COLUMNS} for lang in i18n.LANGS
+    }
+    st.download_button(
+        tr("ds_dl_dictionary"),
+        lambda: export.dictionary_csv(meanings),
+        file_name="cbec_pilot_zones_dictionary.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
     st.download_button(
         tr("ds_dl_outlines"),
         lambda: data.PROVINCE_OUTLINES.read_bytes(),
         file_name="china_provinces.geojson",
         mime="application/geo+json",
         on_click="ignore",
-        key="ds_dl_outlines",
         icon=":material/download:",
     )
     st.caption(tr("ds_licences"))

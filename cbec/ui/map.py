@@ -612,11 +612,8 @@ def _table(key: tuple, lang: str, zone: str | None, _view: pd.DataFrame) -> None
         st.caption(tr("table_cut", n=TABLE_ROWS, total=len(view)))
         view = view.head(TABLE_ROWS)
     shown = zone_table_frame(view, tr)
-    styled = shown.style.apply(
-        lambda row: ["background-color: #ffe3cc" if zone and row.name == zone else "" for _ in row],
-        axis=1,
-    )
-    st.dataframe(styled, hide_index=True, column_config=table_columns(tr), key=None)
+    shown.insert(0, "selected", ["●" if z == zone else "" for z in shown.index])
+    st.dataframe(shown, hide_index=True, column_config=table_columns(tr))
 
 
 def zone_table_frame(view: pd.DataFrame, tr: i18n.For) -> pd.DataFrame:
@@ -632,7 +629,6 @@ def zone_table_frame(view: pd.DataFrame, tr: i18n.For) -> pd.DataFrame:
             "approved_on": view["approved_on"].to_numpy(),
             "document_no": view["document_no"].to_numpy(),
             "confidence": [tr.confidence(c) for c in view["confidence"]],
-            "source": [(data.sources(s) or [None])[0] for s in view["source_url"]],
         },
         index=pd.Index(view["zone_id"].to_numpy(), name="zone_id"),
     )
@@ -648,9 +644,7 @@ def table_columns(tr: i18n.For) -> dict:
         "approved_on": st.column_config.DateColumn(tr.text("c_approved"), format="YYYY-MM-DD"),
         "document_no": tr.text("c_document"),
         "confidence": tr.text("c_confidence"),
-        "source": st.column_config.LinkColumn(
-            tr.text("c_source"), display_text=tr.text("c_source_link")
-        ),
+        "selected": st.column_config.TextColumn("", width=28, help=tr.text("c_selected_help")),
     }
 
 

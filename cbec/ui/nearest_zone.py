@@ -265,8 +265,11 @@ def chooser(run: Run) -> State:
     return shared.accept(candidate, run.ctx)
 
 
-def coverage(run: Run) -> None:
-    ds, tr = run.ds, run.tr
+@st.cache_resource(show_spinner=False, max_entries=16)
+def coverage(key: tuple, lang: str, _run: Run) -> None:
+    """How much of China lies near a zone after each batch: per data version and language,
+    drawn once and replayed."""
+    ds, tr = _run.ds, i18n.tr(lang)
     st.subheader(tr("nz_coverage"), anchor=False)
     cov = _coverage(ds)
     st.caption(tr("nz_coverage_caption", n=len(ds.prefectures)))
@@ -320,7 +323,6 @@ def coverage(run: Run) -> None:
             },
         },
         height=260,
-        key="nz_coverage_chart",
     )
     table = cov.pivot(index="batch", columns="threshold_km", values="share")
     st.dataframe(
@@ -329,7 +331,6 @@ def coverage(run: Run) -> None:
         .rename(index=lambda b: tr.text("rp_batch_col", batch=b, year=year[b]))
         .rename(columns=lambda km: within[km])
         .rename_axis(index=tr.text("c_batch"), columns=None),
-        key="nz_coverage_table",
         column_config={v: st.column_config.NumberColumn(format="%.1f%%") for v in within.values()},
     )
 
@@ -363,4 +364,4 @@ def page(run: Run) -> None:
             key="nz_table",
             column_config={tr.text("nz_km"): st.column_config.NumberColumn(format="%.1f")},
         )
-    coverage(run)
+    coverage((data.data_dir(), run.today, data.fingerprint(data.data_dir())), tr.lang, run)

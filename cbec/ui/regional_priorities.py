@@ -104,7 +104,6 @@ def answer(run: Run) -> None:
             ],
         },
         height=280,
-        key="rp_trend_chart",
     )
     st.caption(tr("rp_trend_caption"))
 
@@ -126,7 +125,6 @@ def claims(run: Run) -> None:
             }
         ),
         hide_index=True,
-        key="rp_claims",
     )
 
 
@@ -150,7 +148,6 @@ def regions_by_batch(run: Run) -> None:
     )
     st.dataframe(
         table,
-        key="rp_counts",
         column_config={
             tr.text("rp_priority_share"): st.column_config.ProgressColumn(
                 format="%.1f%%", min_value=0, max_value=100
@@ -296,17 +293,28 @@ def first_zones(run: Run) -> None:
             }
         ),
         hide_index=True,
-        key="rp_first",
         column_config={tr.text("c_batch"): st.column_config.NumberColumn(format="%d")},
     )
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _answer_and_tables(key: tuple, lang: str, _run: Run) -> None:
+    """What does not change within a data version and language, drawn once and replayed."""
+    answer(_run)
+    claims(_run)
+    regions_by_batch(_run)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _first_zones(key: tuple, lang: str, _run: Run) -> None:
+    first_zones(_run)
+
+
 def page(run: Run) -> None:
     tr = run.tr
+    key = (data.data_dir(), run.today, data.fingerprint(data.data_dir()))
     st.header(tr("rp_title"), anchor=False)
-    answer(run)
-    claims(run)
-    regions_by_batch(run)
+    _answer_and_tables(key, tr.lang, run)
     state = provinces(run, run.state)
     shared.save(run, state)
-    first_zones(run)
+    _first_zones(key, tr.lang, run)
