@@ -7,8 +7,6 @@ ignored link values. Each page is one script in pages/, whose parts live in cbec
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from cbec import i18n
@@ -16,18 +14,19 @@ from cbec.ui import frame, shared
 
 st.set_page_config(
     page_title="China CBEC pilot zones · 跨境电商综试区",
-    page_icon=str(Path(__file__).parent / "static" / "favicon.png"),
+    page_icon=":material/public:",  # an icon, not a file read and encoded on every run
     layout="wide",
 )
 pages = frame.pages()
 page = st.navigation(list(pages.values()), position="hidden")
 top = st.container()
 run = None
-try:
-    with shared.guard(i18n.tr(shared.lang_hint())):
-        run = shared.begin(frame.page_id(page))
-        page.run()
-finally:  # also when a page stops early: the links then carry the view it ended on
-    if run is not None:
-        frame.header(top, pages, run.page)
-        shared.notice(run.tr)
+with shared.turn():  # one of a few scripts computing at once: the server stays responsive
+    try:
+        with shared.guard(i18n.tr(shared.lang_hint())):
+            run = shared.begin(frame.page_id(page))
+            page.run()
+    finally:  # also when a page stops early: the links then carry the view it ended on
+        if run is not None:
+            frame.header(top, pages, run.page)
+            shared.notice(run.tr)

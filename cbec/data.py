@@ -15,6 +15,7 @@ import os
 import re
 import tempfile
 import threading
+import time
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Hashable
@@ -450,6 +451,9 @@ def join(report: Report, when: dt.date) -> Dataset:
         frame["lat"] = frame["lat"].astype(float)
         frame["lon"] = frame["lon"].astype(float)
     places["population"] = places["population"].astype(int)
+    frames = [zones, batches, provinces, prefectures, places]
+    for frame in frames:
+        _plain_strings(frame)
     return Dataset(
         zones=zones,
         batches=batches,
@@ -459,6 +463,17 @@ def join(report: Report, when: dt.date) -> Dataset:
         province_shapes=report.docs["provinces_coarse.geojson"],
         today=when,
     )
+
+
+def _plain_strings(frame: pd.DataFrame) -> None:
+    """Text columns as plain Python strings: on a few hundred rows, pandas' Arrow-backed
+    strings cost more in every filter and row read (each rerun) than they save (measured under
+    load: pyarrow's `take` was the largest single cost of a rerun)."""
+    for col in frame.columns:
+        if pd.api.types.is_string_dtype(frame[col]) and not pd.api.types.is_object_dtype(
+            frame[col]
+        ):
+            frame[col] = frame[col].astype(object)
 
 
 @dataclass(eq=False)
@@ -477,6 +492,7 @@ class Dataset:
     places: pd.DataFrame
     province_shapes: dict
     today: dt.date
+    version: tuple = ()  # the files' fingerprint when loaded: a cache key for what follows
     _memo: dict = field(default_factory=dict, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
@@ -522,6 +538,21 @@ def fingerprint(folder: Path) -> tuple:
     return tuple(out)
 
 
+_STAMPS: dict[str, tuple[float, tuple]] = {}  # folder -> (time checked, fingerprint)
+RECHECK_S = 2.0  # how often the files' sizes and times are looked at again
+
+
+def _stamp(folder: Path) -> tuple:
+    """The folder's fingerprint, looked at no more than every RECHECK_S seconds (a rerun
+    should not stat nine files; an edited file is still seen within seconds)."""
+    now = time.monotonic()
+    seen = _STAMPS.get(str(folder))
+    if seen is None or now - seen[0] > RECHECK_S:
+        seen = (now, fingerprint(folder))
+        _STAMPS[str(folder)] = seen
+    return seen[1]
+
+
 def dataset(folder: Path | None = None, when: dt.date | None = None) -> Dataset:
     """The dataset for `folder` (default: data_dir()) on `when` (default: today), loaded once
     per process and data version and kept in a module-level cache, where Streamlit's "clear
@@ -529,7 +560,7 @@ def dataset(folder: Path | None = None, when: dt.date | None = None) -> Dataset:
     same DataError every time without reading the files again."""
     folder = Path(folder or data_dir())
     when = when or dt.date.today()
-    key = (str(folder), when, fingerprint(folder))
+    key = (str(folder), when, _stamp(folder))
     found = _CACHE.get(key)
     if found is None:
         with _CACHE_LOCK:
@@ -537,6 +568,7 @@ def dataset(folder: Path | None = None, when: dt.date | None = None) -> Dataset:
             if found is None:
                 try:
                     found = load(folder, when)
+                    found.version = key
                 except DataError as exc:
                     found = exc
                 for old in [k for k in _CACHE if k[0] == key[0]]:

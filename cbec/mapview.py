@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import json
 import math
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings import deck as _pydeck_deck
 from pydeck.bindings.json_tools import default_serialize
 
 from cbec import colors, data
@@ -49,6 +51,13 @@ DASHED_RING = (
 )
 CARTO_LIGHT = "https://basemaps.cartocdn.com/gl/positron-gl-style/style.json"
 DEFAULT_WIDTH = {"desktop": 760, "phone": 358}  # map width (px) before the browser has said
+
+
+# pydeck's Deck() asks on every construction whether Jupyter widgets are installed (an import
+# attempt each time: the largest cost of a new deck under load). The answer cannot change while
+# the process runs, so it is asked once.
+if not hasattr(_pydeck_deck.has_jupyter_extra, "cache_info"):
+    _pydeck_deck.has_jupyter_extra = functools.cache(_pydeck_deck.has_jupyter_extra)
 
 
 class CompactDeck(pdk.Deck):

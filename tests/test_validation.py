@@ -431,9 +431,10 @@ def test_validate_command_prints_ok_or_the_problems(data_copy):
     assert good.stdout.startswith("ok: 181 zones in 8 batches, 31 of 31 provinces")
 
 
-def test_the_dataset_is_loaded_once_per_process_and_data_version(data_copy):
+def test_the_dataset_is_loaded_once_per_process_and_data_version(data_copy, monkeypatch):
     """Kept where Streamlit's "clear cache" message cannot reach: the same object every time,
-    a new one only when a file changes."""
+    a new one only when a file changes (looked at every RECHECK_S seconds; here, every time)."""
+    monkeypatch.setattr(data, "RECHECK_S", 0.0)
     first = data.dataset(data_copy)
     assert data.dataset(data_copy) is first
     import streamlit as st

@@ -85,7 +85,7 @@ def _provider_key(geocoder: str) -> str:
 
 
 def page(run: Run) -> None:
-    key = (data.data_dir(), run.today, data.fingerprint(data.data_dir()))
+    key = shared.version(run)
     _tables(key, run.tr.lang, run)
     downloads(run)
 

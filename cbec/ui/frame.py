@@ -46,13 +46,19 @@ CSS = """
 
 
 def pages() -> dict[str, st.Page]:
-    """The four pages, titled in the visitor's language (known before navigation runs)."""
+    """The four pages, titled in the visitor's language (known before navigation runs). Made
+    once per session and language: st.Page resolves its file's path on the disk, a sizeable
+    share of a rerun under load. (Not shared between sessions: st.navigation marks the page
+    object it returns, and two sessions would race on that mark.)"""
     lang = shared.lang_hint()
-    tr = i18n.tr(lang)
-    return {
-        page_id: st.Page(path, title=tr.text(title), icon=icon, default=page_id == urlstate.MAP)
-        for page_id, (path, icon, title) in PAGE_FILES.items()
-    }
+    key = f"_pages_{lang}"
+    if key not in st.session_state:
+        tr = i18n.tr(lang)
+        st.session_state[key] = {
+            pid: st.Page(path, title=tr.text(title), icon=icon, default=pid == urlstate.MAP)
+            for pid, (path, icon, title) in PAGE_FILES.items()
+        }
+    return st.session_state[key]
 
 
 def page_id(page) -> str:
@@ -65,28 +71,27 @@ def header(top, pages: dict, current: str) -> None:
     drawn last (into a container at the top) so every link carries the view this run ended on."""
     state, ctx = st.session_state[shared.STATE], st.session_state.get(shared.CTX)
     tr = i18n.tr(state.lang)
-    with top:
-        st.html(CSS.replace('"Filters"', f'"{tr.text("filters_toggle")}"'))
-        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-            st.html(
-                f'<span class="cbec-brand" style="font-weight:600">'
-                f"{html.escape(tr.text('app_title'))}</span>",
-                width="content",
+    with top, st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        st.html(
+            CSS.replace('"Filters"', f'"{tr.text("filters_toggle")}"')
+            + f'<span class="cbec-brand" style="font-weight:600">'
+            f"{html.escape(tr.text('app_title'))}</span>",
+            width="content",
+        )
+        for pid, page in pages.items():
+            st.page_link(
+                page,
+                label=tr.text(PAGE_FILES[pid][2]),
+                icon=PAGE_FILES[pid][1],
+                query_params=urlstate.encode(state, ctx, pid) if ctx else None,
+                disabled=pid == current,
             )
-            for pid, page in pages.items():
-                st.page_link(
-                    page,
-                    label=tr.text(PAGE_FILES[pid][2]),
-                    icon=PAGE_FILES[pid][1],
-                    query_params=urlstate.encode(state, ctx, pid) if ctx else None,
-                    disabled=pid == current,
-                )
-            st.segmented_control(
-                tr("lang_label"),
-                i18n.LANGS,
-                format_func=lambda code: i18n.LANG_NAMES[code],
-                required=True,
-                key=shared.LANG_WIDGET,
-                label_visibility="collapsed",
-                help=tr.text("lang_help"),
-            )
+        st.segmented_control(
+            tr("lang_label"),
+            i18n.LANGS,
+            format_func=lambda code: i18n.LANG_NAMES[code],
+            required=True,
+            key=shared.LANG_WIDGET,
+            label_visibility="collapsed",
+            help=tr.text("lang_help"),
+        )

@@ -265,7 +265,7 @@ def map_and_details(run: Run, state: State, view: pd.DataFrame) -> State:
         if view.empty:
             st.info(tr("no_zones"))
         event = st.pydeck_chart(
-            _deck((data.data_dir(), ds.today, spec), ds, spec),
+            _deck((shared.version(run), spec), ds, spec),
             key="zone_map",
             on_select="rerun",
             selection_mode="single-object",
@@ -470,8 +470,11 @@ def details(run: Run, state: State, view: pd.DataFrame) -> None:
     links = data.sources(z["source_url"])
     if links:
         st.markdown(f"{tr('d_sources')}: " + " · ".join(shared.md_link(u) for u in links))
-    active = data.active_on(ds.zones, day)
-    near = nearest.nearest(active, z["lat"], z["lon"], k=3, exclude=state.zone)
+    near = ds.derived(
+        ("nearest3", state.zone, day),
+        lambda: nearest.nearest(data.active_on(ds.zones, day), z["lat"], z["lon"], k=3,
+                                exclude=state.zone),
+    )  # fmt: skip
     st.markdown(f"**{tr('d_nearest')}**")
     for r in near.itertuples():
         st.button(
@@ -651,16 +654,31 @@ def table_columns(tr: i18n.For) -> dict:
 # --- the page -----------------------------------------------------------------------------------
 
 
+@st.fragment
+def map_part(run: Run, view: pd.DataFrame) -> None:
+    """The map, its legend, the selected zone's details and the table of the zones on the map:
+    a click on the map, the zone picker, a nearest zone or a zoom button reruns only this part
+    (Streamlit's fragment), so the answer to a click comes at once and costs a fraction of a
+    whole page."""
+    with shared.turn():
+        state = st.session_state.get(shared.STATE, run.state)
+        state = map_and_details(run, state, view)
+        shared.save(run, state)
+        key = (shared.version(run), state.filters)
+        _table((key, tuple(view["zone_id"])), state.lang, state.zone, view)
+        shared.zone_downloads(view, run.tr, "cbec_pilot_zones", "dl")
+        if st.session_state.get(shared.DROPPED):  # a forged selection, in a fragment's run
+            shared.notice(run.tr)
+
+
 def page(run: Run) -> None:
     """The whole map page, in reading order."""
-    state = sidebar(run)
+    state = shared.save(run, sidebar(run))
     view = filters.apply(run.ds.zones, state.filters, run.today, withdrawn=True)
-    key = (data.data_dir(), run.today, state.filters)
+    key = (shared.version(run), state.filters)
     header(key, state.lang, run, state, view)
-    state = map_and_details(run, state, view)
-    shared.save(run, state)
+    map_part(run, view)
+    state = st.session_state[shared.STATE]
+    summary_panel((key, state.color), state.lang, run, state)
     with st.expander(run.tr("about")):
         st.write(run.tr("intro"))
-    summary_panel((key, state.color), state.lang, run, state)
-    _table((key, tuple(view["zone_id"])), state.lang, state.zone, view)
-    shared.zone_downloads(view, run.tr, "cbec_pilot_zones", "dl")

@@ -364,4 +364,4 @@ def page(run: Run) -> None:
             key="nz_table",
             column_config={tr.text("nz_km"): st.column_config.NumberColumn(format="%.1f")},
         )
-    coverage((data.data_dir(), run.today, data.fingerprint(data.data_dir())), tr.lang, run)
+    coverage(shared.version(run), tr.lang, run)

@@ -222,7 +222,7 @@ def provinces(run: Run, state) -> object:
     per = priorities.per_province(ds.zones, ds.provinces, day)
     width = shared.map_width("rp_width")
     event = st.pydeck_chart(
-        _choropleth((data.data_dir(), ds.today, day), tr.lang, width, ds, per),
+        _choropleth((shared.version(run), day), tr.lang, width, ds, per),
         key="rp_map",
         on_select="rerun",
         selection_mode="single-object",
@@ -312,7 +312,7 @@ def _first_zones(key: tuple, lang: str, _run: Run) -> None:
 
 def page(run: Run) -> None:
     tr = run.tr
-    key = (data.data_dir(), run.today, data.fingerprint(data.data_dir()))
+    key = shared.version(run)
     st.header(tr("rp_title"), anchor=False)
     _answer_and_tables(key, tr.lang, run)
     state = provinces(run, run.state)

