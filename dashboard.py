@@ -7,6 +7,8 @@ ignored link values. Each page is one script in pages/, whose parts live in cbec
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from cbec import i18n
@@ -14,7 +16,8 @@ from cbec.ui import frame, shared
 
 st.set_page_config(
     page_title="China CBEC pilot zones · 跨境电商综试区",
-    page_icon=":material/public:",  # an icon, not a file read and encoded on every run
+    # The project's own file: a material-icon name would make the browser fetch it from Google.
+    page_icon=str(Path(__file__).parent / "static" / "favicon.png"),
     layout="wide",
 )
 pages = frame.pages()

@@ -12,9 +12,9 @@ province outlines:
 Each run opens a new browser context (empty cache, no cookies) and blocks every request to a
 host other than 127.0.0.1. The pages are measured interleaved, in a rotating order. "Drawn" is
 seen in the pixels: an init script makes WebGL keep its drawing buffer, and on every animation
-frame copies each canvas and counts pixels of the batch colours (batches 2 and 3); the time is
-the page's performance.now() (ms since navigation start) of the first frame with enough of
-them. The servers are warmed up first: this is a new visitor, not a new server.
+frame copies each canvas and counts pixels of the two story colours (earlier and new zones);
+the time is the page's performance.now() (ms since navigation start) of the first frame with
+enough of them. The servers are warmed up first: this is a new visitor, not a new server.
 Results: benchmarks/results/first_paint.json. Budget: dashboard median <= 1.0x plain median.
 """
 
@@ -40,11 +40,11 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cbec.mapview import BATCH_COLORS  # noqa: E402
+from cbec import colors  # noqa: E402
 from tests import browser  # noqa: E402
 from tests.streamlit_client import StreamlitClient  # noqa: E402
 
-COLOURS = [BATCH_COLORS[2], BATCH_COLORS[3]]  # orange and sky blue: nothing else is
+COLOURS = [list(colors.EARLIER), list(colors.NEW)]  # the two story colours: nothing else is
 MIN_PIXELS = 40  # of the sampled pixels (every 2nd row and column): a few points
 TOLERANCE = 10  # per channel (antialiasing, blending)
 BUDGET_RATIO = 1.0

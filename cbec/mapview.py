@@ -345,6 +345,7 @@ class MapSpec:
     match_ids: tuple[str, ...] | None = None  # a name search: only these zones
     selected: tuple[float, float] | None = None  # lon, lat of the selected zone
     basemap: bool = False
+    light: bool = False  # a browser's first run: the land and the points, the rest next run
 
 
 def _rgb(c) -> str:
@@ -445,6 +446,15 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
     ]
     if spec.basemap:
         layers = layers[1:]
+    if spec.light:  # the first paint: land and points only (fewer shaders, no fetch)
+        shown = _light_records(ds, spec, chosen, d)
+        layers.append(
+            pdk.Layer("ScatterplotLayer", id="zones-first", data=shown, get_position="p",
+                      radius_units='"pixels"', get_radius=POINT_RADIUS, stroked=True,
+                      line_width_units='"pixels"', get_fill_color=fill, get_line_color=line,
+                      get_line_width=f"r <= {d} ? 2.5 : 1")
+        )  # fmt: skip
+        return CompactDeck(layers=layers, initial_view_state=view, map_provider=None)
     if spec.regions or spec.provinces:
         codes = (
             list(ds.provinces.loc[ds.provinces["province_en"].isin(spec.provinces), "adcode"])
@@ -488,9 +498,11 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
             get_color=[105, 105, 105],
             font_family='"Noto Sans CJK SC, Noto Sans, Helvetica, Arial, sans-serif"',
             font_weight=500,
-            outline_width=2,
-            outline_color=[*colors.LAND, 255],
-            font_settings={"sdf": True},
+            # A soft patch of land colour behind each name keeps it legible over outlines,
+            # without the signed-distance font (costly to build in a browser without a GPU).
+            background=True,
+            get_background_color=[*colors.LAND, 200],
+            background_padding=[2, 1],
             pickable=False,
         ),
     ]
@@ -557,6 +569,16 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
         # (map_style=None would make Streamlit fetch CARTO's style from the internet.)
         **(online or {"map_provider": None}),
     )
+
+
+def _light_records(ds: Dataset, spec: MapSpec, chosen: list, day: int) -> list[dict]:
+    """The points a light deck draws, inline: those the filters would keep, with only the
+    fields the colour and position need."""
+    keep = []
+    for r in zone_records(ds):
+        if r["a"] <= day and all(r[name] in set(values) for name, values in chosen):
+            keep.append({k: r[k] for k in ("id", "p", "b", "r", "ap")})
+    return keep
 
 
 def _filtered(layer: pdk.Layer, day: int, categories: list[tuple[str, list]]) -> pdk.Layer:

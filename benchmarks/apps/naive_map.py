@@ -7,8 +7,8 @@ import pydeck as pdk
 import streamlit as st
 
 from cbec import data
+from cbec.colors import BATCH
 from cbec.data import load
-from cbec.mapview import BATCH_COLORS
 
 
 @st.cache_data
@@ -19,7 +19,7 @@ def zones():
 z = zones()
 batches = st.multiselect("Batch", list(range(1, 9)), default=[1, 2, 3], key="w_batch")
 view = z[z["batch"].isin(batches) & (z["status"] == "active")].copy()
-view["color"] = view["batch"].map(BATCH_COLORS)
+view["color"] = view["batch"].map(lambda b: list(BATCH[b]))
 view["approved_on"] = view["approved_on"].dt.strftime("%Y-%m-%d")
 view["revoked_on"] = view["revoked_on"].dt.strftime("%Y-%m-%d")
 with open(data.PROVINCE_OUTLINES, encoding="utf-8") as fh:

@@ -7,8 +7,11 @@ import json
 import pydeck as pdk
 import streamlit as st
 
-from cbec import data, filters
-from cbec.mapview import BATCH_COLORS, CHINA_VIEW, LAND_COLOR, OUTLINE_COLOR
+from cbec import colors, data, filters, mapview
+
+# The dashboard's default view and colours: batch 3 new, batches 1-2 earlier; China fitted to
+# a desktop map's width, as the dashboard fits it.
+LAT, LON, ZOOM = mapview.fit(mapview.CHINA_BOUNDS, 760, mapview.height_for(760))
 
 st.set_page_config(page_title="Plain pydeck map", layout="wide")
 st.title("CBEC pilot zones")
@@ -18,7 +21,7 @@ st.title("CBEC pilot zones")
 def zones():
     view = filters.apply(data.load().zones, filters.Filters(), dt.date.today())
     out = view[["name_en", "name_zh", "lon", "lat"]].copy()
-    out["color"] = [BATCH_COLORS[b] for b in view["batch"]]
+    out["color"] = [list(colors.NEW if b == 3 else colors.EARLIER) for b in view["batch"]]
     return out
 
 
@@ -35,8 +38,8 @@ st.pydeck_chart(
                 "GeoJsonLayer",
                 id="provinces",
                 data=outlines(),
-                get_fill_color=LAND_COLOR,
-                get_line_color=OUTLINE_COLOR,
+                get_fill_color=list(colors.LAND),
+                get_line_color=list(colors.OUTLINE),
                 line_width_min_pixels=1,
             ),
             pdk.Layer(
@@ -53,7 +56,7 @@ st.pydeck_chart(
                 pickable=True,
             ),
         ],
-        initial_view_state=CHINA_VIEW,
+        initial_view_state=pdk.ViewState(latitude=LAT, longitude=LON, zoom=ZOOM),
         map_provider=None,
         tooltip={"html": "<b>{name_en}</b> {name_zh}"},
     ),

@@ -39,7 +39,7 @@ CSS = """
   > [data-testid="stElementContainer"] {
   flex: 1 1 0 !important; min-width: 150px !important;
 }
-@media (max-width: 640px) { .cbec-brand { display: none; } }
+@media (max-width: 640px) { .cbec-brand { display: none; } h4 { font-size: 1.1rem !important; } }
 .block-container { padding-top: 3.6rem; }
 </style>
 """
@@ -67,31 +67,35 @@ def page_id(page) -> str:
 
 
 def header(top, pages: dict, current: str) -> None:
-    """Title, one link per page carrying that page's view, and the other language's link;
-    drawn last (into a container at the top) so every link carries the view this run ended on."""
+    """The title with the language switch at its right, then one link per page carrying that
+    page's view; drawn last (into a container at the top) so every link carries the view this
+    run ended on."""
     state, ctx = st.session_state[shared.STATE], st.session_state.get(shared.CTX)
     tr = i18n.tr(state.lang)
-    with top, st.container(horizontal=True, vertical_alignment="center", gap="small"):
-        st.html(
-            CSS.replace('"Filters"', f'"{tr.text("filters_toggle")}"')
-            + f'<span class="cbec-brand" style="font-weight:600">'
-            f"{html.escape(tr.text('app_title'))}</span>",
-            width="content",
-        )
-        for pid, page in pages.items():
-            st.page_link(
-                page,
-                label=tr.text(PAGE_FILES[pid][2]),
-                icon=PAGE_FILES[pid][1],
-                query_params=urlstate.encode(state, ctx, pid) if ctx else None,
-                disabled=pid == current,
+    with top:
+        st.html(CSS.replace('"Filters"', f'"{tr.text("filters_toggle")}"'))
+        with st.container(horizontal=True, vertical_alignment="center", gap="small",
+                          horizontal_alignment="distribute"):  # fmt: skip
+            st.html(
+                f'<span class="cbec-brand" style="font-weight:600">'
+                f"{html.escape(tr.text('app_title'))}</span>",
+                width="content",
             )
-        st.segmented_control(
-            tr("lang_label"),
-            i18n.LANGS,
-            format_func=lambda code: i18n.LANG_NAMES[code],
-            required=True,
-            key=shared.LANG_WIDGET,
-            label_visibility="collapsed",
-            help=tr.text("lang_help"),
-        )
+            st.segmented_control(
+                tr("lang_label"),
+                i18n.LANGS,
+                format_func=lambda code: i18n.LANG_NAMES[code],
+                required=True,
+                key=shared.LANG_WIDGET,
+                label_visibility="collapsed",
+                help=tr.text("lang_help"),
+            )
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            for pid, page in pages.items():
+                st.page_link(
+                    page,
+                    label=tr.text(PAGE_FILES[pid][2]),
+                    icon=PAGE_FILES[pid][1],
+                    query_params=urlstate.encode(state, ctx, pid) if ctx else None,
+                    disabled=pid == current,
+                )

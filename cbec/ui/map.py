@@ -31,10 +31,11 @@ def _stops(ds, today: dt.date, current: dt.date) -> list[dt.date]:
     return sorted(d for d in days if FIRST_DAY <= d <= today)
 
 
-def sidebar(run: Run) -> State:
-    """The filter widgets, seeded from the state (the URL) when it changed; returns the view
-    they choose, held to the URL's rules."""
-    ds, state, tr, today = run.ds, run.state, run.tr, run.today
+def chosen(run: Run) -> State:
+    """The view the filter widgets choose, read before they are drawn (so the map, which the
+    visitor waits for, is sent first): seeded from the state (the URL) when it changed, held
+    to the URL's rules."""
+    ds, state, today = run.ds, run.state, run.today
     day = state.day(today)
     shared.seed(
         {
@@ -48,6 +49,33 @@ def sidebar(run: Run) -> State:
             "w_basemap": ("basemap", state.basemap),
         }
     )
+    ss = st.session_state
+    provs = ds.provinces
+    if ss["w_region"]:  # a province outside the chosen regions falls away
+        provs = provs[provs["region_en"].isin(ss["w_region"])]
+    ss["w_province"] = [p for p in ss["w_province"] if p in set(provs["province_en"])]
+    if not isinstance(ss["w_day_any"], dt.date):
+        ss["w_day_any"] = day  # the date box was emptied: keep the day shown
+    stops = _stops(ds, today, ss["w_day_any"])
+    if ss["w_day"] not in stops:
+        ss["w_day"] = ss["w_day_any"]
+    on = ss["w_day_any"]
+    candidate = replace(
+        state,
+        batches=tuple(sorted(ss["w_batch"])),
+        regions=tuple(ss["w_region"]),
+        provinces=tuple(ss["w_province"]),
+        q=(ss["w_q"] or "").strip(),
+        as_of=None if on == today else on,
+        color=ss["w_color"] or "story",
+        basemap=bool(ss["w_basemap"]),
+    )
+    return shared.accept(candidate, run.ctx)
+
+
+def sidebar(run: Run) -> None:
+    """The filter widgets (their values were read by `chosen`)."""
+    ds, tr, today = run.ds, run.tr, run.today
     batches = ds.batches
     all_batches = tuple(int(b) for b in batches["batch"])
     count = dict(zip(batches["batch"], batches["count"], strict=True))
@@ -76,7 +104,6 @@ def sidebar(run: Run) -> State:
     if ss["w_region"]:
         provs = provs[provs["region_en"].isin(ss["w_region"])]
     names = dict(zip(provs["province_en"], tr.col(provs, "province"), strict=True))
-    ss["w_province"] = [p for p in ss["w_province"] if p in names]
     sb.multiselect(
         tr("f_province"),
         list(names),
@@ -90,14 +117,9 @@ def sidebar(run: Run) -> State:
         placeholder=tr.text("f_search_placeholder"),
         key="w_q",
     )
-    if not isinstance(ss["w_day_any"], dt.date):
-        ss["w_day_any"] = day  # the date box was emptied: keep the day shown
-    stops = _stops(ds, today, ss["w_day_any"])
-    if ss["w_day"] not in stops:
-        ss["w_day"] = ss["w_day_any"]
     sb.select_slider(
         tr("f_date"),
-        stops,
+        _stops(ds, today, ss["w_day_any"]),
         format_func=lambda d: tr.text("f_date_today") if d == today else tr.month(d),
         help=tr.text("f_date_help"),
         key="w_day",
@@ -122,18 +144,6 @@ def sidebar(run: Run) -> State:
     )
     sb.toggle(tr("f_basemap"), help=tr.text("f_basemap_help"), key="w_basemap")
     sb.button(tr("f_reset"), on_click=_reset, args=(today,), width="stretch")
-    chosen = ss["w_day_any"] if isinstance(ss["w_day_any"], dt.date) else day
-    candidate = replace(
-        state,
-        batches=tuple(sorted(ss["w_batch"])),
-        regions=tuple(ss["w_region"]),
-        provinces=tuple(ss["w_province"]),
-        q=(ss["w_q"] or "").strip(),
-        as_of=None if chosen == today else chosen,
-        color=ss["w_color"] or "story",
-        basemap=bool(ss["w_basemap"]),
-    )
-    return shared.accept(candidate, run.ctx)
 
 
 def _follow(target: str, source: str) -> None:
@@ -261,6 +271,7 @@ def map_and_details(run: Run, state: State, view: pd.DataFrame) -> State:
             match_ids=tuple(view["zone_id"]) if state.q else None,
             selected=(selected["lon"], selected["lat"]) if selected is not None else None,
             basemap=state.basemap,
+            light=shared.light(),
         )
         if view.empty:
             st.info(tr("no_zones"))
@@ -275,6 +286,8 @@ def map_and_details(run: Run, state: State, view: pd.DataFrame) -> State:
     picked = _picked(event)
     with side:
         legend(view, state, run, spec)
+        if spec.light:  # the picker and the details come with the rest of the page
+            return state
         zone = zone_picker(run, state, picked)
         new = replace(state, zone=zone)
         if zone:
@@ -391,6 +404,8 @@ def legend(view: pd.DataFrame, state: State, run: Run, spec: mapview.MapSpec) ->
         f'<div role="list" aria-label="{html.escape(tr.text("legend"))}" style="font-size:.9em">'
         f"<b>{html.escape(tr.text('legend'))}</b>{''.join(rows)}{scale}</div>"
     )
+    if spec.light:
+        return
     with st.container(horizontal=True, gap="small"):
         st.button(
             "＋",
@@ -664,6 +679,8 @@ def map_part(run: Run, view: pd.DataFrame) -> None:
         state = st.session_state.get(shared.STATE, run.state)
         state = map_and_details(run, state, view)
         shared.save(run, state)
+        if shared.light():
+            return
         key = (shared.version(run), state.filters)
         _table((key, tuple(view["zone_id"])), state.lang, state.zone, view)
         shared.zone_downloads(view, run.tr, "cbec_pilot_zones", "dl")
@@ -673,11 +690,20 @@ def map_part(run: Run, view: pd.DataFrame) -> None:
 
 def page(run: Run) -> None:
     """The whole map page, in reading order."""
-    state = shared.save(run, sidebar(run))
+    state = shared.save(run, chosen(run))
     view = filters.apply(run.ds.zones, state.filters, run.today, withdrawn=True)
     key = (shared.version(run), state.filters)
     header(key, state.lang, run, state, view)
     map_part(run, view)
+    if shared.light():  # a browser's first run: the rest once the map is on its way
+        st.session_state["_light_run_over"] = True
+        st.html(
+            f'<p id="cbec-loading" style="color:#666;font-size:.9em">'
+            f"{html.escape(run.tr.text('loading_rest'))}</p>"
+        )
+        shared.fallback_finish()
+        return
+    sidebar(run)  # after the map: what the visitor waits for is sent first
     state = st.session_state[shared.STATE]
     summary_panel((key, state.color), state.lang, run, state)
     with st.expander(run.tr("about")):

@@ -38,6 +38,7 @@ RUN = "_run"  # this run's Run
 CTX = "_ctx"  # what valid URL values are (for links drawn after the page)
 CHANGED = "_url_changed"  # the URL keys this run read from the URL
 LANG_WIDGET = "w_lang"  # the language switch (cbec.ui.frame draws it)
+LIGHT = "_light"  # this run draws only what the first screen needs (see light())
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,9 @@ def begin(page: str) -> Run:
     st.session_state[CTX] = ctx
     url = _url()
     state = st.session_state.get(STATE)
-    if state is None:  # a session's first run: the link is the view
+    first = state is None
+    st.session_state[LIGHT] = first and "Mozilla/" in (st.context.headers.get("User-Agent") or "")
+    if first:  # a session's first run: the link is the view
         changed = {k.name for k in urlstate.KEYS}
         state, dropped = urlstate.decode(url, ctx)
     else:  # later runs: only what changed in the URL wins over the session's state
@@ -140,6 +143,31 @@ def _language(state: State, changed: set[str], ctx: UrlContext, page: str) -> St
 def version(run: Run) -> tuple:
     """A cache key for what depends only on the data version and the day."""
     return run.ds.version or (str(data.data_dir()), run.today)
+
+
+def light() -> bool:
+    """Whether this run is a browser's first: it then sends only what the first screen needs
+    (the headline, the map), so that the map's code and data are not queued behind the code of
+    every table, chart and filter; the rest follows in the next run, which the page asks for
+    as soon as the map has drawn (the probe's "painted" report, or after 3 s at most)."""
+    return bool(st.session_state.get(LIGHT))
+
+
+def finish_light() -> None:
+    """Ask for the full page: at once from a fragment's run, or after a moment (a fragment that
+    runs once on a timer, in case the width report never comes)."""
+    if light():
+        st.session_state[LIGHT] = False
+        st.rerun(scope="app")
+
+
+@st.fragment(run_every=3)
+def fallback_finish() -> None:
+    """A timer, drawn on a light run only: its first tick asks for the full page if the width
+    report has not. (Not drawn in later runs, so it stops.)"""
+    if st.session_state.get("_light_ticked"):
+        finish_light()
+    st.session_state["_light_ticked"] = True
 
 
 def current() -> Run:
@@ -313,7 +341,18 @@ export default function (component) {
   measure();
   const ro = new ResizeObserver(() => { clearTimeout(timer); timer = setTimeout(measure, 250); });
   ro.observe(document.body);
-  return () => { ro.disconnect(); clearTimeout(timer); };
+  // "painted": the map's canvas is in the page and two frames have passed (it has drawn).
+  let painted = false, poll = null;
+  const check = () => {
+    const block = host.closest('[data-testid="stVerticalBlock"]');
+    if (!painted && block && block.querySelector("canvas")) {
+      painted = true;
+      requestAnimationFrame(() => requestAnimationFrame(() => setStateValue("p", 1)));
+    }
+    if (!painted) poll = setTimeout(check, 100);
+  };
+  check();
+  return () => { ro.disconnect(); clearTimeout(timer); clearTimeout(poll); };
 }
 """,
 )
@@ -326,10 +365,12 @@ def _noop() -> None:
 def map_width(key: str) -> int:
     """The width (px) of the column this is called in, as the browser reports it; before it
     has (a session's first run), a guess from the browser's kind."""
-    result = _width_probe(key=key, on_w_change=_noop)
+    result = _width_probe(key=key, on_w_change=_noop, on_p_change=_noop)
     w = getattr(result, "w", None) if result is not None else None
     if isinstance(w, int | float) and not isinstance(w, bool) and 200 <= w <= 4000:
         st.session_state[f"_{key}"] = int(w)
+    if getattr(result, "p", None) and light() and st.session_state.get("_light_run_over"):
+        finish_light()  # the browser has drawn the map: now the rest of the page
     w = st.session_state.get(f"_{key}")
     if isinstance(w, int):
         return w
