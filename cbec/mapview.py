@@ -189,7 +189,7 @@ def labels_data(ds: Dataset, zoom: float, lang: str) -> str | list[dict]:
 
     def make() -> str | list[dict]:
         records = [{"p": r[key], "t": r[lang]} for r in label_records(ds, zoom) if key in r]
-        records.append({"p": SCS_LABEL_AT, "t": SCS_LABEL[lang]})
+        records.append({"p": scs_label_at(zoom, lang), "t": SCS_LABEL[lang]})
         return static_url(records, f"labels-{lang}") or records
 
     return ds.derived(("labels_data", label_zoom(zoom), lang), make)
@@ -210,7 +210,7 @@ def _inside(xs: np.ndarray, ys: np.ndarray, ring: np.ndarray) -> np.ndarray:
 
 LABEL_SIZE = 11  # pixels
 SCS_LABEL = {"en": "South China Sea\nIslands", "zh": "南海诸岛"}
-SCS_LABEL_AT = [131.6, 18.6]  # inside the inset's frame, at its foot
+SCS_FRAME = (124.8, 134.8, 17.0)  # the inset's frame: west and east edges, foot (degrees)
 
 
 def _pixels(lonlat: np.ndarray, zoom: float) -> np.ndarray:
@@ -223,6 +223,37 @@ def _pixels(lonlat: np.ndarray, zoom: float) -> np.ndarray:
 
 def _text_width(text: str) -> float:
     return sum(1.0 if ord(ch) > 0x2E80 else 0.6 for ch in text) * LABEL_SIZE
+
+
+def _label_size(text: str) -> tuple[float, float]:
+    """A name's box (width, height) in pixels: its longest line, its lines."""
+    lines = text.split("\n")
+    return max(_text_width(line) for line in lines), LABEL_SIZE * 1.2 * len(lines)
+
+
+def _box(spot: list[float], text: str, zoom: float) -> list[float]:
+    """The name's box (left, top, right, bottom) in world pixels, centred on `spot`."""
+    (x, y), (w, h) = _pixels(np.array([spot], dtype=float), zoom)[0], _label_size(text)
+    return [x - w / 2, y - h / 2, x + w / 2, y + h / 2]
+
+
+def scs_label_at(zoom: float, lang: str) -> list[float]:
+    """Where the inset's name goes at `zoom`: at the frame's foot, centred while it fits
+    inside the frame, else with its right edge at the frame's (on a phone the frame is
+    narrower than the name, which then reaches west into the open sea, not off the map)."""
+    zoom = label_zoom(zoom)
+    west, east, foot = SCS_FRAME
+    (x0, y), (x1, _) = _pixels(np.array([[west, foot], [east, foot]], dtype=float), zoom)
+    w, h = _label_size(SCS_LABEL[lang])
+    x = min((x0 + x1) / 2, x1 - w / 2 - 4)
+    size = TILE * 2**zoom
+    lon = x / size * 360 - 180
+    lat = _unmerc((1 - 2 * (y - h / 2 - 4) / size) * math.pi)
+    return [round(float(lon), 3), round(float(lat), 3)]
+
+
+def _scs_box(zoom: float, lang: str) -> list[float]:
+    return _box(scs_label_at(zoom, lang), SCS_LABEL[lang], zoom)
 
 
 def label_zoom(zoom: float) -> float:
@@ -240,19 +271,28 @@ def label_records(ds: Dataset, zoom: float) -> list[dict]:
 
     def make() -> list[dict]:
         grid = _Occupancy(_pixels(ds.zones[["lon", "lat"]].to_numpy(dtype=float), zoom), zoom)
-        out = []
+        shapes = []
         for f in ds.province_shapes["features"]:
-            props = f["properties"]
             rings = [poly[0] for poly in f["geometry"]["coordinates"]]
             ring = _pixels(np.asarray(max(rings, key=len), dtype=float), zoom)
+            span = ring.max(axis=0) - ring.min(axis=0)
+            shapes.append((float(span[0] * span[1]), f["properties"], ring))
+        # The smallest provinces first: they have the fewest places for a name, the large ones
+        # can find room around the names already placed. Names never overlap one another.
+        shapes.sort(key=lambda t: t[0])
+        taken = {lang: [_scs_box(zoom, lang)] for lang in ("en", "zh")}
+        out = []
+        for _, props, ring in shapes:
             rec = {"code": props["adcode"], "en": props["name_en"], "zh": _short_zh(props)}
             for lang, key in (("en", "pe"), ("zh", "pz")):
-                spot = _best_spot(ring, rec[lang], grid, zoom)
+                spot = _best_spot(ring, rec[lang], grid, zoom, np.array(taken[lang]))
                 if spot is not None:
                     rec[key] = spot
+                    taken[lang].append(_box(spot, rec[lang], zoom))
             if "pe" in rec or "pz" in rec:
                 out.append(rec)
-        return out
+        order = {f["properties"]["adcode"]: i for i, f in enumerate(ds.province_shapes["features"])}
+        return sorted(out, key=lambda r: order[r["code"]])
 
     return ds.derived(("labels", zoom), make)
 
@@ -299,10 +339,13 @@ def _short_zh(props: dict) -> str:
     return name
 
 
-def _best_spot(ring: np.ndarray, text: str, grid: _Occupancy, zoom: float) -> list[float] | None:
-    """The candidate anchor (in a grid over the polygon) whose label box covers no zone point,
-    with the widest margin around it, and the label's width inside the province if it can be;
-    None if every box covers a point."""
+def _best_spot(
+    ring: np.ndarray, text: str, grid: _Occupancy, zoom: float, taken: np.ndarray
+) -> list[float] | None:
+    """The candidate anchor (in a grid over the polygon) whose label box covers no zone point
+    and no name already placed (`taken`: boxes left, top, right, bottom in world pixels), with
+    the widest margin around it, and the label's width inside the province if it can be; None
+    if there is no such place."""
     x0, y0 = ring.min(axis=0)
     x1, y1 = ring.max(axis=0)
     cx, cy = (a.ravel() for a in np.meshgrid(np.linspace(x0, x1, 32), np.linspace(y0, y1, 32)))
@@ -311,6 +354,16 @@ def _best_spot(ring: np.ndarray, text: str, grid: _Occupancy, zoom: float) -> li
     if not inside.any():
         return None
     cx, cy = cx[inside], cy[inside]
+    if len(taken):  # clear of the names placed before, by 3 px
+        gap = 3
+        left, top, right, bottom = (taken[:, i][None, :] for i in range(4))
+        x, y = cx[:, None], cy[:, None]
+        hits = (x - half_w - gap < right) & (x + half_w + gap > left)
+        hits &= (y - half_h - gap < bottom) & (y + half_h + gap > top)
+        free = ~hits.any(axis=1)
+        if not free.any():
+            return None
+        cx, cy = cx[free], cy[free]
     whole = _inside(cx - half_w, cy, ring) & _inside(cx + half_w, cy, ring)
     for margin in (24, 12, 6, 2):
         empty = grid.count(cx - half_w - margin, cy - half_h - margin,

@@ -3,8 +3,9 @@
     python scripts/screenshots.py
 
 Starts the app on a free port, opens each view in headless Chromium (Debian's chromium, with
-fonts-noto-cjk for the Chinese), and writes map.png, summary.png, regional_priorities.png,
-nearest_zone.png and chinese.png.
+fonts-noto-cjk for the Chinese), and writes map.png, regional_priorities.png,
+nearest_zone.png, chinese.png, phone.png, phone_zh.png and data_and_sources_zh.png (desktop
+1400 px wide, phone 390 x 844).
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ sys.path.insert(0, str(ROOT))
 from tests import browser  # noqa: E402
 
 SHOTS = {
-    # name: (path and query, viewport height, heading to crop from, crop height)
-    "map.png": ("/", 1000, None, None),
-    "summary.png": ("/?batch=all", 2600, "Regional priorities by batch", 720),
-    "regional_priorities.png": ("/regional_priorities", 1500, None, None),
-    "nearest_zone.png": ("/nearest_zone?place=Yiwu&k=5", 1300, None, None),
-    "chinese.png": ("/?lang=zh&batch=all&zone=lhasa", 1000, None, None),
+    # name: (path and query, viewport width, viewport height)
+    "map.png": ("/", 1400, 1000),
+    "phone.png": ("/", 390, 844),
+    "phone_zh.png": ("/?lang=zh", 390, 844),
+    "regional_priorities.png": ("/regional_priorities", 1400, 1500),
+    "nearest_zone.png": ("/nearest_zone?place=Kashgar&k=5", 1400, 1300),
+    "chinese.png": ("/?lang=zh&color=batch&batch=all&zone=lhasa", 1400, 1000),
+    "data_and_sources_zh.png": ("/data_and_sources?lang=zh", 1400, 1200),
 }
 
 
@@ -37,18 +40,20 @@ def main() -> int:
     out = browser.screenshot_dir("docs/screenshots")
     with browser.streamlit_server() as url, sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=exe, args=browser.CHROMIUM_ARGS)
-        for name, (path, height, heading, crop) in SHOTS.items():
-            page = chromium.new_page(viewport={"width": 1400, "height": height})
+        for name, (path, width, height) in SHOTS.items():
+            phone = width < 600
+            context = chromium.new_context(
+                viewport={"width": width, "height": height},
+                is_mobile=phone,
+                has_touch=phone,
+                user_agent="Mozilla/5.0 (Linux; Android 14) Mobile" if phone else None,
+            )
+            page = context.new_page()
             page.goto(url + path)
             browser.wait_for_app(page)
             page.wait_for_timeout(1500)
-            if heading:
-                box = page.get_by_role("heading", name=heading).first.bounding_box()
-                clip = {"x": 300, "y": box["y"] - 20, "width": 1100, "height": crop}
-                page.screenshot(path=str(out / name), clip=clip)
-            else:
-                page.screenshot(path=str(out / name))
-            page.close()
+            page.screenshot(path=str(out / name))
+            context.close()
             print(f"wrote {out.relative_to(ROOT) / name}")
         chromium.close()
     return 0

@@ -308,3 +308,25 @@ def test_province_names_never_cover_a_zone(zoom):
             dx = np.maximum(np.abs(points[:, 0] - x) - half_w, 0)
             dy = np.maximum(np.abs(points[:, 1] - y) - half_h, 0)
             assert np.sqrt(dx**2 + dy**2).min() > mapview.POINT_RADIUS, (r[lang], zoom)
+
+
+@pytest.mark.parametrize("zoom", [1.75, 2.0, 3.0, 3.5])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_province_names_never_overlap_one_another_or_the_inset_name(zoom, lang):
+    """Measured on the boxes the names take at the zoom they were placed for (a phone's map is
+    zoom 1.75 to 2, a desktop's 3 to 3.5): no two overlap, and the inset's name stays inside
+    the fitted country box (nothing off the map's right edge)."""
+    from cbec import data, mapview
+
+    ds = data.dataset()
+    key = {"en": "pe", "zh": "pz"}[lang]
+    scs = mapview.scs_label_at(zoom, lang)
+    boxes = [
+        mapview._box(r[key], r[lang], zoom) for r in mapview.label_records(ds, zoom) if key in r
+    ]
+    boxes.append(mapview._box(scs, mapview.SCS_LABEL[lang], zoom))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+    east, _ = mapview.to_pixel(mapview.CHINA_BOUNDS[2], 20, mapview.label_zoom(zoom))
+    assert boxes[-1][2] <= east  # the inset's name ends inside the map's east edge

@@ -261,7 +261,6 @@ def turn() -> Iterator[None]:
         _SLOTS.release()
 
 
-
 @contextlib.contextmanager
 def guard(tr: i18n.For) -> Iterator[None]:
     """A bug shows as one plain sentence; the details go to the server's log, never to the
@@ -334,13 +333,14 @@ export default function (component) {
   const host = parentElement.host ? parentElement.host : parentElement;
   let last = 0, timer = null;
   const measure = () => {
-    const block = host.closest('[data-testid="stVerticalBlock"]') || host.parentElement;
-    const w = Math.round(((block && block.clientWidth) || window.innerWidth) / 20) * 20;
+    // The probe stretches across its column: its own width is the map's.
+    const own = host.getBoundingClientRect().width;
+    const w = Math.floor((own || window.innerWidth) / 20) * 20;
     if (Math.abs(w - last) >= 20) { last = w; setStateValue("w", w); }
   };
   measure();
   const ro = new ResizeObserver(() => { clearTimeout(timer); timer = setTimeout(measure, 250); });
-  ro.observe(document.body);
+  ro.observe(host);  // the column narrows when the sidebar arrives after the first paint
   // "painted": the map's canvas is in the page and two frames have passed (it has drawn).
   let painted = false, poll = null;
   const check = () => {

@@ -53,12 +53,8 @@ def mask(img: np.ndarray, rgb, tol: int = 12) -> np.ndarray:
 
 def fitted_view(page, box: dict) -> tuple[float, float, float]:
     """The view the server fitted: from the width the app's probe reported (its column's
-    width rounded to 20 px, as cbec.ui.shared.map_width's script measures it)."""
-    width = page.evaluate(
-        """() => { const c = document.querySelector('canvas#deckgl-overlay');
-          const b = c.closest('[data-testid="stVerticalBlock"]');
-          return Math.round(b.clientWidth / 20) * 20; }"""
-    )
+    width rounded down to 20 px, as cbec.ui.shared.map_width's script measures it)."""
+    width = int(box["width"]) // 20 * 20  # the probe spans the map's column: the canvas's width
     return mapview.fit(mapview.CHINA_BOUNDS, width, mapview.height_for(width))
 
 
