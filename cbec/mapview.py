@@ -415,10 +415,11 @@ def color_expr(spec: MapSpec) -> tuple[str, str]:
     colour; an approximate point is faded."""
     d = day_number(spec.day)
     if spec.color == "batch":
-        opaque = [_rgba(colors.BATCH.get(b, (0, 0, 0)), 255) for b in range(10)]
-        faded = [_rgba(colors.BATCH.get(b, (0, 0, 0)), 90) for b in range(10)]
-        fill_base = "[" + ",".join(opaque + faded) + "][b + (ap ? 10 : 0)]"
-        ring = "[" + ",".join(opaque) + "][b]"
+        # A chain of conditions: deck.gl's expression parser cannot index an array literal.
+        fill_base = ring = _rgba((0, 0, 0), 255)
+        for b, c in sorted(colors.BATCH.items(), reverse=True):
+            fill_base = f"(b == {b} ? (ap ? {_rgba(c, 90)} : {_rgba(c, 255)}) : {fill_base})"
+            ring = f"(b == {b} ? {_rgba(c, 255)} : {ring})"
     else:
         newest = max(spec.batches) if spec.batches else 0
         new, old = colors.NEW, colors.EARLIER

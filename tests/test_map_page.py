@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from cbec import colors
+
 from .apptest import (
     button,
     deck,
@@ -69,7 +71,10 @@ def test_default_colours_tell_earlier_from_new(default):
 def test_colour_by_batch_is_an_option():
     at = open_app({"color": "batch"})
     fill = layers(at)["zones"]["getFillColor"]
-    assert "[b + (ap ? 10 : 0)]" in fill
+    for b, c in colors.BATCH.items():  # each batch its colour, opaque and faded (approximate)
+        rgb = ",".join(map(str, c))
+        assert f"b == {b} ? (ap ? [{rgb},90] : [{rgb},255])" in fill, b
+    # (whether deck.gl parses it: tests/e2e/test_browser.py, colours by batch)
     legend = " ".join(h.proto.body for h in at.get("html"))
     assert "Batch 1 · 2015 · 1" in legend and "Batch 3 · 2018 · 21" in legend
     assert params(at) == {"color": ["batch"]}

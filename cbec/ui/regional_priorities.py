@@ -117,7 +117,7 @@ def claims(run: Run) -> None:
         pd.DataFrame(
             {
                 tr.text("claim_col"): [tr.text(c.key) for c in found],
-                tr.text("claim_said"): [c.claimed for c in found],
+                tr.text("claim_said"): [c.claimed or tr.text(f"{c.key}_said") for c in found],
                 tr.text("claim_found"): [c.found for c in found],
                 tr.text("claim_holds"): [
                     ("✓ " + tr.text("yes")) if c.holds else ("✗ " + tr.text("no")) for c in found

@@ -72,10 +72,26 @@ def no_errors(page) -> list[str]:
     probe = re.compile(
         r"404 \(Not Found\).*\(http://127\.0\.0\.1:\d+/\w+/_stcore/(health|host-config)"
     )
-    return [e for e in page.console_errors if not probe.search(e)]
+    shown = page.evaluate(
+        """() => Array.from(document.querySelectorAll('body *'))
+              .filter(e => e.children.length <= 3 && /^Error:/.test(e.innerText || ''))
+              .map(e => 'on the page: ' + e.innerText.slice(0, 120))"""
+    )  # a chart's own error box (deck.gl shows a bad expression there, not in the console)
+    return [e for e in page.console_errors if not probe.search(e)] + shown[:1]
 
 
 # --- issue 5: the map draws, filters work, downloads match -------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_colours_by_batch_draw_every_batch_in_its_colour(page, server_url, lang):
+    """The "By batch" colouring: its expressions parse in deck.gl and each batch's colour is on
+    the map (the fifth and the eighth batch, spread over China; batch 1 is only Hangzhou)."""
+    open_page(page, f"{server_url}/?color=batch&batch=all&lang={lang}")
+    assert no_errors(page) == []
+    img = pixels(deck_canvas(page).screenshot())
+    for b in (5, 7, 8):
+        assert mask(img, colors.BATCH[b], 12).sum() > 40, b
 
 
 def test_the_map_draws_sea_land_outlines_and_the_two_story_colours(page, server_url):
