@@ -4,6 +4,7 @@
     python benchmarks/load.py --sessions 25 --duration 10
     python benchmarks/load.py --replicas 2 --sessions 50   # through nginx (deploy/)
     python benchmarks/load.py --bytes              # bytes per filter change at 1x, 10x, 100x
+    python benchmarks/load.py --floor              # also benchmarks/apps/same_elements.py
 
 Every session is a real Streamlit session over /_stcore/stream (tests/streamlit_client.py: the
 protobuf messages of the browser, no browser). Each opens a shared link, then repeats the
@@ -106,6 +107,8 @@ FILTER_CHANGES: list[tuple[str, Any]] = [
 APPS = {
     "dashboard": ("dashboard.py", VISIT),
     "minimal": ("benchmarks/apps/minimal.py", MINIMAL_VISIT),
+    # --floor: the one-line app with as many elements as the dashboard's page (no budget)
+    "same_elements": ("benchmarks/apps/same_elements.py", MINIMAL_VISIT),
 }
 BUDGET = {"throughput_ratio": 0.5, "health_ratio": 1.5, "errors": 0, "at": (25, 50)}
 HEALTH_FLOOR_S = 0.05  # health ratios compare max(p95, 50 ms): 3 ms vs 2 ms is no regression
@@ -292,6 +295,9 @@ def measure(
             "per_session": round((max(peak) - rss_before) / 1024 / sessions, 2),
             "after_close": round(rss_after / 1024, 1),
         },
+        "deltas_per_rerun": round(statistics.fmean([r.deltas for r in tally.reruns]), 1)
+        if lat
+        else 0,
         "bytes_per_rerun": {
             "mean": round(statistics.fmean([r.bytes for r in tally.reruns]) if lat else 0),
             "p50": round(pct([r.bytes for r in tally.reruns], 0.5)),
@@ -368,7 +374,8 @@ def run_load(args: argparse.Namespace) -> int:
     levels: dict[int, dict] = {}
     for n in args.sessions:
         levels[n] = {}
-        for app in ("minimal", "dashboard"):
+        apps = ("minimal", "dashboard") + (("same_elements",) if args.floor else ())
+        for app in apps:
             print(f"... {n} session(s), {app}", flush=True)
             levels[n][app] = measure(
                 app,
@@ -390,6 +397,10 @@ def run_load(args: argparse.Namespace) -> int:
                 3,
             ),
         }
+        if "same_elements" in levels[n] and levels[n]["same_elements"]["reruns_per_s"]:
+            levels[n]["ratios"]["vs_same_elements"] = round(
+                d["reruns_per_s"] / levels[n]["same_elements"]["reruns_per_s"], 3
+            )
     checks = budgets(levels)
     import streamlit
 
@@ -414,26 +425,33 @@ def run_load(args: argparse.Namespace) -> int:
 
 def print_table(levels: dict[int, dict]) -> None:
     head = (
-        f"{'sessions':>8} {'app':<10} {'reruns/s':>8} {'p50':>7} {'p95':>7} {'max':>7} "
+        f"{'sessions':>8} {'app':<13} {'reruns/s':>8} {'p50':>7} {'p95':>7} {'max':>7} "
         f"{'errors':>6} {'health p95':>10} {'max':>7} {'t/o':>3} {'MB/sess':>7} "
-        f"{'MB after':>8} {'B/rerun':>8}"
+        f"{'MB after':>8} {'B/rerun':>8} {'deltas':>6}"
     )
     print(head)
     for n, apps in levels.items():
-        for app in ("dashboard", "minimal"):
+        for app in ("dashboard", "minimal", "same_elements"):
+            if app not in apps:
+                continue
             r = apps[app]
             lat, h = r["latency_s"], r["health_s"]
             print(
-                f"{n:>8} {app:<10} {r['reruns_per_s']:>8.2f} {lat['p50']:>6.2f}s "
+                f"{n:>8} {app:<13} {r['reruns_per_s']:>8.2f} {lat['p50']:>6.2f}s "
                 f"{lat['p95']:>6.2f}s {lat['max']:>6.2f}s {r['errors']:>6} "
                 f"{h['p95']:>9.3f}s {h['max']:>6.2f}s {h['timeouts']:>3} "
                 f"{r['rss_mb']['per_session']:>7.2f} {r['rss_mb']['after_close']:>8.1f} "
-                f"{r['bytes_per_rerun']['mean']:>8}"
+                f"{r['bytes_per_rerun']['mean']:>8} {r.get('deltas_per_rerun', 0):>6}"
             )
         ratios = apps["ratios"]
         print(
-            f"{'':>8} {'ratio':<10} {ratios['reruns_per_s']:>8}x  health p95 "
+            f"{'':>8} {'ratio':<13} {ratios['reruns_per_s']:>8}x  health p95 "
             f"{ratios['health_p95']}x"
+            + (
+                f"  (dashboard / same_elements: {ratios['vs_same_elements']}x)"
+                if "vs_same_elements" in ratios
+                else ""
+            )
         )
 
 
@@ -581,6 +599,11 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=0,
         help="serve each app from N replicas behind nginx (deploy/replicas.py); 0: one server",
+    )
+    ap.add_argument(
+        "--floor",
+        action="store_true",
+        help="also the one-line app with the dashboard's number of elements (no budget)",
     )
     ap.add_argument("--bytes", action="store_true", help="bytes per filter change instead")
     ap.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])

@@ -9,9 +9,11 @@ East, then the three priority regions together).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from cbec.colors import REGION_ORDER
@@ -22,47 +24,54 @@ FIRST_GROUP = (1, 2)  # the "13 cities including Hangzhou" of the July 2018 anno
 
 def composition(zones: pd.DataFrame, group: Sequence, order: Sequence) -> pd.DataFrame:
     """One row per group (in `order`) and region (in REGION_ORDER): count and share of the
-    group's zones; zero rows are kept, so every group has all four regions."""
-    counts = pd.crosstab(
-        pd.Series(list(group), index=zones.index, name="group"), zones["region_en"]
+    group's zones; zero rows are kept, so every group has all four regions. (Counted in plain
+    Python: a crosstab costs more than the rest of a map rerun at this size.)"""
+    counts = Counter(zip(group, zones["region_en"], strict=True))
+    order, regions = list(order), list(REGION_ORDER)
+    rows = [(g, r, counts.get((g, r), 0)) for g in order for r in regions]
+    totals = Counter()
+    for g, _, n in rows:
+        totals[g] += n
+    return pd.DataFrame(
+        {
+            "group": pd.Categorical([g for g, _, _ in rows], categories=order, ordered=True),
+            "region_en": [r for _, r, _ in rows],
+            "count": np.array([n for _, _, n in rows], dtype=np.int64),
+            "share": [n / totals[g] if totals[g] else 0.0 for g, _, n in rows],
+        }
     )
-    counts = counts.reindex(index=list(order), columns=list(REGION_ORDER), fill_value=0)
-    long = counts.stack().rename("count").reset_index()
-    totals = long.groupby("group", sort=False)["count"].transform("sum")
-    long["share"] = (long["count"] / totals.where(totals > 0)).fillna(0.0)
-    long["group"] = pd.Categorical(long["group"], categories=list(order), ordered=True)
-    return long.sort_values(["group", "region_en"], key=_region_key, kind="stable").reset_index(
-        drop=True
-    )[["group", "region_en", "count", "share"]]
-
-
-def _region_key(s: pd.Series) -> pd.Series:
-    return s.map({r: i for i, r in enumerate(REGION_ORDER)}) if s.name == "region_en" else s
 
 
 def table(comp: pd.DataFrame) -> pd.DataFrame:
     """The composition as a table: regions as rows, groups as columns, then the priority regions'
     count and the total."""
-    wide = comp.pivot(index="region_en", columns="group", values="count").reindex(
-        list(REGION_ORDER)
+    cells = {(g, r): int(n) for g, r, n in zip(comp["group"], comp["region_en"], comp["count"],
+                                                strict=True)}  # fmt: skip
+    pri = priority_share(comp)
+    groups = list(pri["group"])
+    rows = [[cells.get((g, r), 0) for g in groups] for r in REGION_ORDER]
+    rows += [list(pri["priority"]), list(pri["zones"])]
+    return pd.DataFrame(
+        np.array(rows, dtype=np.int64),
+        index=[*REGION_ORDER, "priority", "total"],
+        columns=groups,
     )
-    wide.columns = list(wide.columns)
-    pri = priority_share(comp).set_index("group")
-    wide.loc["priority"] = pri["priority"]
-    wide.loc["total"] = pri["zones"]
-    return wide.astype(int)
 
 
 def priority_share(comp: pd.DataFrame) -> pd.DataFrame:
     """Per group: zones, zones in the priority regions, their share, and the change in share
     from the group before (percentage points; NaN for the first)."""
+    zones: dict = {}
+    prio: dict = {}
+    priority = set(PRIORITY_REGIONS)
+    for g, r, n in zip(comp["group"], comp["region_en"], comp["count"], strict=True):
+        zones[g] = zones.get(g, 0) + int(n)
+        prio[g] = prio.get(g, 0) + (int(n) if r in priority else 0)
     rows, previous = [], None
-    for key, part in comp.groupby("group", sort=False, observed=True):
-        total = int(part["count"].sum())
-        prio = int(part.loc[part["region_en"].isin(PRIORITY_REGIONS), "count"].sum())
-        share = prio / total if total else float("nan")
+    for key, total in zones.items():
+        share = prio[key] / total if total else float("nan")
         delta = float("nan") if previous is None else (share - previous) * 100
-        rows.append({"group": key, "zones": total, "priority": prio, "share": share,
+        rows.append({"group": key, "zones": total, "priority": prio[key], "share": share,
                      "delta_pp": delta})  # fmt: skip
         previous = share
     return pd.DataFrame(rows, columns=["group", "zones", "priority", "share", "delta_pp"])

@@ -91,7 +91,7 @@ def page(run: Run) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _tables(key: tuple, lang: str, _run: Run) -> None:
+def _tables(key: str, lang: str, _run: Run) -> None:
     """Everything but the downloads, per data version and language: drawn once, replayed."""
     ds, tr, today = _run.ds, i18n.tr(lang), _run.today
     zones, batches = ds.zones, ds.batches

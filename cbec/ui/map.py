@@ -196,7 +196,7 @@ def headline_text(h: summary.Headline | None, tr: i18n.For, newest_on: dt.date) 
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
-def header(key: tuple, lang: str, _run: Run, _state: State, _view: pd.DataFrame) -> None:
+def header(key: str, lang: str, _run: Run, _state: State, _view: pd.DataFrame) -> None:
     """The sentence and the four numbers; cached per view and language (Streamlit replays the
     elements on a rerun to a view seen before)."""
     ds, tr, state = _run.ds, i18n.tr(lang), _state
@@ -246,9 +246,9 @@ def header(key: tuple, lang: str, _run: Run, _state: State, _view: pd.DataFrame)
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
-def _deck(key: tuple, _ds, spec: mapview.MapSpec) -> mapview.CompactDeck:
+def _deck(key: str, _ds, _spec: mapview.MapSpec) -> mapview.CompactDeck:
     """The deck for this view, built and serialised once per distinct view."""
-    return mapview.map_deck(_ds, spec)
+    return mapview.map_deck(_ds, _spec)
 
 
 def map_and_details(run: Run, state: State, view: pd.DataFrame) -> State:
@@ -276,7 +276,7 @@ def map_and_details(run: Run, state: State, view: pd.DataFrame) -> State:
         if view.empty:
             st.info(tr("no_zones"))
         event = st.pydeck_chart(
-            _deck((shared.version(run), spec), ds, spec),
+            _deck(shared.key(run, spec), ds, spec),
             key="zone_map",
             on_select="rerun",
             selection_mode="single-object",
@@ -376,34 +376,9 @@ def view_caption(run: Run, state: State, view: pd.DataFrame) -> i18n.Md:
 
 
 def legend(view: pd.DataFrame, state: State, run: Run, spec: mapview.MapSpec) -> None:
-    """What the colours mean and how many of each are drawn, a scale, and zoom buttons. The HTML
-    holds only the palette, numbers and catalogue strings, escaped all the same."""
-    tr, ds = run.tr, run.ds
-    years = dict(zip(ds.batches["batch"], ds.batches["approved_on"].dt.year, strict=True))
-    newest_on = {
-        int(b): d for b, d in zip(ds.batches["batch"], ds.batches["approved_on"], strict=True)
-    }
-    rows = []
-    for item in mapview.legend(view, spec, years):
-        values = {k: v for k, v in item.items() if k in ("batch", "year", "n")}
-        if item["key"] == "legend_new":
-            values["month"] = tr.month(newest_on[item["batch"]]) if item.get("batch") else ""
-        label = html.escape(tr.text(item["key"], **values))
-        rows.append(_swatch(item["kind"], colors.hex_(item["color"]), label))
-    if state.regions or state.provinces or state.q:
-        rows.append(
-            _swatch("grey", colors.hex_(colors.CONTEXT), html.escape(tr.text("legend_grey")))
-        )
-    km, px = mapview.scale_bar(spec)
-    scale = (
-        f'<div style="margin-top:.5em;font-size:.8em;color:#555">'
-        f'<div style="width:{px}px;height:6px;border:1px solid #555;border-top:none"></div>'
-        f"{html.escape(tr.text('legend_scale', km=km))}</div>"
-    )
-    st.html(
-        f'<div role="list" aria-label="{html.escape(tr.text("legend"))}" style="font-size:.9em">'
-        f"<b>{html.escape(tr.text('legend'))}</b>{''.join(rows)}{scale}</div>"
-    )
+    """What the colours mean and how many of each are drawn, a scale, and zoom buttons."""
+    tr = run.tr
+    st.html(_legend_html(shared.key(run, state.filters, spec), spec, run.ds, view, tr))
     if spec.light:
         return
     with st.container(horizontal=True, gap="small"):
@@ -428,6 +403,38 @@ def legend(view: pd.DataFrame, state: State, run: Run, spec: mapview.MapSpec) ->
             args=(0,),
             key="zoom_reset",
         )
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _legend_html(key: str, _spec: mapview.MapSpec, _ds, _view: pd.DataFrame, _tr) -> str:
+    """The legend's HTML, once per data version, filters and map spec (which decide the view
+    and the language): only the palette, numbers and catalogue strings, escaped all the same."""
+    ds, view, tr, spec = _ds, _view, _tr, _spec
+    years = dict(zip(ds.batches["batch"], ds.batches["approved_on"].dt.year, strict=True))
+    newest_on = {
+        int(b): d for b, d in zip(ds.batches["batch"], ds.batches["approved_on"], strict=True)
+    }
+    rows = []
+    for item in mapview.legend(view, spec, years):
+        values = {k: v for k, v in item.items() if k in ("batch", "year", "n")}
+        if item["key"] == "legend_new":
+            values["month"] = tr.month(newest_on[item["batch"]]) if item.get("batch") else ""
+        label = html.escape(tr.text(item["key"], **values))
+        rows.append(_swatch(item["kind"], colors.hex_(item["color"]), label))
+    if spec.regions or spec.provinces or spec.match_ids is not None:
+        rows.append(
+            _swatch("grey", colors.hex_(colors.CONTEXT), html.escape(tr.text("legend_grey")))
+        )
+    km, px = mapview.scale_bar(spec)
+    scale = (
+        f'<div style="margin-top:.5em;font-size:.8em;color:#555">'
+        f'<div style="width:{px}px;height:6px;border:1px solid #555;border-top:none"></div>'
+        f"{html.escape(tr.text('legend_scale', km=km))}</div>"
+    )
+    return (
+        f'<div role="list" aria-label="{html.escape(tr.text("legend"))}" style="font-size:.9em">'
+        f"<b>{html.escape(tr.text('legend'))}</b>{''.join(rows)}{scale}</div>"
+    )
 
 
 def _zoom(step: int) -> None:
@@ -511,7 +518,7 @@ def _clear_zone() -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def summary_panel(key: tuple, lang: str, _run: Run, _state: State) -> None:
+def summary_panel(key: str, lang: str, _run: Run, _state: State) -> None:
     """How the selected zones split over the four regions, group by group (earlier and new, or
     batch by batch), with the priority regions' share: one chart, one table."""
     ds, tr, state = _run.ds, i18n.tr(lang), _state
@@ -622,7 +629,7 @@ def stacked_bars(rows: list[dict], tr: i18n.For) -> dict:
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def _table(key: tuple, lang: str, zone: str | None, _view: pd.DataFrame) -> None:
+def _table(key: str, lang: str, zone: str | None, _view: pd.DataFrame) -> None:
     """The table of the zones in view, the selected zone highlighted; cached per view."""
     tr, view = i18n.tr(lang), _view
     st.subheader(tr("table"), anchor=False)
@@ -681,8 +688,7 @@ def map_part(run: Run, view: pd.DataFrame) -> None:
         shared.save(run, state)
         if shared.light():
             return
-        key = (shared.version(run), state.filters)
-        _table((key, tuple(view["zone_id"])), state.lang, state.zone, view)
+        _table(shared.key(run, state.filters), state.lang, state.zone, view)
         shared.zone_downloads(view, run.tr, "cbec_pilot_zones", "dl")
         if st.session_state.get(shared.DROPPED):  # a forged selection, in a fragment's run
             shared.notice(run.tr)
@@ -692,7 +698,7 @@ def page(run: Run) -> None:
     """The whole map page, in reading order."""
     state = shared.save(run, chosen(run))
     view = filters.apply(run.ds.zones, state.filters, run.today, withdrawn=True)
-    key = (shared.version(run), state.filters)
+    key = shared.key(run, state.filters)
     header(key, state.lang, run, state, view)
     map_part(run, view)
     if shared.light():  # a browser's first run: the rest once the map is on its way
@@ -705,6 +711,6 @@ def page(run: Run) -> None:
         return
     sidebar(run)  # after the map: what the visitor waits for is sent first
     state = st.session_state[shared.STATE]
-    summary_panel((key, state.color), state.lang, run, state)
+    summary_panel(key + state.color, state.lang, run, state)
     with st.expander(run.tr("about")):
         st.write(run.tr("intro"))

@@ -266,7 +266,7 @@ def chooser(run: Run) -> State:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def coverage(key: tuple, lang: str, _run: Run) -> None:
+def coverage(key: str, lang: str, _run: Run) -> None:
     """How much of China lies near a zone after each batch: per data version and language,
     drawn once and replayed."""
     ds, tr = _run.ds, i18n.tr(lang)

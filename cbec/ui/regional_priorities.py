@@ -158,9 +158,7 @@ def regions_by_batch(run: Run) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _choropleth(
-    key: tuple, lang: str, width: int, _ds, _counts: pd.DataFrame
-) -> mapview.CompactDeck:
+def _choropleth(key: str, lang: str, width: int, _ds, _counts: pd.DataFrame) -> mapview.CompactDeck:
     """Province shapes shaded by their count of zones: one encoding per number."""
     counts = dict(zip(_counts["adcode"], _counts["zones"], strict=True))
     bins = priorities.count_bins(_counts["zones"].to_numpy())
@@ -222,7 +220,7 @@ def provinces(run: Run, state) -> object:
     per = priorities.per_province(ds.zones, ds.provinces, day)
     width = shared.map_width("rp_width")
     event = st.pydeck_chart(
-        _choropleth((shared.version(run), day), tr.lang, width, ds, per),
+        _choropleth(shared.key(run, day), tr.lang, width, ds, per),
         key="rp_map",
         on_select="rerun",
         selection_mode="single-object",
@@ -298,7 +296,7 @@ def first_zones(run: Run) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _answer_and_tables(key: tuple, lang: str, _run: Run) -> None:
+def _answer_and_tables(key: str, lang: str, _run: Run) -> None:
     """What does not change within a data version and language, drawn once and replayed."""
     answer(_run)
     claims(_run)
@@ -306,7 +304,7 @@ def _answer_and_tables(key: tuple, lang: str, _run: Run) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _first_zones(key: tuple, lang: str, _run: Run) -> None:
+def _first_zones(key: str, lang: str, _run: Run) -> None:
     first_zones(_run)
 
 

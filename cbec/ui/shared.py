@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+import hashlib
 import logging
 import os
 import threading
@@ -140,9 +142,22 @@ def _language(state: State, changed: set[str], ctx: UrlContext, page: str) -> St
     return state
 
 
-def version(run: Run) -> tuple:
-    """A cache key for what depends only on the data version and the day."""
-    return run.ds.version or (str(data.data_dir()), run.today)
+def version(run: Run) -> str:
+    """A cache key for what depends only on the data version and the day: short, because
+    Streamlit hashes every argument of a cached function on every call (a nested tuple of the
+    files' sizes and times cost more than the lookups it keys)."""
+    return _digest(run.ds.version or (str(data.data_dir()), run.today))
+
+
+@functools.lru_cache(maxsize=64)
+def _digest(version: tuple) -> str:
+    return hashlib.sha1(repr(version).encode()).hexdigest()[:16]
+
+
+def key(run: Run, *parts) -> str:
+    """A cache key for a view: the data version and `parts` (validated state: dataclasses of
+    numbers, dates and strings), as one string, cheap for Streamlit to hash."""
+    return version(run) + repr(parts)
 
 
 def light() -> bool:
@@ -374,5 +389,7 @@ def map_width(key: str) -> int:
     w = st.session_state.get(f"_{key}")
     if isinstance(w, int):
         return w
-    ua = st.context.headers.get("User-Agent", "") or ""
-    return mapview.DEFAULT_WIDTH["phone" if "Mobi" in ua else "desktop"]
+    if "_device" not in st.session_state:  # asked once: reading the headers is not free
+        ua = st.context.headers.get("User-Agent", "") or ""
+        st.session_state["_device"] = "phone" if "Mobi" in ua else "desktop"
+    return mapview.DEFAULT_WIDTH[st.session_state["_device"]]
