@@ -39,7 +39,9 @@ CSS = """
   > [data-testid="stElementContainer"] {
   flex: 1 1 0 !important; min-width: 150px !important;
 }
-@media (max-width: 640px) { .cbec-brand { display: none; } h4 { font-size: 1.1rem !important; } }
+@media (max-width: 640px) { .cbec-brand { position: absolute; width: 1px; height: 1px;
+  overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+  h4 { font-size: 1.1rem !important; } }
 .block-container { padding-top: 3.6rem; }
 </style>
 """
@@ -77,8 +79,10 @@ def header(top, pages: dict, current: str) -> None:
         with st.container(horizontal=True, vertical_alignment="center", gap="small",
                           horizontal_alignment="distribute"):  # fmt: skip
             st.html(
-                f'<span class="cbec-brand" style="font-weight:600">'
-                f"{html.escape(tr.text('app_title'))}</span>",
+                # the page's one h1, small: the headline under it carries the message; on a
+                # phone it is kept for screen readers only
+                f'<h1 class="cbec-brand" style="font-size:1rem;font-weight:600;margin:0;'
+                f'padding:0;line-height:1.6">{html.escape(tr.text("app_title"))}</h1>',
                 width="content",
             )
             st.segmented_control(

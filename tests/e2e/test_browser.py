@@ -529,5 +529,7 @@ def test_every_page_loads_without_errors(page, server_url, nav, heading):
     page.locator("[data-testid=stPageLink]", has_text=nav).first.click()
     browser.wait_for_app(page)
     assert page.get_by_role("heading", name=heading).first.is_visible()
+    h1 = page.get_by_role("heading", level=1)  # one top-level heading: the app's name
+    assert h1.count() == 1 and "pilot zones" in h1.inner_text().lower()
     assert page.locator("[data-testid=stException], [data-testid=stAlertContentError]").count() == 0
     assert no_errors(page) == []
