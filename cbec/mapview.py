@@ -663,19 +663,27 @@ def tooltip(lang: str) -> dict:
     return {"html": html, "style": {"fontSize": "12px", "maxWidth": "240px", "zIndex": "10"}}
 
 
+def picked_object(event, layers: tuple[str, ...]) -> dict | None:
+    """The first object a map click selected in the first of `layers` that has one. Any shape
+    may arrive (a client can send what it likes): anything but a list of objects is nothing."""
+    try:
+        objects = event.selection.objects
+    except (AttributeError, KeyError, TypeError):
+        return None
+    if not isinstance(objects, dict):
+        return None
+    for layer in layers:
+        found = objects.get(layer)
+        if isinstance(found, list) and found and isinstance(found[0], dict):
+            return found[0]
+    return None
+
+
 def picked_zone(event, layers: tuple[str, ...] = ("zones", "context")) -> str | None:
     """The zone id a map click selected, read from the selected objects (not their indices,
     which shift when the filters change). Not yet checked: callers hold it to the known ids."""
-    try:
-        objects = event.selection.objects
-    except AttributeError:
-        return None
-    for layer in layers:
-        found = objects.get(layer) or []
-        if found and isinstance(found[0], dict):
-            value = found[0].get("id")
-            return value if isinstance(value, str) else None
-    return None
+    value = (picked_object(event, layers) or {}).get("id")
+    return value if isinstance(value, str) else None
 
 
 # --- legend -------------------------------------------------------------------------------------

@@ -340,6 +340,66 @@ def test_a_forged_map_selection_is_dropped_and_named(server_url):
     assert any("zone=no-zone" in t.replace("\\", "") for t in toasts)
 
 
+# Selections of every wrong shape a client could send for a map's objects.
+MISSHAPEN = [
+    {"selection": {"objects": {"zones": 5}}},
+    {"selection": {"objects": ["x"]}},
+    {"selection": {"objects": {"zones": {"a": 1}}}},
+    {"selection": {"objects": {"zones": [{"id": ["list"]}]}}},
+    {"selection": {"objects": {"choropleth": [{"properties": "x"}]}}},
+    {"selection": {"objects": None}},
+    {"selection": {}},
+]
+
+
+@pytest.mark.parametrize(("page", "key"), [("", "zone_map"), ("regional_priorities", "rp_map")])
+def test_a_misshapen_map_selection_changes_nothing(server_url, page, key):
+    """Whatever shape a selection has, the page (or the map's fragment) finishes with no
+    exception and no error block, and a real change afterwards still works."""
+    from streamlit.proto.Alert_pb2 import Alert
+
+    from tests.streamlit_client import StreamlitClient, run_sync
+
+    async def visit():
+        async with StreamlitClient(server_url) as c:
+            await c.open(page, "")
+            runs, errors = [], []
+            for value in MISSHAPEN:
+                runs.append(await c.set(key, value))
+                errors.append([a.body for a in c.elements("alert") if a.format == Alert.ERROR])
+            after = await c.rerun()
+            return runs, errors, after
+
+    runs, errors, after = run_sync(visit())
+    for value, r, e in zip(MISSHAPEN, runs, errors, strict=True):
+        assert r.ok, (value, r.status, r.exceptions)
+        assert r.elements["exception"] == 0 and e == [], (value, e)
+    assert after.ok
+
+
+def test_a_forged_province_on_the_priorities_map_is_dropped_and_named(server_url):
+    """The choropleth's selection is held to the known provinces: a forged code selects
+    nothing and is named in the notice; a real one selects its province."""
+    from tests.streamlit_client import StreamlitClient, run_sync
+
+    def pick(code):
+        return {"selection": {"objects": {"choropleth": [{"properties": {"adcode": code}}]}}}
+
+    async def visit():
+        async with StreamlitClient(server_url) as c:
+            await c.open("regional_priorities", "")
+            forged = await c.set("rp_map", pick("999999"))
+            toasts = [t.body for t in c.elements("toast")]
+            real = await c.set("rp_map", pick("330000"))
+            markdown = [m.body for m in c.elements("markdown")]
+            return forged, toasts, real, markdown
+
+    forged, toasts, real, markdown = run_sync(visit())
+    assert forged.ok and real.ok
+    assert any("province=999999" in t.replace("\\", "") for t in toasts), toasts
+    assert any("Zhejiang" in m and "zone" in m for m in markdown), markdown
+
+
 def test_clearing_the_caches_costs_the_next_visitor_nothing(server_url):
     """Any client can send Streamlit's "clear cache" message; the dataset and what is derived
     from it live outside Streamlit's caches, so the next run is as fast as before (a reload of

@@ -682,7 +682,7 @@ def map_part(run: Run, view: pd.DataFrame) -> None:
     a click on the map, the zone picker, a nearest zone or a zoom button reruns only this part
     (Streamlit's fragment), so the answer to a click comes at once and costs a fraction of a
     whole page."""
-    with shared.turn():
+    with shared.turn(), shared.guard(run.tr):  # a fragment's run skips dashboard.py's guard
         state = st.session_state.get(shared.STATE, run.state)
         state = map_and_details(run, state, view)
         shared.save(run, state)

@@ -243,12 +243,14 @@ def provinces(run: Run, state) -> object:
         )
     )
     names = dict(zip(per["adcode"], tr.col(per, "province"), strict=True))
-    objects = getattr(getattr(event, "selection", None), "objects", {}) or {}
-    clicked = (objects.get("choropleth") or [{}])[0]
-    code = clicked.get("properties", {}).get("adcode") if isinstance(clicked, dict) else None
-    if code in names and st.session_state.get("_rp_last_pick") != code:
+    props = (mapview.picked_object(event, ("choropleth",)) or {}).get("properties")
+    code = props.get("adcode") if isinstance(props, dict) else None
+    if code is not None and st.session_state.get("_rp_last_pick") != code:
         st.session_state["_rp_last_pick"] = code
-        st.session_state["w_rp_province"] = code
+        if code in names:
+            st.session_state["w_rp_province"] = code
+        else:  # no province of ours: a forged selection, named like a bad link value
+            shared.drop([f"province={code}"[:40]])
     code = st.selectbox(
         tr("rp_pick_province"),
         list(names),
