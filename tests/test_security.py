@@ -11,15 +11,22 @@ import re
 import threading
 import time
 import tomllib
+from collections import Counter
 
 import pytest
 
-from cbec import data, places, urlstate
+from cbec import data, i18n, places, urlstate
 
 from .apptest import open_app, text
 from .nominatim_server import FakeNominatim
 
 PAGES = [None, "regional_priorities", "nearest_zone", "data_and_sources"]
+# Each page's own heading, in either language (the map page has none of them).
+TITLES_OF = {
+    page: {i18n.tr(lang).text(key) for lang in i18n.LANGS} if key else set()
+    for page, key in zip(PAGES, [None, "rp_title", "nz_title", "ds_title"], strict=True)
+}
+TITLES = set().union(*TITLES_OF.values())
 PAYLOADS = [
     "[Your session expired, sign in](https://evil.example/login)",
     "![t](http://198.51.100.9/t.png)",
@@ -262,19 +269,20 @@ def query_strings(n: int, seed: int = 20261126) -> list[dict[str, list[str]]]:
 
 
 def _fuzz(chunk: list[tuple[str | None, dict]]) -> list[str]:
-    """Run in a worker process: each query string on its page; a fresh session every 40."""
+    """Run in a worker process: each query string on its page, in a session on that page (a
+    fresh one for every block of 40, and after a failure)."""
     from tests.apptest import run_like_a_server
 
     run_like_a_server()
     from streamlit.testing.v1 import AppTest
 
-    failures, at, slowest = [], None, 0.0
+    failures, at, slowest, on = [], None, 0.0, None
     for i, (page, query) in enumerate(chunk):
-        if at is None or i % 40 == 0:
+        if at is None or i % 40 == 0 or page != on:
             at = AppTest.from_file(str(data.ROOT / "dashboard.py"), default_timeout=10)
             at.run()
-            if page:
-                at.switch_page(f"pages/{page}.py")
+            at.switch_page(f"pages/{page or 'map'}.py")
+            on = page
         for k in list(at.query_params):
             del at.query_params[k]
         for k, v in query.items():
@@ -290,16 +298,23 @@ def _fuzz(chunk: list[tuple[str | None, dict]]) -> list[str]:
         problems = [e.message for e in at.exception] + [e.value for e in at.error]
         if problems or len(at.toast) > 1:
             failures.append(f"{page} {query!r:.200}: {problems[:2]} toasts={len(at.toast)}")
+        elif (
+            bool(seen := {h.value for h in at.header} & TITLES) != bool(TITLES_OF[page])
+            or not seen <= TITLES_OF[page]
+        ):  # not the page meant
+            failures.append(f"{page} {query!r:.200}: ran as {[h.value for h in at.header]}")
     if slowest > 10:
         failures.append(f"a run took {slowest:.1f} s")
     return failures
 
 
 def test_fuzzed_links_on_every_page():
-    """1,200 generated query strings (fixed seed), spread over the four pages, in two processes:
-    no exception, no error block, at most one notice, every run under 10 s."""
+    """1,200 generated query strings (fixed seed), 300 on each of the four pages, in two
+    processes: no exception, no error block, at most one notice, every run under 10 s."""
     cases = [(PAGES[i % 4], q) for i, q in enumerate(query_strings(1200))]
-    chunks = [cases[i::2] for i in range(2)]
+    order = {p: n for n, p in enumerate(PAGES)}
+    chunks = [sorted(cases[w * 600 : (w + 1) * 600], key=lambda c: order[c[0]]) for w in (0, 1)]
+    assert [Counter(p for p, _ in c) for c in chunks] == [{p: 150 for p in PAGES}] * 2
     ctx = multiprocessing.get_context("spawn")
     with cf.ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
         failures = [f for part in pool.map(_fuzz, chunks) for f in part]
