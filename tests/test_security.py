@@ -3,6 +3,7 @@ value named once, no outbound call unless switched on, and a fuzzer across every
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures as cf
 import itertools
 import multiprocessing
@@ -435,3 +436,39 @@ def test_clearing_the_caches_costs_the_next_visitor_nothing(server_url):
 
     typical, after_clear = run_sync(visit())
     assert after_clear < typical + 0.15, (typical, after_clear)
+
+
+def test_a_slow_online_lookup_does_not_hold_up_other_visitors():
+    """With online lookup on and Nominatim taking 3 s, one visitor's lookup waits on the
+    network without holding the process's script slot: another visitor's map rerun meanwhile
+    takes well under a second (it would take the 3 s if the slot were held)."""
+    from tests import browser
+    from tests.streamlit_client import Nth, Raw, StreamlitClient, run_sync
+
+    with FakeNominatim() as fake:
+        fake.script = [FakeNominatim.slow(3.0)]
+        env = {"CBEC_ONLINE_LOOKUP": "1", "CBEC_NOMINATIM": fake.domain}
+        with browser.streamlit_server(env=env) as url:
+
+            async def looker():
+                async with StreamlitClient(url) as c:
+                    await c.open("nearest_zone", "")
+                    await c.set("w_nz_mode", Nth(1))
+                    return await c.set("w_nz_place", "义乌市")
+
+            async def other(ready: asyncio.Event):
+                async with StreamlitClient(url) as c:
+                    await c.open("", "batch=3")
+                    ready.set()
+                    await asyncio.sleep(1.0)  # the lookup is now waiting on the network
+                    return await c.set("w_region", Raw(["West"]))
+
+            async def both():
+                ready = asyncio.Event()
+                b = asyncio.create_task(other(ready))
+                await ready.wait()
+                return await asyncio.gather(looker(), b)
+
+            looked, rerun = run_sync(both())
+    assert len(fake.requests) == 1 and looked.ok and looked.seconds >= 3.0
+    assert rerun.ok and rerun.seconds < 1.0, rerun.seconds

@@ -78,7 +78,8 @@ def origin(run: Run, state: State) -> places.Place | None:
     online = places.online_enabled(_secrets())
     if online:
         try:
-            found = places.ONLINE.find(state.place)
+            with shared.slot_given_back():
+                found = places.ONLINE.find(state.place)
         except places.Busy:
             st.caption(tr("nz_online_busy"))
         except GeocodeError:

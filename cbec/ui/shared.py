@@ -253,7 +253,7 @@ def notice(tr: i18n.For) -> None:
 # So only a few scripts of this process compute at once; the others wait without holding the
 # lock, and the loop stays responsive. CBEC_SCRIPT_SLOTS sets how many (default 1: measured
 # with 25 visitors, one slot served more reruns a second than 2 or 4, and the health check
-# stayed under 0.1 s; a slow call to the network gives its slot back while it waits).
+# stayed under 0.1 s). A wait on the network gives its slot back meanwhile: slot_given_back().
 _SLOTS = threading.BoundedSemaphore(max(1, int(os.environ.get("CBEC_SCRIPT_SLOTS", "1") or 1)))
 
 
@@ -274,6 +274,22 @@ def turn() -> Iterator[None]:
     finally:
         _HOLDING.yes = False
         _SLOTS.release()
+
+
+@contextlib.contextmanager
+def slot_given_back() -> Iterator[None]:
+    """For a wait on the network (the opt-in online lookup: up to its limiter's wait plus its
+    timeout): the run gives its slot to the other visitors meanwhile and takes one again after."""
+    if not getattr(_HOLDING, "yes", False):
+        yield
+        return
+    _HOLDING.yes = False
+    _SLOTS.release()
+    try:
+        yield
+    finally:
+        _SLOTS.acquire()
+        _HOLDING.yes = True
 
 
 @contextlib.contextmanager
