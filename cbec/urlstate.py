@@ -55,7 +55,6 @@ class State:
     as_of: dt.date | None = None  # None means today, so a link always shows the current map
     zone: str | None = None  # the selected zone_id
     color: str = "story"
-    basemap: bool = False
     city: str | None = None  # nearest-zone page: adcode of a prefecture-level division
     place: str = ""  # nearest-zone page: a typed place name
     k: int = 5  # nearest-zone page: how many zones to list
@@ -207,8 +206,6 @@ KEYS: tuple[Key, ...] = (
     Key("color", "color", (MAP,), _one(_choice(COLOR_MODES)), lambda v, c: [v],
         "`batch` to colour every batch apart (default: earlier vs newest batch)",
         "?color=batch"),
-    Key("basemap", "basemap", (MAP,), _one(_choice(("0", "1"))),
-        lambda v, c: ["1" if v else "0"], "`1` for the online CARTO basemap", "?basemap=1"),
     Key("city", "city", (NEAREST,), _one(lambda v, c: v if v in c.cities else None),
         lambda v, c: [v],
         "a prefecture-level division's adcode (`data/prefectures.csv`)",
@@ -233,12 +230,6 @@ def _values(params: Mapping[str, Sequence[str] | str], key: str) -> list[str]:
     return out
 
 
-def _convert(key: Key, value: Any) -> Any:
-    if key.field == "basemap":
-        return value == "1"
-    return value
-
-
 def decode(
     params: Mapping[str, Sequence[str] | str],
     ctx: UrlContext,
@@ -258,7 +249,7 @@ def decode(
             parsed = key.parse(key.name, values, ctx)
             dropped += parsed.dropped
             if parsed.value is not None:
-                value = _convert(key, parsed.value)
+                value = parsed.value
                 if key.field == "as_of" and value == ctx.today:
                     value = None
         state = replace(state, **{key.field: value})
@@ -308,7 +299,7 @@ def sanitize(candidate: State, ctx: UrlContext) -> tuple[State, list[str]]:
         except (AttributeError, TypeError, ValueError):
             values = [str(value)]
         parsed = key.parse(key.name, values, ctx)
-        good = _convert(key, parsed.value) if parsed.value is not None else None
+        good = parsed.value
         if key.field == "as_of" and good == ctx.today:
             good = None
         if parsed.dropped or good != value:

@@ -32,8 +32,11 @@ def test_map_needs_no_network():
     assert "http" not in str(spec)
 
 
-def test_online_basemap_is_an_option():
-    spec = deck(open_app({"basemap": "1"}))
+def test_online_basemap_is_the_visitors_own_switch_never_a_links():
+    at = open_app({"basemap": "1"})  # the key of old links: ignored, like any unknown key
+    assert "mapProvider" not in deck(at)
+    at.toggle(key="w_basemap").set_value(True).run()
+    spec = deck(at)
     assert spec["mapProvider"] == "carto" and "cartocdn" in spec["mapStyle"]
 
 

@@ -42,7 +42,6 @@ def test_round_trip_of_every_field(ctx):
         as_of=dt.date(2020, 5, 1),
         zone="xian",
         color="batch",
-        basemap=True,
         city="330100",
         place="Yiwu",
         k=3,
@@ -57,7 +56,6 @@ def test_round_trip_of_every_field(ctx):
         "date": "2020-05-01",
         "zone": "xian",
         "color": "batch",
-        "basemap": "1",
         "city": "330100",
         "place": "Yiwu",
         "k": "3",
@@ -85,13 +83,13 @@ def test_junk_is_dropped_and_reported_never_raised(ctx):
         "date": ["2015-02-30"],
         "zone": ["nowhere"],
         "lang": ["fr"],
-        "basemap": ["yes"],
         "q": ["x" * 5000],
         "utm_source": ["newsletter"],  # unknown key: ignored, not reported
+        "basemap": ["1"],  # a key of old links: no link switches the online basemap on
     }
     state, dropped = decode(params, ctx)
     assert state.batches == (3,) and state.regions == () and state.provinces == ("Guangdong",)
-    assert state.as_of is None and state.zone is None and state.q == "" and not state.basemap
+    assert state.as_of is None and state.zone is None and state.q == ""
     assert state.lang == "en"
     assert dropped == [
         "batch=99",
@@ -101,7 +99,6 @@ def test_junk_is_dropped_and_reported_never_raised(ctx):
         "q=xxxxxxxxxxxxxxxxxxxxx...",
         "date=2015-02-30",
         "zone=nowhere",
-        "basemap=yes",
         "lang=fr",
     ]
 

@@ -46,7 +46,6 @@ def chosen(run: Run) -> State:
             "w_day": ("date", day),
             "w_day_any": ("date", day),
             "w_color": ("color", state.color),
-            "w_basemap": ("basemap", state.basemap),
         }
     )
     ss = st.session_state
@@ -68,7 +67,6 @@ def chosen(run: Run) -> State:
         q=(ss["w_q"] or "").strip(),
         as_of=None if on == today else on,
         color=ss["w_color"] or "story",
-        basemap=bool(ss["w_basemap"]),
     )
     return shared.accept(candidate, run.ctx)
 
@@ -270,7 +268,9 @@ def map_and_details(run: Run, state: State, view: pd.DataFrame) -> State:
             zoom_step=st.session_state.get(ZOOM_KEY, 0),
             match_ids=tuple(view["zone_id"]) if state.q else None,
             selected=(selected["lon"], selected["lat"]) if selected is not None else None,
-            basemap=state.basemap,
+            # the visitor's own switch, never a link's: no stranger's URL makes a visitor's
+            # browser call CARTO
+            basemap=bool(st.session_state.get("w_basemap")),
             light=shared.light(),
         )
         if view.empty:

@@ -375,6 +375,18 @@ def test_a_hostile_link_puts_no_link_image_or_request_into_the_page(page, server
     assert hosts <= {"127.0.0.1"}, hosts
 
 
+def test_no_link_makes_the_browser_call_outside(page, server_url):
+    """An old link's `basemap=1` (the online basemap is the visitor's own switch now): the map
+    draws from the shipped outlines and the browser asks no other host for anything."""
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    open_page(page, f"{server_url}/?basemap=1&color=batch")
+    page.wait_for_timeout(1500)  # tiles, had any been asked for, are requested by now
+    hosts = {urlparse(u).hostname for u in requests if u.startswith("http")}
+    assert hosts <= {"127.0.0.1"}, hosts
+    assert no_errors(page) == []
+
+
 # --- issue 12: Back and Forward, the keyboard, the analysis pages --------------------------------
 
 
