@@ -40,6 +40,7 @@ TILE = 512  # deck.gl's world size in pixels at zoom 0
 CHINA_BOUNDS = (73.4, 17.0, 135.1, 53.6)
 MIN_ZOOM, MAX_ZOOM = 1.5, 10.0
 POINT_RADIUS = 6  # pixels
+WITHDRAWN_EDGE = 1.75  # pixels: the dark hairline's radius beyond the ring's (2.5 px wide)
 # A dashed ring drawn around a zone that no source found names (an icon, inline: no request).
 DASHED_RING = (
     "data:image/svg+xml;base64,"
@@ -464,13 +465,13 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
     trigger = [spec.color, newest_batch(spec), d]
 
     def zones_layer(layer_id: str, categories: list, **style) -> pdk.Layer:
+        style.setdefault("get_radius", POINT_RADIUS)
         layer = pdk.Layer(
             "ScatterplotLayer",
             id=layer_id,
             data=data_ref,
             get_position="p",
             radius_units='"pixels"',
-            get_radius=POINT_RADIUS,
             stroked=True,
             line_width_units='"pixels"',
             **style,
@@ -502,6 +503,13 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
         layers = layers[1:]
     if spec.light:  # the first paint: land and points only (fewer shaders, no fetch)
         shown = _light_records(ds, spec, chosen, d)
+        layers.append(
+            pdk.Layer("ScatterplotLayer", id="withdrawn-edge-first", data=shown, get_position="p",
+                      radius_units='"pixels"', get_radius=POINT_RADIUS + WITHDRAWN_EDGE,
+                      stroked=True, line_width_units='"pixels"', get_fill_color=[0, 0, 0, 0],
+                      get_line_color=f"r <= {d} ? {_rgba(colors.POINT_OUTLINE, 255)} : [0,0,0,0]",
+                      get_line_width=1)
+        )  # fmt: skip
         layers.append(
             pdk.Layer("ScatterplotLayer", id="zones-first", data=shown, get_position="p",
                       radius_units='"pixels"', get_radius=POINT_RADIUS, stroked=True,
@@ -572,6 +580,20 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
                 auto_highlight=True,
             )
         )
+    # A withdrawn zone is a ring in its batch's colour; a dark hairline just outside it keeps
+    # the ring >= 3:1 against the land whatever the colour (batch 8's yellow is 1.02:1).
+    layers.append(
+        zones_layer(
+            "withdrawn-edge",
+            chosen,
+            get_radius=POINT_RADIUS + WITHDRAWN_EDGE,
+            get_fill_color=[0, 0, 0, 0],
+            get_line_color=f"r <= {d} ? {_rgba(colors.POINT_OUTLINE, 255)} : [0,0,0,0]",
+            get_line_width=1,
+            update_triggers={"getLineColor": [d]},
+            pickable=False,
+        )
+    )
     layers.append(
         zones_layer(
             "zones",

@@ -264,6 +264,8 @@ def test_35_points_with_haikou_hollow(page, server_url):
     ring = img[cy - 9 : cy + 10, cx - 9 : cx + 10]
     assert not mask(centre, colors.NEW, 30).any()  # hollow
     assert mask(ring, colors.NEW, 30).sum() >= 8  # but its ring is drawn
+    edge = img[cy - 11 : cy + 12, cx - 11 : cx + 12]
+    assert mask(edge, colors.POINT_OUTLINE, 40).sum() >= 12  # with its dark edge (3:1 and more)
     legend = page.get_by_text(re.compile(r"Withdrawn since \(hollow\) · 1")).first
     assert legend.is_visible()
 
