@@ -10,7 +10,8 @@
 
 Markdown is only ever the catalogue's own: every value filled into a string is escaped unless it
 is itself a string the translator made (`Md`). Adding a language is one new file in
-`cbec/locales/` plus its code in `LANGS`.
+`cbec/locales/`: its `[lang]` table says its name, which of the data's name columns it reads, and
+how it writes lists, dates and percentage points.
 """
 
 from __future__ import annotations
@@ -24,9 +25,16 @@ from pathlib import Path
 
 import pandas as pd
 
-LANGS = ("en", "zh")
-LANG_NAMES = {"en": "English", "zh": "中文"}
 LOCALES = Path(__file__).parent / "locales"
+
+
+def languages(folder: Path) -> tuple[str, ...]:
+    """The languages with a catalogue file in `folder`: English first (the fallback), then the
+    others in the order of their codes."""
+    return tuple(sorted((p.stem for p in folder.glob("*.toml")), key=lambda c: (c != "en", c)))
+
+
+LANGS = languages(LOCALES)
 PLURAL_FORMS = ("one", "other")
 
 # Everything CommonMark, GitHub and Streamlit's Markdown give a meaning to: links and images,
@@ -114,9 +122,19 @@ class For:
 
     # --- the data's own languages ---------------------------------------------------------------
 
+    @property
+    def data_lang(self) -> str:
+        """Which of the data's languages ("en" or "zh") this interface reads names from."""
+        return self._strings["lang.data"]
+
     def colname(self, base: str) -> str:
-        """`name` -> `name_zh` in Chinese, `name_en` in English (also province, region, title)."""
-        return f"{base}_{'zh' if self.lang == 'zh' else 'en'}"
+        """`name` -> `name_zh` in Chinese, `name_en` in English (also province, region, title):
+        the data's column that the language's `[lang] data` names."""
+        return f"{base}_{self.data_lang}"
+
+    def other_colname(self, base: str) -> str:
+        """The data's other language: `name` -> `name_en` in Chinese, `name_zh` otherwise."""
+        return f"{base}_{'en' if self.data_lang == 'zh' else 'zh'}"
 
     def col(self, rows, base: str):
         """The column (of a frame) or field (of a row) holding `base` in this language."""
@@ -138,28 +156,34 @@ class For:
     # --- numbers and dates ----------------------------------------------------------------------
 
     def date(self, value: dt.date | pd.Timestamp) -> str:
-        if self.lang == "zh":
-            return f"{value.year}年{value.month}月{value.day}日"
-        return f"{value.day} {value:%b} {value.year}"
+        return self._strings["lang.date"].format(**self._parts(value))
 
     def month(self, value: dt.date | pd.Timestamp) -> str:
-        if self.lang == "zh":
-            return f"{value.year}年{value.month}月"
-        return f"{value:%B} {value.year}"
+        return self._strings["lang.month"].format(**self._parts(value))
+
+    def _parts(self, value: dt.date | pd.Timestamp) -> dict:
+        i = value.month - 1
+        return {
+            "y": value.year, "m": value.month, "d": value.day,
+            "mon": self._strings["lang.months_short"].split()[i],
+            "month": self._strings["lang.months"].split()[i],
+        }  # fmt: skip
 
     def pct(self, share: float, digits: int = 1) -> str:
         return f"{share * 100:.{digits}f}%"
 
     def pp(self, points: float) -> str:
         """A change in percentage points, signed."""
-        unit = "个百分点" if self.lang == "zh" else " pp"
-        return f"{points:+.1f}{unit}"
+        return f"{points:+.1f}{self._strings['lang.pp_unit']}"
 
     def join(self, items) -> str:
-        return ("、" if self.lang == "zh" else ", ").join(items)
+        return self._strings["lang.list_sep"].join(items)
 
 
 @cache
 def tr(lang: str) -> For:
     """The shared translator of a language (they hold no per-visitor state)."""
     return For(lang)
+
+
+LANG_NAMES = {lang: catalogue(lang)["lang.name"] for lang in LANGS}  # for the switch

@@ -393,13 +393,14 @@ class MapSpec:
     provinces: tuple[str, ...]
     day: dt.date
     color: str  # "story" (earlier vs newest selected batch) or "batch"
-    lang: str
+    lang: str  # the data's language for names ("en" or "zh": the interface's `[lang] data`)
     width: int
     zoom_step: int = 0  # the zoom buttons: steps in or out from the fitted view
     match_ids: tuple[str, ...] | None = None  # a name search: only these zones
     selected: tuple[float, float] | None = None  # lon, lat of the selected zone
     basemap: bool = False
     light: bool = False  # a browser's first run: the land and the points, the rest next run
+    tooltip: str = ""  # the interface language's template (catalogue key `map_tooltip`)
 
 
 def _rgb(c) -> str:
@@ -640,7 +641,7 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
     return CompactDeck(
         layers=layers,
         initial_view_state=view,
-        tooltip=tooltip(spec.lang),
+        tooltip=tooltip(spec.tooltip, spec.lang),
         # Offline by default: map_provider=None and pydeck's default map_style sentinel.
         # (map_style=None would make Streamlit fetch CARTO's style from the internet.)
         **(online or {"map_provider": None}),
@@ -675,13 +676,15 @@ def _filtered(layer: pdk.Layer, day: int, categories: list[tuple[str, list]]) ->
     return layer
 
 
-def tooltip(lang: str) -> dict:
-    """The template is the app's own; the values are the zone's fields, which Streamlit
-    (>= 1.60) escapes as it fills them in, so a name shows as text, never as markup."""
-    if lang == "zh":
-        html = "<b>{zh}</b> {en}<br/>{pzh} · {rzh}<br/>第{b}批 · {azh}批复<br/>{doc}"
-    else:
-        html = "<b>{en}</b> {zh}<br/>{pen} · {ren}<br/>Batch {b} · approved {aen}<br/>{doc}"
+def tooltip(template: str, lang: str) -> dict:
+    """The catalogue's template (`map_tooltip`) pointed at the points' fields in the data's
+    language `lang`. The template is the app's own; the values are the zone's fields, which
+    Streamlit (>= 1.60) escapes as it fills them in, so a name shows as text, never as markup."""
+    other = "zh" if lang == "en" else "en"
+    html = template.format(
+        name=f"{{{lang}}}", other=f"{{{other}}}", province=f"{{p{lang}}}",
+        region=f"{{r{lang}}}", approved=f"{{a{lang}}}", batch="{b}", doc="{doc}",
+    )  # fmt: skip
     return {"html": html, "style": {"fontSize": "12px", "maxWidth": "240px", "zIndex": "10"}}
 
 

@@ -16,10 +16,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from cbec import i18n
 from cbec.data import slugify
 from cbec.filters import DEFAULT_BATCHES, FIRST_DAY, MAX_QUERY, Filters
 
-LANGS = ("en", "zh")
+LANGS = i18n.LANGS  # the languages with a catalogue file
 MAX_VALUES = 40  # per key: more than any real selection (31 provinces)
 MAX_LEN = 64  # characters of a value looked at
 MAX_PLACE = 60

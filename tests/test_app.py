@@ -16,7 +16,15 @@ def test_dashboard_draws_every_zone_approved_by_today():
     at = open_app({"batch": "all"})
     assert not at.error
     found = layers(at)
-    assert list(found) == ["sea", "provinces", "inset", "labels", "zones", "unverified"]
+    assert list(found) == [
+        "sea",
+        "provinces",
+        "inset",
+        "labels",
+        "withdrawn-edge",
+        "zones",
+        "unverified",
+    ]
     assert found["provinces"]["data"] == data.PROVINCE_OUTLINES_URL
     assert found["inset"]["data"] == data.SCS_INSET_URL
     zones = load().zones

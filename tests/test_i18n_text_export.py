@@ -10,7 +10,7 @@ import tomllib
 
 import pytest
 
-from cbec import data, export, i18n
+from cbec import data, export, i18n, urlstate
 from cbec.filters import Filters, apply
 from cbec.ui import shared
 
@@ -21,7 +21,8 @@ def test_every_language_has_exactly_the_same_keys_and_placeholders():
     en, zh = i18n.catalogue("en"), i18n.catalogue("zh")
     assert set(en) == set(zh)
     for key in en:
-        assert i18n.placeholders(en[key]) == i18n.placeholders(zh[key]), key
+        if not key.startswith("lang."):  # how a language writes dates: its own parts
+            assert i18n.placeholders(en[key]) == i18n.placeholders(zh[key]), key
 
 
 def test_a_language_is_one_file_in_a_format_translation_tools_open():
@@ -35,7 +36,8 @@ def test_a_language_is_one_file_in_a_format_translation_tools_open():
 def test_chinese_strings_are_chinese():
     han = re.compile(r"[\u4e00-\u9fff]")
     latin_ok = {"m_provinces_value", "nz_source_nominatim", "provider_nominatim",
-                "nz_seat_named", "d_nearest_item", "m_delta", "lang_label"}  # fmt: skip
+                "nz_seat_named", "d_nearest_item", "m_delta", "lang_label", "lang.data",
+                "lang.list_sep"}  # fmt: skip
     missing = [k for k, v in i18n.catalogue("zh").items() if not han.search(v)]
     assert sorted(k for k in missing if k not in latin_ok) == []
 
@@ -144,7 +146,7 @@ def test_every_catalogue_string_is_used():
     dynamic = (
         "status_", "claim_", "h_", "precision_", "provider_", "f_color_", "hl_", "nz_source_",
         "region.", "level.", "confidence.", "confidence_meaning.", "col.", "rp_province_zones.",
-        "cap_batches.",
+        "cap_batches.", "lang.",
     )  # fmt: skip
     keys = i18n.catalogue("en")
     unused = [k for k in keys if not k.startswith(dynamic) and k not in _used_keys()]
@@ -159,14 +161,32 @@ def test_no_ui_string_outside_the_catalogue():
         assert [s for s in strings if han.search(s)] == [], path.name
 
 
-def test_adding_a_language_is_one_file_and_one_line(tmp_path, monkeypatch):
-    (tmp_path / "en.toml").write_bytes((i18n.LOCALES / "en.toml").read_bytes())
-    text = (i18n.LOCALES / "en.toml").read_text("utf-8").replace('"Map"', '"Karte"', 1)
+def test_adding_a_language_is_one_file(tmp_path, monkeypatch):
+    """A third language is a copy of a catalogue, translated: the app finds the file, names the
+    language in the switch, writes its dates, and reads the data's names it says it reads."""
+    text = (i18n.LOCALES / "en.toml").read_text("utf-8")
+    text = text.replace('"Map"', '"Karte"', 1).replace('name = "English"', 'name = "Deutsch"')
+    text = text.replace('date = "{d} {mon} {y}"', 'date = "{d}. {month} {y}"').replace(
+        "January February March April May June July",
+        "Januar Februar März April Mai Juni Juli",
+    )
+    for lang in ("en", "zh"):
+        (tmp_path / f"{lang}.toml").write_bytes((i18n.LOCALES / f"{lang}.toml").read_bytes())
     (tmp_path / "de.toml").write_text(text, "utf-8")
+    assert i18n.languages(tmp_path) == ("en", "de", "zh")
     monkeypatch.setattr(i18n, "LOCALES", pathlib.Path(tmp_path))
-    monkeypatch.setattr(i18n, "LANGS", (*i18n.LANGS, "de"))
+    monkeypatch.setattr(i18n, "LANGS", i18n.languages(tmp_path))
     i18n.catalogue.cache_clear()
     try:
-        assert i18n.For("de").text("nav_map") == "Karte"
+        de = i18n.For("de")
+        assert de.lang == "de" and de.text("nav_map") == "Karte"
+        assert de.date(dt.date(2018, 7, 13)) == "13. Juli 2018"
+        assert de.text("lang.name") == "Deutsch"
+        assert de.col({"name_en": "Xi'an", "name_zh": "西安市"}, "name") == "Xi'an"
     finally:
         i18n.catalogue.cache_clear()
+
+
+def test_the_url_and_the_switch_offer_the_catalogues_languages():
+    assert urlstate.LANGS is i18n.LANGS == ("en", "zh")
+    assert i18n.LANG_NAMES == {"en": "English", "zh": "中文"}

@@ -16,8 +16,7 @@ from cbec.ui.shared import Run
 def reader_table(zones: pd.DataFrame, tr: i18n.For, today) -> pd.DataFrame:
     """Every zone with every exported column, labelled for readers: the interface language's
     name first, blanks for missing values, levels and regions translated."""
-    other = "name_en" if tr.lang == "zh" else "name_zh"
-    first = tr.colname("name")
+    other, first = tr.other_colname("name"), tr.colname("name")
     status = status_on(zones, today)
     out = pd.DataFrame(
         {
@@ -53,7 +52,7 @@ def _columns(tr: i18n.For) -> dict:
     label = {c: tr.text(f"h_{c}") for c in export.EXPORT_COLUMNS}
     label |= {
         tr.colname("name"): tr.text("c_name"),
-        "name_en" if tr.lang == "zh" else "name_zh": tr.text("c_name_other"),
+        tr.other_colname("name"): tr.text("c_name_other"),
         "province": tr.text("c_province"),
         "region": tr.text("c_region"),
         "status": tr.text("ds_status"),

@@ -263,7 +263,8 @@ def map_and_details(run: Run, state: State, view: pd.DataFrame) -> State:
             provinces=state.provinces,
             day=state.day(today),
             color=state.color,
-            lang=state.lang,
+            lang=run.tr.data_lang,
+            tooltip=run.tr.template("map_tooltip"),
             width=width,
             zoom_step=st.session_state.get(ZOOM_KEY, 0),
             match_ids=tuple(view["zone_id"]) if state.q else None,
@@ -333,10 +334,8 @@ def zone_picker(run: Run, state: State, picked: str | None) -> str | None:
 
 def _zone_labels(ds, lang: str) -> dict[str, str]:
     def make() -> dict[str, str]:
-        _tr, z = i18n.tr(lang), ds.zones.sort_values(["name_en"])
-        first, second = (
-            (z["name_zh"], z["name_en"]) if lang == "zh" else (z["name_en"], z["name_zh"])
-        )
+        tr, z = i18n.tr(lang), ds.zones.sort_values(["name_en"])
+        first, second = tr.col(z, "name"), z[tr.other_colname("name")]
         return dict(
             zip(
                 z["zone_id"],
@@ -464,7 +463,7 @@ def details(run: Run, state: State, view: pd.DataFrame) -> None:
     ds, tr, today = run.ds, run.tr, run.today
     z = ds.zones.set_index("zone_id").loc[state.zone]
     day = state.day(today)
-    other = z["name_zh"] if tr.lang == "en" else z["name_en"]
+    other = z[tr.other_colname("name")]
     st.markdown(f"**{i18n.escape_md(tr.col(z, 'name'))}** · {i18n.escape_md(other)}")
     st.caption(tr("d_batch", batch=int(z["batch"]), year=z["approved_on"].year))
     facts = {
@@ -568,7 +567,7 @@ def summary_panel(key: str, lang: str, _run: Run, _state: State) -> None:
     ]
     table_col.dataframe(shown, width="stretch")
     with st.expander(tr("s_batch_summary")):
-        col = "summary_zh" if tr.lang == "zh" else "summary"
+        col = "summary_zh" if tr.data_lang == "zh" else "summary"  # the data's names
         for b in ds.batches[ds.batches["batch"].isin(state.batches)].itertuples():
             label = tr("group_batch", batch=b.batch, year=b.approved_on.year)
             st.markdown(f"**{label}** — {i18n.escape_md(getattr(b, col))}")
@@ -643,7 +642,7 @@ def _table(key: str, lang: str, zone: str | None, _view: pd.DataFrame) -> None:
 
 def zone_table_frame(view: pd.DataFrame, tr: i18n.For) -> pd.DataFrame:
     """The columns a reader wants, the interface language's name first; the index is the id."""
-    other = "name_en" if tr.lang == "zh" else "name_zh"
+    other = tr.other_colname("name")
     return pd.DataFrame(
         {
             "name": tr.col(view, "name").to_numpy(),

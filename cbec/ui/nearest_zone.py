@@ -35,7 +35,7 @@ def _coverage(ds) -> pd.DataFrame:
 def place_label(p: places.Place, tr: i18n.For) -> str:
     """A place's name in the interface's language first; in English, a division without an
     English name is named with its seat's English name."""
-    if tr.lang == "zh":
+    if tr.data_lang == "zh":
         return " · ".join(n for n in (p.name_zh, p.name_en) if n)
     if p.name_en:
         return " · ".join(n for n in (p.name_en, p.name_zh) if n)
@@ -50,7 +50,7 @@ def _city_labels(ds, lang: str) -> dict[str, str]:
             place = places.Place(
                 r.name_en, r.name_zh, r.province_en, r.lat, r.lon, "prefecture", r.seat
             )
-            prov = r.province_zh if lang == "zh" else r.province_en
+            prov = tr.col(r._asdict(), "province")
             out[r.adcode] = f"{place_label(place, tr)} ({prov})"
         return dict(sorted(out.items(), key=lambda kv: kv[1]))
 

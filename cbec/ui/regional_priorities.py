@@ -162,7 +162,7 @@ def _choropleth(key: str, lang: str, width: int, _ds, _counts: pd.DataFrame) -> 
     """Province shapes shaded by their count of zones: one encoding per number."""
     counts = dict(zip(_counts["adcode"], _counts["zones"], strict=True))
     bins = priorities.count_bins(_counts["zones"].to_numpy())
-    name = "name_zh" if lang == "zh" else "name_en"
+    name = i18n.tr(lang).colname("name")
     features = []
     for f in _ds.province_shapes["features"]:
         code = f["properties"]["adcode"]
@@ -289,7 +289,7 @@ def first_zones(run: Run) -> None:
                 tr.text("c_region"): [tr.region(r) for r in first["region_en"]],
                 tr.text("rp_first_on"): first["first_on"].dt.date,
                 tr.text("c_batch"): first["batch"],
-                tr.text("rp_first_zones"): first["zones_zh" if tr.lang == "zh" else "zones_en"],
+                tr.text("rp_first_zones"): tr.col(first, "zones"),
             }
         ),
         hide_index=True,

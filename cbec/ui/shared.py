@@ -97,7 +97,8 @@ def _url() -> dict[str, list[str]]:
 def lang_hint() -> str:
     """The language before the state is known (page titles, the data error block): the URL
     carries `lang=zh` on every page of the Chinese interface."""
-    return "zh" if st.query_params.get("lang") == "zh" else "en"
+    lang = st.query_params.get("lang")
+    return lang if lang in i18n.LANGS else "en"
 
 
 def begin(page: str) -> Run:
