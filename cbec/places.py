@@ -15,6 +15,7 @@ import difflib
 import os
 import threading
 import time
+import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -33,14 +34,21 @@ class Place:
     lon: float
     source: str  # "prefecture", "GeoNames" or "Nominatim"
     seat: str = ""  # English name of the seat, for divisions without an English name
+    pinyin: str = ""  # the name in pinyin (the gazetteer's), for those without an English name
 
 
 def _keys(text: str) -> set[str]:
+    """The forms a name may be typed in: as written, without 市/县/..., and for Latin letters
+    also without spaces, apostrophes, hyphens and tone marks ("xi an", "Xian", "Lvliang")."""
     text = text.strip().casefold()
     keys = {text}
     for suffix in SUFFIXES:
         if text.endswith(suffix) and len(text) - len(suffix) >= 2:
             keys.add(text.removesuffix(suffix))
+    if text.isascii() or any(unicodedata.combining(c) for c in unicodedata.normalize("NFKD", text)):
+        flat = unicodedata.normalize("NFKD", text.replace("ü", "u").replace("v", "u"))
+        keys.add("".join(c for c in flat if c.isascii() and c.isalnum()))
+    keys.discard("")
     return keys
 
 
@@ -56,35 +64,50 @@ def find_offline(
     han = any("\u4e00" <= ch <= "\u9fff" for ch in query)
     found: list[Place] = []
     for r in prefectures.itertuples(index=False):
-        names = _keys(r.name_zh) | _keys(r.name_en) | _keys(r.seat)
+        names = _keys(r.name_zh) | _keys(r.name_en) | _keys(r.seat) | _keys(r.pinyin)
         # "伊犁" finds 伊犁哈萨克自治州: a Chinese query may be the start of a division's name.
         prefix = han and any(n.startswith(w) for w in wanted if len(w) >= 2 for n in names)
         if wanted & names or prefix:
             found.append(
-                Place(r.name_en, r.name_zh, r.province_en, r.lat, r.lon, "prefecture", r.seat)
+                Place(
+                    r.name_en,
+                    r.name_zh,
+                    r.province_en,
+                    r.lat,
+                    r.lon,
+                    "prefecture",
+                    r.seat,
+                    r.pinyin,
+                )
             )
     for r in places.itertuples(index=False):  # already sorted by population, largest first
-        if wanted & (_keys(r.name_en) | _keys(r.name_zh)) and not any(
-            abs(p.lat - r.lat) < 0.05 and abs(p.lon - r.lon) < 0.05 for p in found
-        ):
-            found.append(Place(r.name_en, r.name_zh, r.province_en, r.lat, r.lon, "GeoNames"))
+        if wanted & (_keys(r.name_en) | _keys(r.name_zh) | _keys(r.pinyin)) and not any(
+            (abs(p.lat - r.lat) < 0.05 and abs(p.lon - r.lon) < 0.05)
+            or (p.name_en == r.name_en and abs(p.lat - r.lat) + abs(p.lon - r.lon) < 0.5)
+            for p in found
+        ):  # the same place again: at the same point, or a division's namesake seat near it
+            found.append(
+                Place(r.name_en, r.name_zh, r.province_en, r.lat, r.lon, "GeoNames", "", r.pinyin)
+            )
     return found[:limit]
 
 
 def suggest(query: str, prefectures: pd.DataFrame, places: pd.DataFrame, n: int = 3) -> list[str]:
-    """Names close to a query that found nothing ("Chengdoo" -> "Chengdu"): English and pinyin
-    names, Chinese names with and without 市/县, from the offline gazetteer."""
+    """Names close to a query that found nothing ("Chengdoo" -> "Chengdu", "Kashii" -> "Kashi",
+    "成都市区" -> "成都市"): English, pinyin and Chinese names, with and without 市/县, from the
+    offline gazetteer. Each suggestion is a name the finder knows."""
     query = query.strip()[:MAX_QUERY]
     if not query:
         return []
     names: dict[str, str] = {}  # matching key -> name to show
     for frame in (prefectures, places.head(1500)):
-        for en, zh in zip(frame["name_en"], frame["name_zh"], strict=True):
-            for name in (en, zh):
+        for row in zip(frame["name_en"], frame["name_zh"], frame["pinyin"], strict=True):
+            for name in row:
                 if name:
                     for key in _keys(name):
                         names.setdefault(key, name)
-    hits = difflib.get_close_matches(query.casefold(), list(names), n=n * 3, cutoff=0.75)
+    keys = list(names)
+    hits = [h for q in _keys(query) for h in difflib.get_close_matches(q, keys, n * 3, 0.75)]
     return list(dict.fromkeys(names[h] for h in hits))[:n]
 
 

@@ -107,11 +107,38 @@ def test_gazetteer_has_every_prefecture_level_division(gaz):
 
 @pytest.mark.parametrize(
     ("query", "name_zh"),
-    [("Hangzhou", "杭州市"), ("杭州", "杭州市"), ("伊犁", "伊犁哈萨克自治州"), ("Yiwu", "义乌")],
-)
+    [
+        ("Hangzhou", "杭州市"), ("杭州", "杭州市"), ("伊犁", "伊犁哈萨克自治州"), ("Yiwu", "义乌"),
+        # pinyin, as Chinese speakers write the names in Latin letters
+        ("Kashi", "喀什地区"), ("Wulumuqi", "乌鲁木齐市"), ("Haerbin", "哈尔滨市"),
+        ("xi an", "西安市"), ("Lvliang", "吕梁市"), ("Yanbian", "延边朝鲜族自治州"),
+        ("Changzhi", "长治市"),
+    ],
+)  # fmt: skip
 def test_place_finder(gaz, query, name_zh):
     found = places.find_offline(query, *gaz)
     assert found and found[0].name_zh == name_zh
+
+
+@pytest.mark.parametrize(
+    ("query", "suggested"),
+    [
+        ("Chengdoo", "Chengdu"),
+        ("Kashii", "Kashi"),
+        ("Wulumuqii", "Wulumuqi"),
+        ("成都室", "成都市"),
+    ],
+)
+def test_near_misses_in_english_pinyin_and_chinese(gaz, query, suggested):
+    assert places.find_offline(query, *gaz) == []
+    hint = places.suggest(query, *gaz)
+    assert hint and hint[0] == suggested
+    assert places.find_offline(hint[0], *gaz)  # a suggestion is a name the finder knows
+
+
+def test_one_place_is_found_once(gaz):
+    """Harbin is a division and a GeoNames place 10 km from the division's seat: one answer."""
+    assert [p.source for p in places.find_offline("Harbin", *gaz)] == ["prefecture"]
 
 
 def test_place_that_matches_nothing(gaz):

@@ -120,9 +120,12 @@ def test_nearest_zone_from_a_place_name_offline():
     assert table.iloc[0, 1] == "Yiwu" and table.iloc[0, 4] < 5
 
 
-def test_a_division_without_an_english_name_is_named_by_its_seat():
+def test_a_division_without_an_english_name_is_named_in_pinyin_with_its_seat():
     at = open_page("nearest_zone", {"place": "喀什地区"})
-    assert "Found: 喀什地区 (seat: Kashgar)" in text(at)
+    assert "Found: Kashi · 喀什地区 (seat: Kashgar)" in text(at)
+    at = open_page("nearest_zone", {"place": "Yanbian", "lang": "zh"})
+    assert "延边朝鲜族自治州（Yanbian，驻地：Yanji）" not in text(at)  # Chinese first, no pinyin
+    assert "延边朝鲜族自治州" in text(at)
 
 
 def test_a_near_miss_gets_a_suggestion():

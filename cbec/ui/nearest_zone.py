@@ -34,12 +34,14 @@ def _coverage(ds) -> pd.DataFrame:
 
 def place_label(p: places.Place, tr: i18n.For) -> str:
     """A place's name in the interface's language first; in English, a division without an
-    English name is named with its seat's English name."""
+    English name is named in pinyin, with its seat's English name."""
     if tr.data_lang == "zh":
         return " · ".join(n for n in (p.name_zh, p.name_en) if n)
     if p.name_en:
         return " · ".join(n for n in (p.name_en, p.name_zh) if n)
-    return tr.text("nz_seat_named", zh=p.name_zh, seat=p.seat) if p.seat else p.name_zh
+    if p.seat:
+        return tr.text("nz_seat_named", name=p.pinyin or p.name_zh, zh=p.name_zh, seat=p.seat)
+    return " · ".join(n for n in (p.pinyin, p.name_zh) if n)
 
 
 def _city_labels(ds, lang: str) -> dict[str, str]:
@@ -48,7 +50,7 @@ def _city_labels(ds, lang: str) -> dict[str, str]:
         out = {}
         for r in ds.prefectures.itertuples(index=False):
             place = places.Place(
-                r.name_en, r.name_zh, r.province_en, r.lat, r.lon, "prefecture", r.seat
+                r.name_en, r.name_zh, r.province_en, r.lat, r.lon, "prefecture", r.seat, r.pinyin
             )
             prov = tr.col(r._asdict(), "province")
             out[r.adcode] = f"{place_label(place, tr)} ({prov})"
@@ -71,6 +73,7 @@ def origin(run: Run, state: State) -> places.Place | None:
             r["lon"],
             "prefecture",
             r["seat"],
+            r["pinyin"],
         )
     if not state.place:
         return None
