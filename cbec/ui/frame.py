@@ -19,13 +19,18 @@ PAGE_FILES = {
 }
 
 # Static rules, no data in them: the map area shows the sea colour while it loads; a tooltip may
-# leave the map's box rather than be cut off; on a phone the sidebar's toggle says what it opens.
+# leave the map's box rather than be cut off; what the keyboard reaches shows a focus ring where
+# Streamlit draws none (page links, the map, table and chart toolbars); on a phone the
+# sidebar's toggle says what it opens.
 CSS = """
 <style>
 [data-testid="stDeckGlJsonChart"] { background: #d6e2e9; border-radius: 4px; }
 [data-testid="stDeckGlJsonChart"], [data-testid="stDeckGlJsonChart"] > div {
   overflow: visible !important; }
 .deck-tooltip { z-index: 20 !important; }
+[data-testid="stPageLink-NavLink"]:focus-visible, [data-testid="stDeckGlJsonChart"]:focus-visible,
+[data-testid^="stBaseButton-elementToolbar"]:focus-visible {
+  outline: 2px solid #0072b2 !important; outline-offset: 2px; }
 [data-testid="stExpandSidebarButton"]::after {
   content: var(--cbec-filters-label, "Filters"); font-size: 0.9rem; margin-left: 0.25rem;
 }

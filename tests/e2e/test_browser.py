@@ -476,6 +476,37 @@ def test_a_keyboard_alone_can_select_a_zone_and_read_it(page, server_url):
     assert query(page)["zone"] == ["baoji"]
 
 
+FOCUSED = """() => { const e = document.activeElement, s = getComputedStyle(e);
+  const widget = e.closest('[data-testid^="st"]')?.parentElement?.querySelector('label');
+  return {tag: e.tagName, label: (e.getAttribute('aria-label') || e.innerText
+                                  || widget?.innerText || e.placeholder || '').trim(),
+          ring: s.outlineStyle !== 'none' || s.boxShadow !== 'none',
+          testid: e.closest('[data-testid]')?.getAttribute('data-testid') || ''}; }"""
+
+
+def test_tab_reaches_every_control_with_a_visible_focus_ring(page, server_url):
+    """Tab alone walks the filters, the page links, the map and its zoom buttons, the zone
+    picker and the downloads, and every link or button it lands on shows where focus is."""
+    open_page(page, server_url)
+    seen = []
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate(FOCUSED))
+        if seen[-1]["tag"] == "BODY":
+            break
+    labels = " | ".join(s["label"] for s in seen)
+    for needed in ("Batch", "Region", "Search names", "Map as of", "Regional priorities",
+                   "Nearest zone", "Data and sources", "Reset view", "Zone details",
+                   "Download CSV", "Reset filters"):  # fmt: skip
+        assert needed in labels, (needed, labels)
+    assert any(s["testid"] == "stDeckGlJsonChart" for s in seen)  # the map itself
+    unmarked = [s for s in seen if s["tag"] in ("A", "BUTTON", "SUMMARY") and not s["ring"]]
+    assert unmarked == [], unmarked
+    # and the page links, the zoom buttons and the zone picker come in reading order
+    order = [labels.find(x) for x in ("Regional priorities", "Reset view", "Zone details")]
+    assert order == sorted(order) and -1 not in order
+
+
 def test_kashgar_and_every_listed_zone_are_in_view(page, server_url):
     open_page(page, f"{server_url}/nearest_zone?place=Kashgar&k=5")
     img = pixels(deck_canvas(page).screenshot())
