@@ -94,3 +94,8 @@ def coverage(
                 }
             )
     return pd.DataFrame(rows)
+
+
+def coverage_table(cov: pd.DataFrame) -> pd.DataFrame:
+    """Batches as rows, distance thresholds as columns: the percentage of cities within each."""
+    return (cov.pivot(index="batch", columns="threshold_km", values="share") * 100).round(1)

@@ -34,6 +34,17 @@ def region_by_batch(zones: pd.DataFrame, batches: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def region_table(comp: pd.DataFrame) -> pd.DataFrame:
+    """Batches (and "all") as rows, the regions in their one order as columns, then the total
+    and the priority regions' share in percent: the table a reader reads, in numbers."""
+    pri = summary.priority_share(comp).set_index("group")
+    wide = comp.pivot(index="group", columns="region_en", values="count")[list(colors.REGION_ORDER)]
+    out = wide.astype(int)
+    out["zones"] = pri.loc[wide.index, "zones"].astype(int)
+    out["share_pct"] = (pri.loc[wide.index, "share"] * 100).round(1)
+    return out
+
+
 def priority_over_time(zones: pd.DataFrame, batches: pd.DataFrame) -> pd.DataFrame:
     """Per batch: zones, zones in the priority regions and their share, for the batch alone and
     for every zone approved up to and including it."""

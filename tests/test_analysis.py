@@ -146,6 +146,13 @@ def test_place_that_matches_nothing(gaz):
     assert places.find_offline("   ", *gaz) == []
 
 
+def test_the_region_table_reads_in_the_one_region_order(ds):
+    t = priorities.region_table(priorities.region_by_batch(ds.zones, ds.batches))
+    assert list(t.columns) == ["East", "Central", "West", "Northeast", "zones", "share_pct"]
+    assert t.loc["3"].tolist() == [10, 3, 6, 3, 22, 54.5]  # July 2018: 12 of 22 = 54.5%
+    assert t.loc["all", "zones"] == 181 and t.loc["all", "share_pct"] == 53.6
+
+
 def test_region_by_batch_and_priority_over_time(ds):
     comp = priorities.region_by_batch(ds.zones, ds.batches)
     counts = comp.pivot(index="region_en", columns="group", values="count")

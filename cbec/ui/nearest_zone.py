@@ -328,10 +328,8 @@ def coverage(key: str, lang: str, _run: Run) -> None:
         },
         height=260,
     )
-    table = cov.pivot(index="batch", columns="threshold_km", values="share")
     st.dataframe(
-        (table * 100)
-        .round(1)
+        nearest.coverage_table(cov)
         .rename(index=lambda b: tr.text("rp_batch_col", batch=b, year=year[b]))
         .rename(columns=lambda km: within[km])
         .rename_axis(index=tr.text("c_batch"), columns=None),

@@ -13,7 +13,7 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from cbec import colors, data, i18n, mapview, priorities, summary
+from cbec import colors, data, i18n, mapview, priorities
 from cbec.filters import FIRST_DAY
 from cbec.ui import shared
 from cbec.ui.shared import Run
@@ -132,20 +132,14 @@ def regions_by_batch(run: Run) -> None:
     """Batches as rows and regions as columns (four columns fit a phone), counts and shares."""
     ds, tr = run.ds, run.tr
     st.subheader(tr("rp_counts"), anchor=False)
-    comp = priorities.region_by_batch(ds.zones, ds.batches)
-    pri = summary.priority_share(comp).set_index("group")
+    wide = priorities.region_table(priorities.region_by_batch(ds.zones, ds.batches))
     year = dict(zip(ds.batches["batch"], ds.batches["approved_on"].dt.year, strict=True))
     label = {str(b): tr.text("rp_batch_col", batch=b, year=y) for b, y in year.items()}
     label["all"] = tr.text("rp_all")
-    wide = comp.pivot(index="group", columns="region_en", values="count")[list(colors.REGION_ORDER)]
-    table = pd.DataFrame(
-        {tr.region(r): wide[r].astype(int).to_numpy() for r in colors.REGION_ORDER}
-        | {
-            tr.text("s_total"): pri.loc[wide.index, "zones"].astype(int).to_numpy(),
-            tr.text("rp_priority_share"): (pri.loc[wide.index, "share"] * 100).round(1).to_numpy(),
-        },
-        index=pd.Index([label[str(g)] for g in wide.index], name=tr.text("c_batch")),
-    )
+    names = {r: tr.region(r) for r in colors.REGION_ORDER}
+    names |= {"zones": tr.text("s_total"), "share_pct": tr.text("rp_priority_share")}
+    table = wide.rename(columns=names, index=lambda g: label[str(g)])
+    table.index.name = tr.text("c_batch")
     st.dataframe(
         table,
         column_config={
