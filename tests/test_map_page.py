@@ -114,6 +114,9 @@ def test_headline_follows_the_batch_filter():
     assert "33 zones, 22 of them in the central, western and Northeast regions (66.7%)" in text(at)
     at = open_app({"batch": "none"})
     assert "No batch is selected" in text(at) and drawn_ids(at) == []
+    at = open_app({"batch": "3", "date": "2015-03-12"})  # chosen, but not approved by that day
+    assert "None of the selected batches had been approved by 12 Mar 2015" in text(at)
+    assert "No batch is selected" not in text(at)
 
 
 def test_region_filter_greys_the_rest_and_shades_the_region():

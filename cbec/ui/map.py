@@ -175,9 +175,11 @@ def _reset(today: dt.date) -> None:
 # --- the first screen ---------------------------------------------------------------------------
 
 
-def headline_text(h: summary.Headline | None, tr: i18n.For, newest_on: dt.date) -> i18n.Md:
-    if h is None:
-        return tr("hl_none")
+def headline_text(
+    h: summary.Headline | None, tr: i18n.For, newest_on: dt.date, state: State, today: dt.date
+) -> i18n.Md:
+    if h is None:  # no batch chosen, or none of them approved yet by the chosen day
+        return tr("hl_not_yet", date=tr.date(state.day(today))) if state.batches else tr("hl_none")
     month = tr.month(newest_on)
     if not h.n_earlier:
         return tr("hl_single", month=month, n=h.n_new, k=h.priority_new, share=tr.pct(h.share_new))
@@ -204,7 +206,7 @@ def header(key: str, lang: str, _run: Run, _state: State, _view: pd.DataFrame) -
     newest_on = (
         ds.batches.set_index("batch").loc[h.newest, "approved_on"].date() if h else _run.today
     )
-    st.markdown(f"#### {headline_text(h, tr, newest_on)}")
+    st.markdown(f"#### {headline_text(h, tr, newest_on, state, _run.today)}")
     view = _view  # what the map colours: the batches, regions, provinces and search chosen
     withdrawn = view[view["revoked_on"].notna() & (view["revoked_on"] <= pd.Timestamp(day))]
     active = len(view) - len(withdrawn)

@@ -441,6 +441,40 @@ def test_back_and_forward_restore_each_view(page, server_url, lang):
     assert _chosen_batches(page) == 2
 
 
+def test_back_and_forward_restore_the_selected_zone_and_the_date(page, server_url):
+    open_page(page, f"{server_url}/?batch=3")
+    picker = page.locator("[data-testid=stSelectbox]", has_text="Zone details").first
+    picker.locator("input").focus()
+    page.keyboard.type("Xi'an")
+    page.keyboard.press("Enter")
+    browser.wait_for_app(page)
+    assert query(page) == {"batch": ["3"], "zone": ["xian"]}
+    page.get_by_role("slider").first.focus()
+    page.keyboard.press("Home")  # the timeline's first stop: Hangzhou's approval
+    browser.wait_for_app(page)
+    first = query(page)
+    assert first["zone"] == ["xian"] and first["date"][0].startswith("2015-")
+
+    def details() -> str:
+        box = page.locator("[data-testid=stMarkdownContainer]", has_text="State Council reply")
+        return box.first.inner_text() if box.count() else ""
+
+    page.go_back()
+    browser.wait_for_app(page)
+    assert query(page) == {"batch": ["3"], "zone": ["xian"]} and "国函〔2018〕93号" in details()
+    page.go_back()
+    browser.wait_for_app(page)
+    assert query(page) == {"batch": ["3"]} and details() == ""
+    page.go_forward()
+    browser.wait_for_app(page)
+    assert query(page) == {"batch": ["3"], "zone": ["xian"]} and "国函〔2018〕93号" in details()
+    page.go_forward()
+    browser.wait_for_app(page)
+    assert query(page) == first
+    headline = page.locator("h4").first.inner_text()  # the view, not only the URL
+    assert headline.startswith("None of the selected batches had been approved by")
+
+
 def test_the_language_switch_is_one_history_entry(page, server_url):
     open_page(page, f"{server_url}/?batch=4")
     page.get_by_role("radio", name="中文", exact=True).click()
