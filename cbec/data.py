@@ -269,6 +269,14 @@ OUTLINES = GeoSchema(
     extra=TAIWAN_HONG_KONG_MACAO,
     min_features=31,
 )
+SCS = GeoSchema(
+    "south_china_sea.geojson",
+    key="kind",
+    properties=("kind",),
+    geometries=("Polygon", "MultiPolygon", "MultiLineString"),
+    choices=("frame", "islands", "line"),
+    min_features=3,
+)
 # In the order they depend on each other: a file is checked against the ones before it.
 CSV_FILES = (PROVINCES, BATCHES, ZONES, COORDINATES, PREFECTURES, PLACES)
 GEO_FILES = (PROVINCE_SHAPES, ZONE_SHAPES)
@@ -279,8 +287,8 @@ COORD_COLUMNS = COORDINATES.names
 
 
 def data_files(folder: Path) -> list[Path]:
-    """Every file the app reads, and the province outlines the browser fetches."""
-    return [folder / s.file for s in (*CSV_FILES, *GEO_FILES)] + [PROVINCE_OUTLINES]
+    """Every file the app reads, and the outlines and inset the browser fetches."""
+    return [folder / s.file for s in (*CSV_FILES, *GEO_FILES)] + [PROVINCE_OUTLINES, SCS_INSET]
 
 
 # --- checks across fields and files --------------------------------------------------------------
@@ -371,8 +379,8 @@ def check(folder: Path | None = None) -> Report:
         report.tables[schema.file] = rows
     _rules(report)
     for geo, path in zip(
-        (*GEO_FILES, OUTLINES),
-        (*(folder / g.file for g in GEO_FILES), PROVINCE_OUTLINES),
+        (*GEO_FILES, OUTLINES, SCS),
+        (*(folder / g.file for g in GEO_FILES), PROVINCE_OUTLINES, SCS_INSET),
         strict=True,
     ):
         doc = read_geojson(path, geo, report)
@@ -383,7 +391,7 @@ def check(folder: Path | None = None) -> Report:
     return report
 
 
-_ORDER = {s.file: i for i, s in enumerate((*CSV_FILES, *GEO_FILES, OUTLINES))}
+_ORDER = {s.file: i for i, s in enumerate((*CSV_FILES, *GEO_FILES, OUTLINES, SCS))}
 
 
 def status_on(zones: pd.DataFrame, when: dt.date) -> pd.Series:

@@ -113,6 +113,8 @@ class GeoSchema:
     complete: bool = False  # ...and every target value must have a feature
     extra: tuple[str, ...] = ()  # keys allowed beyond the target's values
     min_features: int = 1
+    geometries: tuple[str, ...] = ("Polygon", "MultiPolygon")  # the geometry types allowed
+    choices: tuple[str, ...] = ()  # the key's allowed values, when it names a kind
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -262,11 +264,23 @@ def _feature_problem(feature: object, schema: GeoSchema) -> str | None:
     for p in schema.properties:
         if not isinstance(props.get(p), str) or not props[p].strip():
             return f"property {p!r} is missing or not text"
+    if schema.choices and props[schema.key] not in schema.choices:
+        return f"{schema.key} {props[schema.key][:40]!r} is not one of {', '.join(schema.choices)}"
     geometry = feature.get("geometry")
-    if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
+    if not isinstance(geometry, dict) or geometry.get("type") not in schema.geometries:
         kind = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
-        return f"{props[schema.key]!r}: geometry is {kind!r}, expected Polygon or MultiPolygon"
+        wanted = " or ".join(schema.geometries)
+        return f"{props[schema.key]!r}: geometry is {kind!r}, expected {wanted}"
     coords = geometry.get("coordinates")
+    if geometry["type"] in ("LineString", "MultiLineString"):
+        lines = [coords] if geometry["type"] == "LineString" else coords
+        if not isinstance(lines, list) or not lines:
+            return f"{props[schema.key]!r}: no coordinates"
+        for line in lines:
+            problem = _line_problem(line)
+            if problem:
+                return f"{props[schema.key]!r}: {problem}"
+        return None
     polygons = [coords] if geometry["type"] == "Polygon" else coords
     if not isinstance(polygons, list) or not polygons:
         return f"{props[schema.key]!r}: no coordinates"
@@ -280,13 +294,27 @@ def _feature_problem(feature: object, schema: GeoSchema) -> str | None:
     return None
 
 
+def _line_problem(line: object) -> str | None:
+    if not isinstance(line, list) or len(line) < 2:
+        return "a line with fewer than 2 positions"
+    return _positions_problem(line)
+
+
 def _ring_problem(ring: object) -> str | None:
     if not isinstance(ring, list) or len(ring) < 4:
         return "a ring with fewer than 4 positions"
-    fast = _ring_fast(ring)
-    if fast is not None:
-        return fast or None
-    for pos in ring:  # something is wrong: find what, position by position
+    problem = _positions_problem(ring)
+    if problem:
+        return problem
+    if ring[0][:2] != ring[-1][:2]:
+        return "a ring that is not closed"
+    return None
+
+
+def _positions_problem(positions: list) -> str | None:
+    if _positions_fine(positions):
+        return None
+    for pos in positions:  # something is wrong: find what, position by position
         if (
             not isinstance(pos, list)
             or len(pos) < 2
@@ -298,32 +326,27 @@ def _ring_problem(ring: object) -> str | None:
             return f"a position that is not finite: {pos[:2]}"
         if not (CHINA_LON[0] <= lon <= CHINA_LON[1] and CHINA_LAT[0] <= lat <= CHINA_LAT[1]):
             return f"a position outside China: {pos[:2]}"
-    if ring[0][:2] != ring[-1][:2]:
-        return "a ring that is not closed"
     return None
 
 
-def _ring_fast(ring: list) -> str | None:
-    """The common case at numpy's speed: "" when the ring is fine, a problem when its numbers
-    are wrong, None when its shape needs the slow, precise look."""
+def _positions_fine(positions: list) -> bool:
+    """The common case at numpy's speed: True when every position is a finite [lon, lat] in
+    China; False when something needs the slow, precise look."""
     import numpy as np
 
-    if not all(type(pos) is list and len(pos) == 2 for pos in ring):
-        return None
+    if not all(type(pos) is list and len(pos) == 2 for pos in positions):
+        return False
     try:
-        arr = np.array(ring)
+        arr = np.array(positions)
     except (TypeError, ValueError):
-        return None
+        return False
     if arr.ndim != 2 or arr.dtype.kind not in "if":  # strings, booleans, nested junk
-        return None
-    if not np.isfinite(arr).all() or not (
-        (arr[:, 0] >= CHINA_LON[0]).all() and (arr[:, 0] <= CHINA_LON[1]).all()
+        return False
+    return bool(
+        np.isfinite(arr).all()
+        and (arr[:, 0] >= CHINA_LON[0]).all() and (arr[:, 0] <= CHINA_LON[1]).all()
         and (arr[:, 1] >= CHINA_LAT[0]).all() and (arr[:, 1] <= CHINA_LAT[1]).all()
-    ):  # fmt: skip
-        return None
-    if ring[0] != ring[-1]:
-        return "a ring that is not closed"
-    return ""
+    )  # fmt: skip
 
 
 # --- checking values ----------------------------------------------------------------------------

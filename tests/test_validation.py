@@ -312,6 +312,98 @@ CASES: dict[str, tuple[Callable, str, str]] = {
 }
 
 
+def _feature(kind: str):
+    return lambda d: next(f for f in d["features"] if f["properties"]["kind"] == kind)
+
+
+# The two files the browser fetches from static/ (the province outlines and the South China Sea
+# inset): checked with the data, broken in a copy the check is pointed at.
+STATIC_CASES: dict[str, tuple[Callable, str, str]] = {
+    "outlines: not JSON": (raw("china_provinces.geojson", "{"), "china_provinces.geojson",
+                           "not valid JSON"),
+    "outlines: a province missing": (
+        geo("china_provinces.geojson", lambda d: d["features"].pop(3)),
+        "china_provinces.geojson", "no feature for",
+    ),
+    "outlines: an open ring": (
+        geo("china_provinces.geojson", lambda d: first_ring(d).pop()),
+        "china_provinces.geojson", "not closed",
+    ),
+    "outlines: a point in the Atlantic": (
+        geo("china_provinces.geojson", lambda d: first_ring(d).__setitem__(1, [-30.0, 40.0])),
+        "china_provinces.geojson", "outside China",
+    ),
+    "outlines: no name": (
+        geo("china_provinces.geojson", lambda d: d["features"][0]["properties"].pop("name_zh")),
+        "china_provinces.geojson", "'name_zh' is missing",
+    ),
+    "inset: not JSON": (raw("south_china_sea.geojson", b"\x00\xff"), "south_china_sea.geojson",
+                        "not UTF-8 text"),
+    "inset: an unknown kind": (
+        geo("south_china_sea.geojson", lambda d: _feature("line")(d)["properties"].update(
+            kind="<img src=x>")),
+        "south_china_sea.geojson", "is not one of frame, islands, line",
+    ),
+    "inset: a point geometry": (
+        geo("south_china_sea.geojson", lambda d: _feature("line")(d).update(
+            geometry={"type": "Point", "coordinates": [112, 10]})),
+        "south_china_sea.geojson", "expected Polygon or MultiPolygon or MultiLineString",
+    ),
+    "inset: a one-point line": (
+        geo("south_china_sea.geojson", lambda d: _feature("line")(d)["geometry"].update(
+            coordinates=[[[112.0, 10.0]]])),
+        "south_china_sea.geojson", "a line with fewer than 2 positions",
+    ),
+    "inset: a line vertex of text": (
+        geo("south_china_sea.geojson", lambda d: _feature("line")(d)["geometry"]["coordinates"][0]
+            .__setitem__(0, ["112", "10"])),
+        "south_china_sea.geojson", "not [lon, lat]",
+    ),
+}  # fmt: skip
+
+
+@pytest.fixture
+def static_copy(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "static"
+    folder.mkdir()
+    for path in (data.PROVINCE_OUTLINES, data.SCS_INSET):
+        (folder / path.name).write_bytes(path.read_bytes())
+        monkeypatch.setattr(data, {"china_provinces.geojson": "PROVINCE_OUTLINES",
+                                   "south_china_sea.geojson": "SCS_INSET"}[path.name],
+                            folder / path.name)  # fmt: skip
+    return folder
+
+
+def test_the_static_files_are_checked_with_the_data(static_copy):
+    assert data.check().problems == []  # the copies as shipped pass
+    files = [file for _, file, _ in STATIC_CASES.values()]
+    assert min(files.count(f) for f in ("china_provinces.geojson", "south_china_sea.geojson")) >= 5
+
+
+@pytest.mark.parametrize("case", STATIC_CASES, ids=list(STATIC_CASES))
+def test_a_broken_static_file_is_named_first(static_copy, case):
+    breaker, file, expected = STATIC_CASES[case]
+    breaker(static_copy)
+    found = [str(p) for p in data.check().problems]
+    assert found and found[0].startswith(file), found[:3]
+    assert any(expected in p for p in found), found[:5]
+
+
+def test_the_validate_command_finds_a_self_intersecting_polygon(data_copy):
+    """What the app's own checks cannot see (they need no shapely): a bow-tie ring."""
+    areas = json.loads((data_copy / "zone_areas.geojson").read_text("utf-8"))
+    bow_tie = [[[[120.0, 30.0], [121.0, 31.0], [121.0, 30.0], [120.0, 31.0], [120.0, 30.0]]]]
+    areas["features"][0]["geometry"] = {"type": "MultiPolygon", "coordinates": bow_tie}
+    (data_copy / "zone_areas.geojson").write_text(json.dumps(areas), "utf-8")
+    problems = validate_command.geometry_problems(data_copy)
+    assert len(problems) == 1 and "Self-intersection" in problems[0]
+    assert problems[0].startswith("zone_areas.geojson: 'hangzhou'")
+    err = io.StringIO()
+    with redirect_stderr(err):
+        assert validate_command.main([str(data_copy)]) == 1
+    assert "Self-intersection" in err.getvalue()
+
+
 def test_every_data_file_is_broken_five_ways_at_least():
     files = [file for _, file, _ in CASES.values()]
     shipped = [s.file for s in (*data.CSV_FILES, *data.GEO_FILES)]
