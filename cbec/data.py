@@ -190,6 +190,7 @@ ZONES = CsvSchema(
         Col("document_no"),
         Col("confidence", choices=CONFIDENCE),
         Col("note", required=False),
+        Col("note_zh", required=False),
         Col("source_url", required=False),
     ),
     refs=(Ref("batch", "batches.csv", "batch"), Ref("province_en", "provinces.csv", "province_en")),
@@ -208,6 +209,7 @@ COORDINATES = CsvSchema(
         Col("division_code", "adcode", required=False),
         Col("geonames_km", "float", required=False, lo=0, hi=1000),
         Col("point_note", required=False),
+        Col("point_note_zh", required=False),
     ),
     refs=(Ref("zone_id", "zones.csv", "zone_id"),),
 )
@@ -333,6 +335,8 @@ def _rules(report: Report) -> None:
             add(f, line, "source_url", "is empty: only an 'unverified' row may lack a source")
         if r["confidence"] == "unverified" and not r["note"]:
             add(f, line, "note", "an 'unverified' row must say why in its note")
+        if bool(r["note"]) != bool(r["note_zh"]):
+            add(f, line, "note_zh", "a note needs its Chinese (note_zh), and only a note has one")
         if r["revoked_on"] and r["revoked_on"] < r["approved_on"]:
             add(
                 f, line, "revoked_on", f"{r['revoked_on']} is before approved_on {r['approved_on']}"

@@ -26,6 +26,7 @@ EXPORT_COLUMNS = [
     "lon",
     "precision",
     "note",
+    "note_zh",
     "source_url",
 ]
 

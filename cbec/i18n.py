@@ -132,6 +132,11 @@ class For:
         the data's column that the language's `[lang] data` names."""
         return f"{base}_{self.data_lang}"
 
+    def textcol(self, base: str) -> str:
+        """The data's text columns whose English one has no suffix: `note` -> `note_zh` in
+        Chinese, `note` otherwise (also summary, point_note)."""
+        return f"{base}_zh" if self.data_lang == "zh" else base
+
     def other_colname(self, base: str) -> str:
         """The data's other language: `name` -> `name_en` in Chinese, `name_zh` otherwise."""
         return f"{base}_{'en' if self.data_lang == 'zh' else 'zh'}"

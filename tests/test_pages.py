@@ -206,6 +206,17 @@ def test_data_and_sources_page_speaks_to_readers(lang):
     assert sum(per.values()) == 181 and per[tr.confidence("unverified")] == 12
 
 
+def test_the_chinese_interface_gives_the_notes_in_chinese():
+    at = open_app({"lang": "zh", "batch": "3", "zone": "haikou"})
+    t = text(at)
+    assert "据仅有的一个英文来源（newsworldstream.com），已由国函〔2025〕40号撤销" in t
+    assert "Withdrawn by" not in t
+    at = open_app({"lang": "zh", "batch": "all", "zone": "panjin"})
+    assert "驻地表将市政府置于大洼区" in text(at) and "The seat table" not in text(at)
+    at = open_app({"batch": "all", "zone": "panjin"})  # and English in English
+    assert "The seat table puts the city government in Dawa district" in text(at)
+
+
 def test_a_zone_no_source_names_says_so_and_gets_the_dashed_ring():
     at = open_app({"batch": "7", "zone": "jiaozuo"})
     assert "No source found names this zone" in text(at)

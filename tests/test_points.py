@@ -15,7 +15,14 @@ import pytest
 from geopy.distance import geodesic
 
 from cbec import data
-from cbec.build.geocode import CROSSCHECK_KM, GEONAMES_KM, REASONS, division_code, run
+from cbec.build.geocode import (
+    CROSSCHECK_KM,
+    GEONAMES_KM,
+    REASONS,
+    REASONS_ZH,
+    division_code,
+    run,
+)
 from cbec.data import load
 from cbec.geocoders import OfflineGazetteer, SeatTable
 
@@ -119,6 +126,8 @@ def test_points_far_from_geonames_say_why(zones):
 def test_notes_come_from_the_pipeline(zones):
     notes = zones.loc[zones["point_note"] != "", "point_note"].to_dict()
     assert notes == REASONS
+    notes_zh = zones.loc[zones["point_note_zh"] != "", "point_note_zh"].to_dict()
+    assert notes_zh == REASONS_ZH and set(REASONS_ZH) == set(REASONS)
 
 
 def test_every_point_is_a_checked_seat_from_the_seat_table(zones):

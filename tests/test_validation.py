@@ -107,6 +107,11 @@ def _set(obj, key, value):
 CASES: dict[str, tuple[Callable, str, str]] = {
     # zones.csv
     "zones: header only": (header_only("zones.csv"), "zones.csv", "no data rows (header only)"),
+    "zones: a note without its Chinese": (
+        set_cell("zones.csv", 0, "note", "A caveat in English only"),
+        "zones.csv",
+        "a note needs its Chinese (note_zh)",
+    ),
     "zones: cut mid-row": (cut("zones.csv"), "zones.csv", "the file was cut short"),
     "zones: duplicate id": (
         set_cell("zones.csv", 5, "zone_id", "hangzhou"),
@@ -535,4 +540,5 @@ def test_the_dataset_is_loaded_once_per_process_and_data_version(data_copy, monk
     st.cache_resource.clear()
     assert data.dataset(data_copy) is first
     set_cell("zones.csv", 0, "note", "changed")(data_copy)
+    set_cell("zones.csv", 0, "note_zh", "已改")(data_copy)
     assert data.dataset(data_copy) is not first

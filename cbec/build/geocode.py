@@ -84,6 +84,22 @@ REASONS: dict[str, str] = {
         "GeoNames has no place of this name in Heilongjiang: only the seat table gives a point."
     ),
 }
+# The same, in Chinese (the Chinese interface shows these).
+REASONS_ZH: dict[str, str] = {
+    "hainan": (
+        "全岛综试区：点位为海口市人民政府驻地（460100，省会），而非驻地表中海南省（460000）的点位。"
+    ),
+    "xiongan": (
+        "雄安新区在驻地表中没有代码（其代码设于2016—2018年）"
+        "：点位为容城县（130629）驻地，新区管理机构设于此。"
+    ),
+    "panjin": (
+        "驻地表将市政府置于大洼区，在GeoNames的盘锦（兴隆台区"
+        "）以南45公里；尚未查阅第三个来源以确定目前的驻地。"
+    ),
+    "haidong": ("驻地表将市政府置于平安区；GeoNames对海东市的结果是乐都区的碾伯，在其以东28公里。"),
+    "tongjiang": "GeoNames在黑龙江没有这一地名：只有驻地表给出了点位。",
+}
 CROSSCHECK_KM = 5.0
 GEONAMES_KM = 25.0
 
@@ -203,6 +219,7 @@ def _checks(zone, row: dict, areas, table: SeatTable | None, gazetteer) -> dict:
         "division_code": division_code(zone, table) if table is not None else "",
         "geonames_km": geonames_km,
         "point_note": REASONS.get(zid, ""),
+        "point_note_zh": REASONS_ZH.get(zid, ""),
     }
 
 

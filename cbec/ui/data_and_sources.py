@@ -35,7 +35,7 @@ def reader_table(zones: pd.DataFrame, tr: i18n.For, today) -> pd.DataFrame:
             "lat": zones["lat"],
             "lon": zones["lon"],
             "precision": [tr.text(f"precision_{p}") for p in zones["precision"]],
-            "note": zones["note"],
+            "note": zones[tr.textcol("note")],
             "source_url": [(data.sources(s) or [None])[0] for s in zones["source_url"]],
         }
     )

@@ -479,9 +479,9 @@ def details(run: Run, state: State, view: pd.DataFrame) -> None:
     st.markdown("\n".join(f"- {tr(k)}: {i18n.escape_md(str(v))}" for k, v in facts.items()))
     revoked = z["revoked_on"]
     if pd.notna(revoked) and revoked.date() <= day:
-        st.warning(tr("d_withdrawn", date=tr.date(revoked), note=z["note"]))
+        st.warning(tr("d_withdrawn", date=tr.date(revoked), note=z[tr.textcol("note")]))
     elif z["note"]:
-        st.caption(tr("d_note", note=z["note"]))
+        st.caption(tr("d_note", note=z[tr.textcol("note")]))
     if state.zone not in set(view["zone_id"]):
         st.caption(tr("d_not_in_view"))
     if z["precision"] != "seat":
@@ -489,7 +489,7 @@ def details(run: Run, state: State, view: pd.DataFrame) -> None:
     if z["confidence"] == "unverified":
         st.caption(tr("d_unverified"))
     if z.get("point_note"):
-        st.caption(tr("d_point_note", note=z["point_note"]))
+        st.caption(tr("d_point_note", note=z[tr.textcol("point_note")]))
     links = data.sources(z["source_url"])
     if links:
         st.markdown(f"{tr('d_sources')}: " + " · ".join(shared.md_link(u) for u in links))
@@ -569,7 +569,7 @@ def summary_panel(key: str, lang: str, _run: Run, _state: State) -> None:
     ]
     table_col.dataframe(shown, width="stretch")
     with st.expander(tr("s_batch_summary")):
-        col = "summary_zh" if tr.data_lang == "zh" else "summary"  # the data's names
+        col = tr.textcol("summary")
         for b in ds.batches[ds.batches["batch"].isin(state.batches)].itertuples():
             label = tr("group_batch", batch=b.batch, year=b.approved_on.year)
             st.markdown(f"**{label}** — {i18n.escape_md(getattr(b, col))}")
