@@ -85,7 +85,7 @@ def layers(at: AppTest) -> dict[str, dict]:
     return {layer["id"]: layer for layer in deck(at)["layers"]}
 
 
-def _records(layer: dict) -> list[dict]:
+def records(layer: dict) -> list[dict]:
     """A layer's data: inline, or the points file the URL names (as the browser fetches it)."""
     if isinstance(layer["data"], list):
         return layer["data"]
@@ -105,9 +105,9 @@ def deck_drawn(spec: dict, layer_id: str = "zones") -> list[dict]:
     layer = {lyr["id"]: lyr for lyr in spec["layers"]}.get(layer_id)
     if layer is None:
         return []
-    records = _records(layer)
+    rows = records(layer)
     if "filterRange" not in layer and "filterCategories" not in layer:
-        return records
+        return rows
     lo, hi = layer.get("filterRange", [float("-inf"), float("inf")])
     value = layer.get("getFilterValue", "@@=a").removeprefix("@@=")
     category = layer.get("getFilterCategory", "").removeprefix("@@=")
@@ -115,7 +115,7 @@ def deck_drawn(spec: dict, layer_id: str = "zones") -> list[dict]:
     names = [c.strip() for c in category.strip("[]").split(",")] if category else []
     wanted = ([cats] if len(names) == 1 else cats) if cats is not None else []
     out = []
-    for r in records:
+    for r in rows:
         if not lo <= r[value] <= hi:
             continue
         if all(r[n] in set(w) for n, w in zip(names, wanted, strict=True)):

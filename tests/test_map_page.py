@@ -3,10 +3,11 @@ the selection and its details, the summary, the table."""
 
 import datetime as dt
 import json
+import re
 
 import pytest
 
-from cbec import colors
+from cbec import colors, mapview
 
 from .apptest import (
     button,
@@ -18,6 +19,7 @@ from .apptest import (
     metrics,
     open_app,
     params,
+    records,
     table,
     text,
 )
@@ -338,3 +340,30 @@ def test_province_names_never_overlap_one_another_or_the_inset_name(zoom, lang):
             assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
     east, _ = mapview.to_pixel(mapview.CHINA_BOUNDS[2], 20, mapview.label_zoom(zoom))
     assert boxes[-1][2] <= east  # the inset's name ends inside the map's east edge
+
+
+def test_zoom_buttons_step_the_view_and_reset_fits_china_again():
+    at = open_app()
+    fitted = deck(at)["initialViewState"]["zoom"]
+    at.button(key="zoom_in").click().run()
+    at.button(key="zoom_in").click().run()
+    assert deck(at)["initialViewState"]["zoom"] == pytest.approx(fitted + 2)
+    at.button(key="zoom_out").click().run()
+    assert deck(at)["initialViewState"]["zoom"] == pytest.approx(fitted + 1)
+    at.button(key="zoom_reset").click().run()
+    assert deck(at)["initialViewState"]["zoom"] == pytest.approx(fitted)
+    for _ in range(5):  # never out past the whole country
+        at.button(key="zoom_out").click().run()
+    assert deck(at)["initialViewState"]["zoom"] >= mapview.MIN_ZOOM
+
+
+@pytest.mark.parametrize(("lang", "han"), [("zh", True), ("en", False)])
+def test_province_names_are_in_the_interface_language(lang, han):
+    """The labels the browser fetches: Chinese names (with the inset's 南海诸岛) in Chinese,
+    English names in English."""
+    at = open_app({"lang": lang})
+    texts = [r["t"] for r in records(layers(at)["labels"])]
+    assert len(texts) >= 8
+    with_han = [t for t in texts if re.search(r"[\u4e00-\u9fff]", t)]
+    assert (len(with_han) == len(texts)) if han else (with_han == [])
+    assert ("南海诸岛" in texts) if han else any(t.startswith("South China Sea") for t in texts)
