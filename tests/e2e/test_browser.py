@@ -325,6 +325,39 @@ def test_nothing_is_truncated_and_metrics_are_two_by_two_on_a_phone(
     ctx.close()
 
 
+CUT_OFF = """() => {
+  const vw = document.documentElement.clientWidth, out = [];
+  if (document.documentElement.scrollWidth > vw) out.push(`the page scrolls sideways`);
+  const texts = document.querySelectorAll(['[data-testid=stMarkdownContainer] p',
+    '[data-testid=stMarkdownContainer] h4', '[data-testid=stCaptionContainer]', 'h1', 'h2', 'h3',
+    '[data-testid=stMetric] *', 'label', 'button', '[data-testid=stPageLink] *'].join(','));
+  for (const e of texts) {
+    const r = e.getBoundingClientRect();
+    if (r.width <= 1) continue;  // not shown (or for screen readers only)
+    const clipped = e.scrollWidth > e.clientWidth + 1
+      && getComputedStyle(e).overflowX !== 'visible';
+    if (clipped || r.right > vw + 1) out.push((e.innerText || e.tagName).slice(0, 60));
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(
+    "path", ["", "regional_priorities", "nearest_zone?city=330100", "data_and_sources"]
+)
+def test_no_text_is_cut_off_on_a_phone_on_any_page(chromium, server_url, path, lang):
+    """At 390 px: no text element clipped or past the screen's edge, no sideways scrolling."""
+    ctx = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = ctx.new_page()
+    page.console_errors = []
+    open_page(page, f"{server_url}/{path}{'&' if '?' in path else '?'}lang={lang}")
+    page.wait_for_timeout(1500)  # the width probe's rerun
+    browser.wait_for_app(page)
+    assert page.evaluate(CUT_OFF) == []
+    ctx.close()
+
+
 def test_the_filters_have_a_labelled_way_in_on_a_phone(chromium, server_url):
     ctx = chromium.new_context(viewport={"width": 390, "height": 844})
     page = ctx.new_page()
