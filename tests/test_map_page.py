@@ -367,3 +367,20 @@ def test_province_names_are_in_the_interface_language(lang, han):
     with_han = [t for t in texts if re.search(r"[\u4e00-\u9fff]", t)]
     assert (len(with_han) == len(texts)) if han else (with_han == [])
     assert ("南海诸岛" in texts) if han else any(t.startswith("South China Sea") for t in texts)
+
+
+def test_counts_are_whole_numbers_on_every_chart_axis():
+    """A chart of one zone must not count 0.2, 0.4...: every quantitative axis of a count is in
+    whole steps (shares are percentages)."""
+    for query in ({"batch": "1"}, {"batch": "all"}):
+        at = open_app(query)
+        axes = [json.loads(c.proto.spec)["encoding"]["y"] for c in at.get("vega_lite_chart")]
+        counts = [y for y in axes if y["field"] == "count"]
+        assert counts, query
+        assert all(y["axis"]["format"] == "d" and y["axis"]["tickMinStep"] == 1 for y in counts)
+
+
+def test_the_selected_zone_is_marked_in_the_table():
+    at = open_app({"batch": "3", "zone": "xian"})
+    marks = table(at)["selected"]
+    assert marks["xian"] == "●" and (marks.drop("xian") == "").all()
