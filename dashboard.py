@@ -7,8 +7,6 @@ ignored link values. Each page is one script in pages/, whose parts live in cbec
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from cbec import i18n
@@ -16,8 +14,9 @@ from cbec.ui import frame, shared
 
 st.set_page_config(
     page_title="China CBEC pilot zones · 跨境电商综试区",
-    # The project's own file: a material-icon name would make the browser fetch it from Google.
-    page_icon=str(Path(__file__).parent / "static" / "favicon.png"),
+    # The project's own file, by its static URL: a material-icon name would make the browser
+    # fetch it from Google, and a file path is read and hashed on every run.
+    page_icon="/app/static/favicon.png",
     layout="wide",
 )
 pages = frame.pages()

@@ -525,6 +525,29 @@ class Dataset:
     def zone_ids(self) -> frozenset[str]:
         return self.derived("zone_ids", lambda: frozenset(self.zones["zone_id"]))
 
+    def zone(self, zone_id: str) -> pd.Series:
+        """One zone's row, by id (an index built once, not on every rerun)."""
+        return self.derived("zones_by_id", lambda: self.zones.set_index("zone_id")).loc[zone_id]
+
+    def prefecture(self, adcode: str) -> pd.Series:
+        by_code = self.derived("prefectures_by_code", lambda: self.prefectures.set_index("adcode"))
+        return by_code.loc[adcode]
+
+    def epoch(self, when: dt.date) -> int:
+        """Which set of zones is active on `when`, as the number of approval and withdrawal
+        days up to it: a small cache key for what depends only on that set (any of thousands
+        of days maps to one of a dozen)."""
+        days = self.derived(
+            "change_days",
+            lambda: np.unique(
+                np.concatenate(
+                    [self.zones["approved_on"].dropna().to_numpy(dtype="datetime64[D]"),
+                     self.zones["revoked_on"].dropna().to_numpy(dtype="datetime64[D]")]
+                )
+            ),
+        )  # fmt: skip
+        return int(np.searchsorted(days, np.datetime64(when, "D"), side="right"))
+
 
 def load(folder: Path | None = None, when: dt.date | None = None) -> Dataset:
     """Read, check and join every data file; raise DataError listing every problem at once."""

@@ -11,6 +11,7 @@ to queue longer gets the offline answer instead, so no session blocks another.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import os
 import threading
@@ -52,63 +53,99 @@ def _keys(text: str) -> set[str]:
     return keys
 
 
+class Gazetteer:
+    """The offline gazetteer, indexed once: every form of every name (English, Chinese, pinyin,
+    the seat's name) maps to its rows, so a lookup reads a dict instead of the 2,439 rows."""
+
+    def __init__(self, prefectures: pd.DataFrame, places: pd.DataFrame):
+        self.frames = (prefectures, places)
+        self.prefectures = [
+            Place(r.name_en, r.name_zh, r.province_en, r.lat, r.lon, "prefecture", r.seat,
+                  r.pinyin)
+            for r in prefectures.itertuples(index=False)
+        ]  # fmt: skip
+        self.places = [  # already sorted by population, largest first
+            Place(r.name_en, r.name_zh, r.province_en, r.lat, r.lon, "GeoNames", "", r.pinyin)
+            for r in places.itertuples(index=False)
+        ]
+        self.by_key: dict[str, list[tuple[int, int]]] = {}  # key -> (0 prefecture/1 place, row)
+        # key -> a name to suggest for it, and its place (prefectures and the first 1,500 places)
+        self.shown: dict[str, tuple[str, tuple[int, int]]] = {}
+        for kind, rows in enumerate((self.prefectures, self.places)):
+            for i, p in enumerate(rows):
+                for j, name in enumerate((p.name_en, p.name_zh, p.pinyin, p.seat)):
+                    for key in _keys(name) if name else ():
+                        self.by_key.setdefault(key, []).append((kind, i))
+                        if j < 3 and (kind == 0 or i < 1500):  # a seat's name is not suggested
+                            self.shown.setdefault(key, (name, (kind, i)))
+        self.prefecture_keys = sorted(
+            k for k, hits in self.by_key.items() if any(kind == 0 for kind, _ in hits)
+        )
+
+    def find(self, query: str, limit: int = 5) -> list[Place]:
+        """Exact name matches (English, Chinese or pinyin, with or without 市/县/...),
+        prefectures first, then places by population."""
+        query = query[:MAX_QUERY]
+        if not query.strip():
+            return []
+        wanted = _keys(query)
+        hits = {hit for key in wanted for hit in self.by_key.get(key, ())}
+        # "伊犁" finds 伊犁哈萨克自治州: a Chinese query may be the start of a division's name.
+        if any("\u4e00" <= ch <= "\u9fff" for ch in query):
+            for w in (w for w in wanted if len(w) >= 2):
+                i = bisect.bisect_left(self.prefecture_keys, w)
+                while i < len(self.prefecture_keys) and self.prefecture_keys[i].startswith(w):
+                    hits |= {h for h in self.by_key[self.prefecture_keys[i]] if h[0] == 0}
+                    i += 1
+        found = [self.prefectures[i] for kind, i in sorted(hits) if kind == 0]
+        for kind, i in sorted(hits):
+            r = self.places[i] if kind == 1 else None
+            if r is not None and not any(
+                (abs(p.lat - r.lat) < 0.05 and abs(p.lon - r.lon) < 0.05)
+                or (p.name_en == r.name_en and abs(p.lat - r.lat) + abs(p.lon - r.lon) < 0.5)
+                for p in found
+            ):  # the same place again: at the same point, or a division's namesake seat near it
+                found.append(r)
+        return found[:limit]
+
+    def suggest(self, query: str, n: int = 3) -> list[str]:
+        """Names close to a query that found nothing ("Chengdoo" -> "Chengdu", "Kashii" ->
+        "Kashi", "成都室" -> "成都市"): each suggestion is a name the finder knows."""
+        query = query.strip()[:MAX_QUERY]
+        if not query:
+            return []
+        keys = list(self.shown)
+        hits = [h for q in _keys(query) for h in difflib.get_close_matches(q, keys, n * 3, 0.75)]
+        by_place = {}  # one name per place: "Harbin", not also "Ha'erbin"
+        for name, place in (self.shown[h] for h in hits):
+            by_place.setdefault(place, name)
+        return list(dict.fromkeys(by_place.values()))[:n]
+
+
+_INDEXES: dict[tuple[int, int], Gazetteer] = {}
+_INDEX_LOCK = threading.Lock()
+
+
+def gazetteer(prefectures: pd.DataFrame, places: pd.DataFrame) -> Gazetteer:
+    """The index of these two frames, built on first use and kept (one per dataset)."""
+    key = (id(prefectures), id(places))
+    with _INDEX_LOCK:
+        found = _INDEXES.get(key)
+        if found is None or found.frames[0] is not prefectures or found.frames[1] is not places:
+            if len(_INDEXES) >= 8:
+                _INDEXES.clear()
+            found = _INDEXES[key] = Gazetteer(prefectures, places)
+        return found
+
+
 def find_offline(
     query: str, prefectures: pd.DataFrame, places: pd.DataFrame, limit: int = 5
 ) -> list[Place]:
-    """Exact name matches (English or Chinese, with or without 市/县/...), prefectures first,
-    then places by population."""
-    query = query[:MAX_QUERY]
-    if not query.strip():
-        return []
-    wanted = _keys(query)
-    han = any("\u4e00" <= ch <= "\u9fff" for ch in query)
-    found: list[Place] = []
-    for r in prefectures.itertuples(index=False):
-        names = _keys(r.name_zh) | _keys(r.name_en) | _keys(r.seat) | _keys(r.pinyin)
-        # "伊犁" finds 伊犁哈萨克自治州: a Chinese query may be the start of a division's name.
-        prefix = han and any(n.startswith(w) for w in wanted if len(w) >= 2 for n in names)
-        if wanted & names or prefix:
-            found.append(
-                Place(
-                    r.name_en,
-                    r.name_zh,
-                    r.province_en,
-                    r.lat,
-                    r.lon,
-                    "prefecture",
-                    r.seat,
-                    r.pinyin,
-                )
-            )
-    for r in places.itertuples(index=False):  # already sorted by population, largest first
-        if wanted & (_keys(r.name_en) | _keys(r.name_zh) | _keys(r.pinyin)) and not any(
-            (abs(p.lat - r.lat) < 0.05 and abs(p.lon - r.lon) < 0.05)
-            or (p.name_en == r.name_en and abs(p.lat - r.lat) + abs(p.lon - r.lon) < 0.5)
-            for p in found
-        ):  # the same place again: at the same point, or a division's namesake seat near it
-            found.append(
-                Place(r.name_en, r.name_zh, r.province_en, r.lat, r.lon, "GeoNames", "", r.pinyin)
-            )
-    return found[:limit]
+    return gazetteer(prefectures, places).find(query, limit)
 
 
 def suggest(query: str, prefectures: pd.DataFrame, places: pd.DataFrame, n: int = 3) -> list[str]:
-    """Names close to a query that found nothing ("Chengdoo" -> "Chengdu", "Kashii" -> "Kashi",
-    "成都市区" -> "成都市"): English, pinyin and Chinese names, with and without 市/县, from the
-    offline gazetteer. Each suggestion is a name the finder knows."""
-    query = query.strip()[:MAX_QUERY]
-    if not query:
-        return []
-    names: dict[str, str] = {}  # matching key -> name to show
-    for frame in (prefectures, places.head(1500)):
-        for row in zip(frame["name_en"], frame["name_zh"], frame["pinyin"], strict=True):
-            for name in row:
-                if name:
-                    for key in _keys(name):
-                        names.setdefault(key, name)
-    keys = list(names)
-    hits = [h for q in _keys(query) for h in difflib.get_close_matches(q, keys, n * 3, 0.75)]
-    return list(dict.fromkeys(names[h] for h in hits))[:n]
+    return gazetteer(prefectures, places).suggest(query, n)
 
 
 # --- online, opt-in -----------------------------------------------------------------------------

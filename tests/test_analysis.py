@@ -136,6 +136,11 @@ def test_near_misses_in_english_pinyin_and_chinese(gaz, query, suggested):
     assert places.find_offline(hint[0], *gaz)  # a suggestion is a name the finder knows
 
 
+def test_a_place_is_suggested_once_by_one_of_its_names(gaz):
+    assert places.suggest("Harbinn", *gaz)[:1] == ["Harbin"]
+    assert "Ha'erbin" not in places.suggest("Harbinn", *gaz)  # its pinyin: the same place
+
+
 def test_one_place_is_found_once(gaz):
     """Harbin is a division and a GeoNames place 10 km from the division's seat: one answer."""
     assert [p.source for p in places.find_offline("Harbin", *gaz)] == ["prefecture"]

@@ -69,7 +69,8 @@ def test_every_request_of_a_browser_reaches_one_replica(deployment):
         for ws_replica, sessions in by_replica.items():
             other = next(r.addr for r in deployment.running if r.addr != ws_replica)
             for c, replica in sessions:
-                # The page's media URL (the favicon) with the cookie: the same replica.
+                # Another request of the same browser (the favicon) carries the cookie: the
+                # same replica.
                 status, headers, body = await c.http_get(c.favicon)
                 media = (status, headers["x-replica"], body[:4])
                 # Reconnect (a dropped connection): the same replica resumes the same session;

@@ -258,7 +258,7 @@ def map_and_details(run: Run, state: State, view: pd.DataFrame) -> State:
     map_col, side = st.columns([3, 1], gap="medium")
     with map_col:
         width = shared.map_width("map_width")
-        selected = ds.zones.set_index("zone_id").loc[state.zone] if state.zone else None
+        selected = ds.zone(state.zone) if state.zone else None
         spec = mapview.MapSpec(
             batches=state.batches,
             regions=state.regions,
@@ -463,7 +463,7 @@ def details(run: Run, state: State, view: pd.DataFrame) -> None:
     """The selected zone: its facts and sources, why it may look different (withdrawn, not in
     view, approximate point), and its three nearest zones as links that select them."""
     ds, tr, today = run.ds, run.tr, run.today
-    z = ds.zones.set_index("zone_id").loc[state.zone]
+    z = ds.zone(state.zone)
     day = state.day(today)
     other = z[tr.other_colname("name")]
     st.markdown(f"**{i18n.escape_md(tr.col(z, 'name'))}** · {i18n.escape_md(other)}")
@@ -493,18 +493,18 @@ def details(run: Run, state: State, view: pd.DataFrame) -> None:
     links = data.sources(z["source_url"])
     if links:
         st.markdown(f"{tr('d_sources')}: " + " · ".join(shared.md_link(u) for u in links))
-    near = ds.derived(
-        ("nearest3", state.zone, day),
+    near = ds.derived(  # keyed by the set of active zones, not the day: bounded
+        ("nearest3", state.zone, ds.epoch(day)),
         lambda: nearest.nearest(data.active_on(ds.zones, day), z["lat"], z["lon"], k=3,
-                                exclude=state.zone),
+                                exclude=state.zone).to_dict("records"),
     )  # fmt: skip
     st.markdown(f"**{tr('d_nearest')}**")
-    for r in near.itertuples():
+    for r in near:
         st.button(
-            tr.text("d_nearest_item", name=tr.col(r._asdict(), "name"), km=r.distance_km),
-            key=f"near_{r.zone_id}",
+            tr.text("d_nearest_item", name=tr.col(r, "name"), km=r["distance_km"]),
+            key=f"near_{r['zone_id']}",
             on_click=_set,
-            args=("w_zone", r.zone_id),
+            args=("w_zone", r["zone_id"]),
             type="tertiary",
             icon=":material/arrow_forward:",
         )

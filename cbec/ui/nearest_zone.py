@@ -64,7 +64,7 @@ def origin(run: Run, state: State) -> places.Place | None:
     too when the operator switched it on)."""
     ds, tr = run.ds, run.tr
     if state.city and not state.place:
-        r = ds.prefectures.set_index("adcode").loc[state.city]
+        r = ds.prefecture(state.city)
         return places.Place(
             r["name_en"],
             r["name_zh"],
@@ -135,12 +135,12 @@ def nearest_deck(
     zoom = min(zoom, 8.0)
     numbered = [
         {
-            "p": [round(r.lon, 4), round(r.lat, 4)],
+            "p": [round(r["lon"], 4), round(r["lat"], 4)],
             "t": str(i),
-            "name": run.tr.col(r._asdict(), "name"),
-            "km": f"{r.distance_km:.1f}",
+            "name": run.tr.col(r, "name"),
+            "km": f"{r['distance_km']:.1f}",
         }
-        for i, r in enumerate(near.itertuples(), start=1)
+        for i, r in enumerate(near.to_dict("records"), start=1)
     ]
     tooltip = run.tr.template("nz_tooltip")
     layers = [
