@@ -121,7 +121,7 @@ def _set_place(name: str) -> None:
 
 
 def nearest_deck(
-    run: Run, start: places.Place, near: pd.DataFrame, width: int
+    run: Run, start: places.Place, near: pd.DataFrame, width: int, tr: i18n.For
 ) -> mapview.CompactDeck:
     """Rings at 100 and 300 km, the start, and the zones numbered as in the table, in a view
     that fits the start and every listed zone."""
@@ -137,12 +137,12 @@ def nearest_deck(
         {
             "p": [round(r["lon"], 4), round(r["lat"], 4)],
             "t": str(i),
-            "name": run.tr.col(r, "name"),
+            "name": tr.col(r, "name"),
             "km": f"{r['distance_km']:.1f}",
         }
         for i, r in enumerate(near.to_dict("records"), start=1)
     ]
-    tooltip = run.tr.template("nz_tooltip")
+    tooltip = tr.template("nz_tooltip")
     layers = [
         pdk.Layer(
             "SolidPolygonLayer",
@@ -338,7 +338,7 @@ def coverage(key: str, lang: str, _run: Run) -> None:
 
 
 def page(run: Run) -> None:
-    ds, tr = run.ds, run.tr
+    tr = run.tr
     st.header(tr("nz_title"), anchor=False)
     st.write(tr("nz_intro"))
     state = chooser(run)
@@ -347,23 +347,36 @@ def page(run: Run) -> None:
     if start is None and not state.place:
         st.caption(tr("nz_pick_hint"))
     if start is not None:
-        active = data.active_on(ds.zones, run.today)
-        near = nearest.nearest(active, start.lat, start.lon, k=state.k)
         width = shared.map_width("nz_width")
-        st.pydeck_chart(nearest_deck(run, start, near, width), key="nz_map", height=440)
+        key = shared.key(run, start, state.k, width)
+        deck, table = _answer(key, tr.lang, run, start, state.k, width)
+        st.pydeck_chart(deck, key="nz_map", height=440)
         st.caption(tr("nz_rings"))
         st.dataframe(
-            pd.DataFrame(
-                {
-                    tr.text("nz_rank"): range(1, len(near) + 1),
-                    tr.text("c_name"): tr.col(near, "name").to_numpy(),
-                    tr.text("c_province"): tr.col(near, "province").to_numpy(),
-                    tr.text("c_batch"): near["batch"].to_numpy(),
-                    tr.text("nz_km"): near["distance_km"].round(1).to_numpy(),
-                }
-            ),
+            table,
             hide_index=True,
             key="nz_table",
             column_config={tr.text("nz_km"): st.column_config.NumberColumn(format="%.1f")},
         )
     coverage(shared.version(run), tr.lang, run)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _answer(
+    key: str, lang: str, _run: Run, _start: places.Place, _k: int, _width: int
+) -> tuple[mapview.CompactDeck, pd.DataFrame]:
+    """The nearest zones to a start, as a map and a table; kept per start, count, map width
+    and language (a rerun that changes none of them computes nothing)."""
+    tr = i18n.tr(lang)
+    near = nearest.nearest(data.active_on(_run.ds.zones, _run.today), _start.lat, _start.lon,
+                           k=_k)  # fmt: skip
+    table = pd.DataFrame(
+        {
+            tr.text("nz_rank"): range(1, len(near) + 1),
+            tr.text("c_name"): tr.col(near, "name").to_numpy(),
+            tr.text("c_province"): tr.col(near, "province").to_numpy(),
+            tr.text("c_batch"): near["batch"].to_numpy(),
+            tr.text("nz_km"): near["distance_km"].round(1).to_numpy(),
+        }
+    )
+    return nearest_deck(_run, _start, near, _width, tr), table
