@@ -106,6 +106,16 @@ def test_streamlit_still_starts_in_pages_directory_mode_with_a_pages_folder():
     assert pages_directory_mode(fresh=True) is True
 
 
+def test_a_running_server_still_hands_out_its_event_loop():
+    """cbec.ui.shared._drained waits for the server's event loop between script runs (what
+    keeps the health check fast under a crowd: benchmarks/load.py). It reaches the loop through
+    Streamlit's private Runtime._get_async_objs().eventloop; when an upgrade moves it, the
+    wait silently stops, so this fails loudly instead."""
+    from streamlit.runtime.runtime import AsyncObjects, Runtime
+
+    assert callable(Runtime._get_async_objs) and "eventloop" in AsyncObjects._fields
+
+
 def test_streamlit_is_imported_only_by_the_glue():
     """The three lives stay apart: the logic in cbec/ and the build commands in cbec/build/ never
     import Streamlit; only cbec/ui/, dashboard.py and pages/ do."""

@@ -274,7 +274,28 @@ def turn() -> Iterator[None]:
         yield
     finally:
         _HOLDING.yes = False
+        _drained()
         _SLOTS.release()
+
+
+def _drained(timeout: float = 0.5) -> None:
+    """Wait until the server's event loop has handled what this run queued (every element of
+    a run is a callback on that loop) before the next script may compute: the loop's backlog
+    stays one run long, so a health check waits behind one run's messages, not a crowd's.
+    Streamlit has no public handle on its loop; without one (AppTest, an upgrade that moved
+    it) this does nothing."""
+    try:
+        from streamlit.runtime import Runtime
+
+        loop = Runtime.instance()._get_async_objs().eventloop
+    except Exception:
+        return
+    done = threading.Event()
+    try:
+        loop.call_soon_threadsafe(done.set)
+    except RuntimeError:  # the loop is closed: the server is stopping
+        return
+    done.wait(timeout)
 
 
 @contextlib.contextmanager
