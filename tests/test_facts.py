@@ -297,3 +297,35 @@ def test_readme_refresh_steps_stay_inside_the_repository():
     commands = [line.split("#")[0].strip() for line in block.group(1).splitlines()]
     assert not [c for c in commands if "../" in c or "shared/" in c]
     assert "python -m cbec.build.reference" in commands  # no argument: data/sources/
+
+
+@pytest.mark.parametrize(
+    ("file", "change", "expected"),
+    [
+        ("zones_reference.csv", lambda t: t.replace("2018-07-24", "2018-07-32", 1), "not a date"),
+        ("zones_reference.csv", lambda t: t.replace(",prefecture,", ",city-ish,", 1), "not one of"),
+        ("zones_reference.csv", lambda t: t[: len(t) // 2], "cut short"),
+        ("provinces.csv", lambda t: t.replace("110000", "11000x", 1), "not a six-digit code"),
+        ("source_kinds.csv", lambda t: t.replace(",mention,", ",rumour,", 1), "not one of"),
+    ],
+)
+def test_a_broken_source_stops_the_build_and_names_the_file(tmp_path, file, change, expected):
+    """The build reads data/sources/ through schemas too: nothing is written, the first line
+    names the file."""
+    import shutil
+    import subprocess
+    import sys
+
+    sources = tmp_path / "sources"
+    shutil.copytree(data.SOURCES, sources)
+    (sources / file).write_text(change((sources / file).read_text("utf-8")), "utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "cbec.build.reference", str(sources), "--out", str(out)],
+        cwd=data.ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    first = done.stderr.splitlines()[0]
+    assert first.startswith(file) and list(out.iterdir()) == []
+    assert expected in first, done.stderr

@@ -15,9 +15,59 @@ from pathlib import Path
 import pandas as pd
 
 from cbec import data
-from cbec.data import PROVINCE_COLUMNS, ZONE_COLUMNS, slugify, write_csv_atomic
+from cbec.data import (
+    ADMIN_LEVELS,
+    CONFIDENCE,
+    PROVINCE_COLUMNS,
+    ZONE_COLUMNS,
+    slugify,
+    write_csv_atomic,
+)
+from cbec.schema import Col, CsvSchema, Problem, Report, check_csv, headline, read_csv
 
 _SUFFIXES = (" New Area", " Prefecture", " City", " Island")
+
+# The sourced list and what the build reads beside it: checked before anything is written, so a
+# broken source stops the build with the file, line and field named, not a traceback.
+REFERENCE = CsvSchema(
+    "zones_reference.csv",
+    (
+        Col("batch", "int", lo=1, hi=99),
+        Col("approved_date", "date"),
+        Col("document_no"),
+        Col("name_zh", max_len=60),
+        Col("name_en", max_len=120),
+        Col("province_zh"),
+        Col("province_en"),
+        Col("admin_level", choices=ADMIN_LEVELS),
+        Col("confidence", choices=CONFIDENCE),
+        Col("revoked_on", "date", required=False),
+        Col("note", required=False),
+        Col("note_zh", required=False),
+        Col("source_url", required=False),
+    ),
+    min_rows=100,
+)
+SOURCE_KINDS = CsvSchema(
+    "source_kinds.csv",
+    (
+        Col("url", unique=True),
+        Col("kind", choices=("reply text", "government page", "full list", "mention")),
+        Col("batch", "int", lo=1, hi=99),
+        Col("about", required=False),
+    ),
+)
+SOURCE_FILES = (REFERENCE, data.PROVINCES, SOURCE_KINDS)
+
+
+def source_problems(folder: Path) -> list[Problem]:
+    """What is wrong with the sources in `folder`, the first broken file first."""
+    report = Report()
+    for schema in SOURCE_FILES:
+        rows = read_csv(folder / schema.file, schema, report)
+        if rows is not None:
+            check_csv(schema, rows, report)
+    return report.problems
 
 
 def base_name(name_en: str, admin_level: str) -> str:
@@ -58,6 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("sources", nargs="?", type=Path, default=data.SOURCES)
     ap.add_argument("--out", type=Path, default=data.DATA, help="folder to write the CSVs to")
     args = ap.parse_args(argv)
+    problems = source_problems(args.sources)
+    if problems:
+        print(headline(problems), file=sys.stderr)
+        for p in problems[1:20]:
+            print(f"  {p}", file=sys.stderr)
+        return 1
     reference = pd.read_csv(args.sources / "zones_reference.csv", dtype=str, keep_default_na=False)
     zones = build_zones(reference)
     if zones["zone_id"].duplicated().any():
