@@ -151,3 +151,40 @@ def test_no_build_command_is_imported_by_the_app_or_its_logic():
                     assert not node.module.startswith("cbec.build"), rel
                 if isinstance(node, ast.Import):
                     assert not any(a.name.startswith("cbec.build") for a in node.names), rel
+
+
+def test_drained_waits_for_a_running_loop_and_never_for_apptests_stand_in(monkeypatch):
+    """Between runs the slot waits until the server's loop has handled what was queued before
+    it; AppTest's runtime is a MagicMock with no loop, where waiting would only time out."""
+    import asyncio
+    import threading
+    from unittest.mock import MagicMock
+
+    from streamlit.runtime.runtime import Runtime
+
+    from cbec.ui import shared
+
+    class NoWait(threading.Event):
+        def wait(self, timeout=None):
+            raise AssertionError("waited for a loop that is not there")
+
+    monkeypatch.setattr(Runtime, "_instance", MagicMock(spec=Runtime))
+    monkeypatch.setattr(shared.threading, "Event", NoWait)
+    shared._drained()  # returns at once
+    monkeypatch.undo()
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    handled = []
+    fake = MagicMock()
+    fake._get_async_objs.return_value.eventloop = loop
+    monkeypatch.setattr(Runtime, "_instance", fake)
+    try:
+        loop.call_soon_threadsafe(lambda: (__import__("time").sleep(0.2), handled.append(1)))
+        shared._drained(timeout=5)
+        assert handled == [1]  # what was queued before is done when the wait ends
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.close()
