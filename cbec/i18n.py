@@ -125,7 +125,8 @@ class For:
     @property
     def data_lang(self) -> str:
         """Which of the data's languages ("en" or "zh") this interface reads names from."""
-        return self._strings["lang.data"]
+        data = self._template("lang.data")
+        return data if data in ("en", "zh") else "en"  # the data has these two languages
 
     def colname(self, base: str) -> str:
         """`name` -> `name_zh` in Chinese, `name_en` in English (also province, region, title):
@@ -161,17 +162,17 @@ class For:
     # --- numbers and dates ----------------------------------------------------------------------
 
     def date(self, value: dt.date | pd.Timestamp) -> str:
-        return self._strings["lang.date"].format(**self._parts(value))
+        return self._template("lang.date").format(**self._parts(value))
 
     def month(self, value: dt.date | pd.Timestamp) -> str:
-        return self._strings["lang.month"].format(**self._parts(value))
+        return self._template("lang.month").format(**self._parts(value))
 
     def _parts(self, value: dt.date | pd.Timestamp) -> dict:
         i = value.month - 1
         return {
             "y": value.year, "m": value.month, "d": value.day,
-            "mon": self._strings["lang.months_short"].split()[i],
-            "month": self._strings["lang.months"].split()[i],
+            "mon": self._template("lang.months_short").split()[i],
+            "month": self._template("lang.months").split()[i],
         }  # fmt: skip
 
     def pct(self, share: float, digits: int = 1) -> str:
@@ -179,10 +180,10 @@ class For:
 
     def pp(self, points: float) -> str:
         """A change in percentage points, signed."""
-        return f"{points:+.1f}{self._strings['lang.pp_unit']}"
+        return f"{points:+.1f}{self._template('lang.pp_unit')}"
 
     def join(self, items) -> str:
-        return self._strings["lang.list_sep"].join(items)
+        return self._template("lang.list_sep").join(items)
 
 
 @cache
@@ -191,4 +192,4 @@ def tr(lang: str) -> For:
     return For(lang)
 
 
-LANG_NAMES = {lang: catalogue(lang)["lang.name"] for lang in LANGS}  # for the switch
+LANG_NAMES = {lang: catalogue(lang).get("lang.name", lang) for lang in LANGS}  # the switch

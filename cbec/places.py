@@ -69,15 +69,15 @@ class Gazetteer:
             for r in places.itertuples(index=False)
         ]
         self.by_key: dict[str, list[tuple[int, int]]] = {}  # key -> (0 prefecture/1 place, row)
-        # key -> a name to suggest for it, and its place (prefectures and the first 1,500 places)
-        self.shown: dict[str, tuple[str, tuple[int, int]]] = {}
+        # key -> the place a suggestion for it names (prefectures and the first 1,500 places)
+        self.shown: dict[str, tuple[int, int]] = {}
         for kind, rows in enumerate((self.prefectures, self.places)):
             for i, p in enumerate(rows):
                 for j, name in enumerate((p.name_en, p.name_zh, p.pinyin, p.seat)):
                     for key in _keys(name) if name else ():
                         self.by_key.setdefault(key, []).append((kind, i))
                         if j < 3 and (kind == 0 or i < 1500):  # a seat's name is not suggested
-                            self.shown.setdefault(key, (name, (kind, i)))
+                            self.shown.setdefault(key, (kind, i))
         self.prefecture_keys = sorted(
             k for k, hits in self.by_key.items() if any(kind == 0 for kind, _ in hits)
         )
@@ -100,11 +100,7 @@ class Gazetteer:
         found = [self.prefectures[i] for kind, i in sorted(hits) if kind == 0]
         for kind, i in sorted(hits):
             r = self.places[i] if kind == 1 else None
-            if r is not None and not any(
-                (abs(p.lat - r.lat) < 0.05 and abs(p.lon - r.lon) < 0.05)
-                or (p.name_en == r.name_en and abs(p.lat - r.lat) + abs(p.lon - r.lon) < 0.5)
-                for p in found
-            ):  # the same place again: at the same point, or a division's namesake seat near it
+            if r is not None and not any(_same(p, r) for p in found):
                 found.append(r)
         return found[:limit]
 
@@ -114,12 +110,38 @@ class Gazetteer:
         query = query.strip()[:MAX_QUERY]
         if not query:
             return []
-        keys = list(self.shown)
-        hits = [h for q in _keys(query) for h in difflib.get_close_matches(q, keys, n * 3, 0.75)]
-        by_place = {}  # one name per place: "Harbin", not also "Ha'erbin"
-        for name, place in (self.shown[h] for h in hits):
-            by_place.setdefault(place, name)
-        return list(dict.fromkeys(by_place.values()))[:n]
+        keys, scored = list(self.shown), {}
+        for q in _keys(query):
+            for h in difflib.get_close_matches(q, keys, n * 3, 0.75):
+                score = difflib.SequenceMatcher(None, q, h).ratio()
+                scored[h] = max(score, scored.get(h, 0.0))
+        # best first; ties to the bigger place (its GeoNames population rank), then by name:
+        # the same answer in every process, whatever the hash seed
+        ranked = sorted(scored, key=lambda h: (-scored[h], self._rank(h), h))
+        han = any("\u4e00" <= ch <= "\u9fff" for ch in query)
+        places = dict.fromkeys(self.shown[h] for h in ranked)  # one suggestion per place
+        names = [self._name(kind, i, han) for kind, i in places]
+        return list(dict.fromkeys(n_ for n_ in names if n_))[:n]
+
+    def _rank(self, key: str) -> int:
+        """How big the place a key names is: its GeoNames row (sorted by population), or after
+        all of them for a division GeoNames does not list under that name."""
+        return min((i for kind, i in self.by_key[key] if kind == 1), default=len(self.places))
+
+    def _name(self, kind: int, i: int, han: bool) -> str:
+        """A place's usual name in the query's script: Chinese for a Chinese query; else its
+        English name (Lhasa, not the pinyin Lasa), else its pinyin."""
+        p = (self.prefectures, self.places)[kind][i]
+        return (p.name_zh or p.name_en) if han else (p.name_en or p.pinyin or p.name_zh)
+
+
+def _same(p: Place, r: Place) -> bool:
+    """Whether place `r` is `p` again: at the same point, or a division's namesake seat near its
+    government (Harbin the GeoNames place, 10 km from 哈尔滨市's seat; Dali beside 大理州)."""
+    if abs(p.lat - r.lat) < 0.05 and abs(p.lon - r.lon) < 0.05:
+        return True
+    named = p.source == "prefecture" and r.name_en in (p.name_en, p.seat)
+    return named and abs(p.lat - r.lat) + abs(p.lon - r.lon) < 0.5
 
 
 _INDEXES: dict[tuple[int, int], Gazetteer] = {}
@@ -132,8 +154,7 @@ def gazetteer(prefectures: pd.DataFrame, places: pd.DataFrame) -> Gazetteer:
     with _INDEX_LOCK:
         found = _INDEXES.get(key)
         if found is None or found.frames[0] is not prefectures or found.frames[1] is not places:
-            if len(_INDEXES) >= 8:
-                _INDEXES.clear()
+            _INDEXES.clear()  # one dataset at a time: yesterday's frames are let go
             found = _INDEXES[key] = Gazetteer(prefectures, places)
         return found
 

@@ -125,7 +125,7 @@ def test_place_finder(gaz, query, name_zh):
     [
         ("Chengdoo", "Chengdu"),
         ("Kashii", "Kashi"),
-        ("Wulumuqii", "Wulumuqi"),
+        ("Wulumuqii", "Ürümqi"),
         ("成都室", "成都市"),
     ],
 )
@@ -195,3 +195,41 @@ def test_count_bins_colour_the_map_and_its_legend_alike():
     assert colors == [(0,), (1,), (1,), (2,), (3,)]
     every = range(0, 7)  # every count up to the largest falls in exactly one bin
     assert all(sum(b.lo <= n <= b.hi for b in bins) == 1 for n in every)
+
+
+def test_suggestions_are_the_same_in_every_process():
+    """Ranked by score, then the bigger place, then the name: not by the order of a set, which
+    changes with Python's hash seed (two replicas would offer different buttons)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from cbec import data, places; ds = data.dataset(); "
+        "print([places.suggest(q, ds.prefectures, ds.places) for q in "
+        "[\"Jign'an\", 'Chengdoo', 'Xinzou', 'Longxin', 'Hangzou']])"
+    )
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+            env={**__import__("os").environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }  # fmt: skip
+    assert len(outs) == 1 and "Chengdu" in outs.pop()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("锦州", ["锦州市"]),  # not also a village near Dalian under the city's name
+        ("Dali", ["大理白族自治州"]),  # the division and its namesake seat: one answer
+        ("Longxing", ["龙兴", "隆兴", "龙形"]),  # three villages, three answers
+    ],
+)
+def test_one_answer_per_place(gaz, query, expected):
+    assert [p.name_zh for p in places.find_offline(query, *gaz)] == expected
+
+
+def test_suggestions_use_a_places_usual_name(gaz):
+    assert places.suggest("Laosa", *gaz)[:1] == ["Lhasa"]  # not the pinyin "Lasa"
+    assert places.suggest("成都室", *gaz)[:1] == ["成都市"]  # Chinese for a Chinese query

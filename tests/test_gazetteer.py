@@ -78,3 +78,32 @@ def test_a_rebuild_gives_the_committed_files(tmp_path):
     assert done.returncode == 0, done.stderr
     for name in ("prefectures.csv", "places.csv"):
         assert (tmp_path / name).read_bytes() == (data.DATA / name).read_bytes(), name
+
+
+def test_a_place_takes_a_citys_name_only_beside_that_citys_seat():
+    """The fallback for a namesake seat (Harbin: 哈尔滨市) must not give a village that shares a
+    city's English name the city's Chinese name (Jinzhou near Dalian is not 锦州市)."""
+    places = _read("places.csv")
+    pref = _read("prefectures.csv").set_index("name_zh")
+    borrowed = places[places["name_zh"].isin(pref.index)]
+    for r in borrowed.itertuples(index=False):
+        seat = pref.loc[r.name_zh]
+        far = abs(float(seat["lat"]) - float(r.lat)) + abs(float(seat["lon"]) - float(r.lon))
+        assert far < 0.5, (r.name_en, r.name_zh, far)
+    by_en = places.groupby("name_en")["name_zh"].apply(set)
+    assert "锦州市" not in by_en["Jinzhou"] or len(places[places["name_zh"] == "锦州市"]) == 1
+
+
+def test_a_places_pinyin_is_its_divisions_checked_pinyin_or_none():
+    """Only a city's namesake seat carries pinyin, its division's (checked against GeoNames);
+    other places are found by their English name, which is their reading."""
+    places = _read("places.csv")
+    pref = _read("prefectures.csv").set_index("name_zh")["pinyin"]
+    with_pinyin = places[places["pinyin"] != ""]
+    assert len(with_pinyin) > 5
+    assert (with_pinyin["pinyin"] == with_pinyin["name_zh"].map(pref)).all()
+
+
+def test_simplified_division_names_win_over_japanese_ones():
+    places = _read("places.csv").set_index("name_en")
+    assert places.loc["Binzhou", "name_zh"] == "滨州市"  # not 浜州市

@@ -363,6 +363,8 @@ MISSHAPEN = [
     {"selection": {"objects": {"zones": {"a": 1}}}},
     {"selection": {"objects": {"zones": [{"id": ["list"]}]}}},
     {"selection": {"objects": {"choropleth": [{"properties": "x"}]}}},
+    {"selection": {"objects": {"choropleth": [{"properties": {"adcode": ["330000"]}}]}}},
+    {"selection": {"objects": {"choropleth": [{"properties": {"adcode": {"a": 1}}}]}}},
     {"selection": {"objects": None}},
     {"selection": {}},
 ]

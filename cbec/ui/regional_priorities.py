@@ -239,6 +239,8 @@ def provinces(run: Run, state) -> object:
     names = dict(zip(per["adcode"], tr.col(per, "province"), strict=True))
     props = (mapview.picked_object(event, ("choropleth",)) or {}).get("properties")
     code = props.get("adcode") if isinstance(props, dict) else None
+    if code is not None and not isinstance(code, str):  # any JSON may come: a list, a dict
+        code = repr(code)[:24]
     if code is not None and st.session_state.get("_rp_last_pick") != code:
         st.session_state["_rp_last_pick"] = code
         if code in names:

@@ -275,8 +275,10 @@ def turn() -> Iterator[None]:
         yield
     finally:
         _HOLDING.yes = False
-        _drained()
-        _SLOTS.release()
+        try:
+            _drained()
+        finally:  # whatever happens while waiting, the slot goes back
+            _SLOTS.release()
 
 
 def _drained(timeout: float = 0.5) -> None:
