@@ -555,6 +555,10 @@ def test_tab_reaches_every_control_with_a_visible_focus_ring(page, server_url):
     """Tab alone walks the filters, the page links, the map and its zoom buttons, the zone
     picker and the downloads, and every link or button it lands on shows where focus is."""
     open_page(page, server_url)
+    page.wait_for_timeout(1500)  # the width probe's rerun, then the whole page with the sidebar
+    browser.wait_for_app(page)
+    page.get_by_role("button", name="All batches").wait_for()
+    page.get_by_label("Search names").wait_for()
     seen = []
     for _ in range(80):
         page.keyboard.press("Tab")
