@@ -92,6 +92,11 @@ class For:
         self.lang = lang if lang in LANGS else "en"
         self._strings = catalogue(self.lang)
         self._fallback = catalogue("en")
+        # read once: names and dates are asked for many times on every rerun
+        data = self._template("lang.data")
+        self._data_lang = data if data in ("en", "zh") else "en"  # the data's two languages
+        self._months = self._template("lang.months").split()
+        self._months_short = self._template("lang.months_short").split()
 
     def _template(self, key: str) -> str:
         return self._strings.get(key) or self._fallback[key]
@@ -125,8 +130,7 @@ class For:
     @property
     def data_lang(self) -> str:
         """Which of the data's languages ("en" or "zh") this interface reads names from."""
-        data = self._template("lang.data")
-        return data if data in ("en", "zh") else "en"  # the data has these two languages
+        return self._data_lang
 
     def colname(self, base: str) -> str:
         """`name` -> `name_zh` in Chinese, `name_en` in English (also province, region, title):
@@ -171,8 +175,8 @@ class For:
         i = value.month - 1
         return {
             "y": value.year, "m": value.month, "d": value.day,
-            "mon": self._template("lang.months_short").split()[i],
-            "month": self._template("lang.months").split()[i],
+            "mon": self._months_short[i],
+            "month": self._months[i],
         }  # fmt: skip
 
     def pct(self, share: float, digits: int = 1) -> str:

@@ -464,20 +464,33 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
         chosen = [("b", list(spec.batches)), ("rg", regions), ("pv", provinces)]
     fill, line = color_expr(spec)
     trigger = [spec.color, newest_batch(spec), d]
+    # The zones' points, and the dark hairline just outside a withdrawn zone's ring that keeps
+    # the ring >= 3:1 against the land whatever its colour (batch 8's yellow is 1.02:1): one
+    # style each, for the first paint's deck and the full one.
+    points = {"get_fill_color": fill, "get_line_color": line,
+              "get_line_width": f"r <= {d} ? 2.5 : 1"}  # fmt: skip
+    edge = {
+        "get_radius": POINT_RADIUS + WITHDRAWN_EDGE,
+        "get_fill_color": [0, 0, 0, 0],
+        "get_line_color": f"r <= {d} ? {_rgba(colors.POINT_OUTLINE, 255)} : [0,0,0,0]",
+        "get_line_width": 1,
+    }
 
-    def zones_layer(layer_id: str, categories: list, **style) -> pdk.Layer:
-        style.setdefault("get_radius", POINT_RADIUS)
-        layer = pdk.Layer(
+    def scatter(layer_id: str, rows, **style) -> pdk.Layer:
+        style = {"get_radius": POINT_RADIUS} | style
+        return pdk.Layer(
             "ScatterplotLayer",
             id=layer_id,
-            data=data_ref,
+            data=rows,
             get_position="p",
             radius_units='"pixels"',
             stroked=True,
             line_width_units='"pixels"',
             **style,
         )
-        return _filtered(layer, d, categories)
+
+    def zones_layer(layer_id: str, categories: list, **style) -> pdk.Layer:
+        return _filtered(scatter(layer_id, data_ref, **style), d, categories)
 
     layers = [
         pdk.Layer(
@@ -504,19 +517,8 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
         layers = layers[1:]
     if spec.light:  # the first paint: land and points only (fewer shaders, no fetch)
         shown = _light_records(ds, spec, chosen, d)
-        layers.append(
-            pdk.Layer("ScatterplotLayer", id="withdrawn-edge-first", data=shown, get_position="p",
-                      radius_units='"pixels"', get_radius=POINT_RADIUS + WITHDRAWN_EDGE,
-                      stroked=True, line_width_units='"pixels"', get_fill_color=[0, 0, 0, 0],
-                      get_line_color=f"r <= {d} ? {_rgba(colors.POINT_OUTLINE, 255)} : [0,0,0,0]",
-                      get_line_width=1)
-        )  # fmt: skip
-        layers.append(
-            pdk.Layer("ScatterplotLayer", id="zones-first", data=shown, get_position="p",
-                      radius_units='"pixels"', get_radius=POINT_RADIUS, stroked=True,
-                      line_width_units='"pixels"', get_fill_color=fill, get_line_color=line,
-                      get_line_width=f"r <= {d} ? 2.5 : 1")
-        )  # fmt: skip
+        layers += [scatter("withdrawn-edge-first", shown, **edge),
+                   scatter("zones-first", shown, **points)]  # fmt: skip
         return CompactDeck(layers=layers, initial_view_state=view, map_provider=None)
     if spec.regions or spec.provinces:
         codes = (
@@ -581,27 +583,16 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
                 auto_highlight=True,
             )
         )
-    # A withdrawn zone is a ring in its batch's colour; a dark hairline just outside it keeps
-    # the ring >= 3:1 against the land whatever the colour (batch 8's yellow is 1.02:1).
     layers.append(
         zones_layer(
-            "withdrawn-edge",
-            chosen,
-            get_radius=POINT_RADIUS + WITHDRAWN_EDGE,
-            get_fill_color=[0, 0, 0, 0],
-            get_line_color=f"r <= {d} ? {_rgba(colors.POINT_OUTLINE, 255)} : [0,0,0,0]",
-            get_line_width=1,
-            update_triggers={"getLineColor": [d]},
-            pickable=False,
+            "withdrawn-edge", chosen, **edge, update_triggers={"getLineColor": [d]}, pickable=False
         )
     )
     layers.append(
         zones_layer(
             "zones",
             chosen,
-            get_fill_color=fill,
-            get_line_color=line,
-            get_line_width=f"r <= {d} ? 2.5 : 1",
+            **points,
             update_triggers={"getFillColor": trigger, "getLineColor": trigger, "getLineWidth": [d]},
             pickable=True,
             auto_highlight=True,

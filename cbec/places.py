@@ -38,6 +38,17 @@ class Place:
     pinyin: str = ""  # the name in pinyin (the gazetteer's), for those without an English name
 
 
+def has_han(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def latin_key(text: str) -> str:
+    """Letters and digits only, no tone marks, ü and v as u: how a name in Latin letters may be
+    typed ("Xi'an", "xi an", "Lüliang", "Lvliang" all give "xian" / "luliang")."""
+    flat = unicodedata.normalize("NFKD", text.casefold().replace("ü", "u").replace("v", "u"))
+    return "".join(c for c in flat if c.isascii() and c.isalnum())
+
+
 def _keys(text: str) -> set[str]:
     """The forms a name may be typed in: as written, without 市/县/..., and for Latin letters
     also without spaces, apostrophes, hyphens and tone marks ("xi an", "Xian", "Lvliang")."""
@@ -47,8 +58,7 @@ def _keys(text: str) -> set[str]:
         if text.endswith(suffix) and len(text) - len(suffix) >= 2:
             keys.add(text.removesuffix(suffix))
     if text.isascii() or any(unicodedata.combining(c) for c in unicodedata.normalize("NFKD", text)):
-        flat = unicodedata.normalize("NFKD", text.replace("ü", "u").replace("v", "u"))
-        keys.add("".join(c for c in flat if c.isascii() and c.isalnum()))
+        keys.add(latin_key(text))
     keys.discard("")
     return keys
 
@@ -91,7 +101,7 @@ class Gazetteer:
         wanted = _keys(query)
         hits = {hit for key in wanted for hit in self.by_key.get(key, ())}
         # "伊犁" finds 伊犁哈萨克自治州: a Chinese query may be the start of a division's name.
-        if any("\u4e00" <= ch <= "\u9fff" for ch in query):
+        if has_han(query):
             for w in (w for w in wanted if len(w) >= 2):
                 i = bisect.bisect_left(self.prefecture_keys, w)
                 while i < len(self.prefecture_keys) and self.prefecture_keys[i].startswith(w):
@@ -118,7 +128,7 @@ class Gazetteer:
         # best first; ties to the bigger place (its GeoNames population rank), then by name:
         # the same answer in every process, whatever the hash seed
         ranked = sorted(scored, key=lambda h: (-scored[h], self._rank(h), h))
-        han = any("\u4e00" <= ch <= "\u9fff" for ch in query)
+        han = has_han(query)
         places = dict.fromkeys(self.shown[h] for h in ranked)  # one suggestion per place
         names = [self._name(kind, i, han) for kind, i in places]
         return list(dict.fromkeys(n_ for n_ in names if n_))[:n]

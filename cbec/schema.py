@@ -271,27 +271,18 @@ def _feature_problem(feature: object, schema: GeoSchema) -> str | None:
         kind = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
         wanted = " or ".join(schema.geometries)
         return f"{props[schema.key]!r}: geometry is {kind!r}, expected {wanted}"
-    coords = geometry.get("coordinates")
-    if geometry["type"] in ("LineString", "MultiLineString"):
-        lines = [coords] if geometry["type"] == "LineString" else coords
-        if not isinstance(lines, list) or not lines:
-            return f"{props[schema.key]!r}: no coordinates"
-        for line in lines:
-            problem = _line_problem(line)
-            if problem:
-                return f"{props[schema.key]!r}: {problem}"
-        return None
-    polygons = [coords] if geometry["type"] == "Polygon" else coords
-    if not isinstance(polygons, list) or not polygons:
-        return f"{props[schema.key]!r}: no coordinates"
-    for polygon in polygons:
-        if not isinstance(polygon, list) or not polygon:
-            return f"{props[schema.key]!r}: a polygon without rings"
-        for ring in polygon:
-            problem = _ring_problem(ring)
-            if problem:
-                return f"{props[schema.key]!r}: {problem}"
-    return None
+    name, kind, coords = props[schema.key], geometry["type"], geometry.get("coordinates")
+    parts = [coords] if kind in ("Polygon", "LineString") else coords
+    if not isinstance(parts, list) or not parts:
+        return f"{name!r}: no coordinates"
+    if kind.endswith("LineString"):
+        checks = [(_line_problem, line) for line in parts]
+    elif not all(isinstance(polygon, list) and polygon for polygon in parts):
+        return f"{name!r}: a polygon without rings"
+    else:
+        checks = [(_ring_problem, ring) for polygon in parts for ring in polygon]
+    problem = next((found for check, item in checks if (found := check(item))), None)
+    return f"{name!r}: {problem}" if problem else None
 
 
 def _line_problem(line: object) -> str | None:

@@ -26,7 +26,6 @@ import functools
 import re
 import sqlite3
 import sys
-import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +37,7 @@ from cbec.build.boundaries import Source
 from cbec.build.seats import seat_of
 from cbec.data import write_csv_atomic
 from cbec.geocoders import OfflineGazetteer, SeatTable
+from cbec.places import latin_key
 
 MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
 OUTSIDE = ("71", "81", "82")  # Taiwan, Hong Kong, Macao: outside the programme's 31
@@ -84,17 +84,11 @@ def romanize(name_zh: str) -> str:
     return out.replace("v", "ü").capitalize()
 
 
-def _flat(text: str) -> str:
-    """Letters only, no tone marks, ü as u: "Ālā'ĕr" -> "alaer", "Lüliang" -> "luliang"."""
-    text = unicodedata.normalize("NFKD", text.casefold().replace("ü", "u").replace("v", "u"))
-    return "".join(ch for ch in text if ch.isascii() and ch.isalpha())
-
-
 @functools.cache
 def _syllables() -> frozenset[str]:
     from pypinyin.constants import PINYIN_DICT
 
-    return frozenset(_flat(r) for readings in PINYIN_DICT.values() for r in readings.split(","))
+    return frozenset(latin_key(r) for readings in PINYIN_DICT.values() for r in readings.split(","))
 
 
 def _spells(target: str, parts: list[set[str]]) -> set[int]:
@@ -107,7 +101,7 @@ def _spells(target: str, parts: list[set[str]]) -> set[int]:
 
 def pinyin_like(name_en: str) -> bool:
     """Whether an English name is written in pinyin syllables ("Fengxiang" is, "Artux" is not)."""
-    target, ends = _flat(name_en), {0}
+    target, ends = latin_key(name_en), {0}
     for _ in range(len(target)):
         ends |= {e + len(s) for e in ends for s in _syllables() if target.startswith(s, e)}
     return len(target) in ends
@@ -119,10 +113,10 @@ def reads_as(name_zh: str, name_en: str) -> bool:
     an administrative word at the end may be left out of the English (鸳鸯镇 = Yuanyang)."""
     from pypinyin import Style, pinyin
 
-    target = _flat(name_en)
+    target = latin_key(name_en)
     whole = {len(target), len(target) - 3 if target.endswith("shi") else len(target)}  # Yulinshi
     for name in {name_zh, place_name(name_zh), name_zh.removesuffix("镇").removesuffix("乡")}:
-        parts = [set(map(_flat, rs)) for rs in pinyin(name, style=Style.NORMAL, heteronym=True)]
+        parts = [set(map(latin_key, rs)) for rs in pinyin(name, style=Style.NORMAL, heteronym=True)]
         if _spells(target, parts) & whole:
             return True
     return False
