@@ -32,3 +32,4 @@ with shared.turn():  # one of a few scripts computing at once: the server stays 
         if run is not None:
             frame.header(top, pages, run.page)
             shared.notice(run.tr)
+            shared.end()

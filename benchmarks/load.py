@@ -54,19 +54,19 @@ from tests.streamlit_client import Nth, Rerun, StreamlitClient  # noqa: E402
 
 # ==== What a visitor does: the only part that knows the app's pages and widget keys =========
 # Steps: ("open", page path, query string) opens a session on a shared link (first step only);
-# ("set", widget key, value) changes a widget; ("page", page path, None) uses the sidebar
+# ("set", widget key, value) changes a widget; ("pick", probe key, id) is a click on a map
+# (what the map's probe reports); ("page", page path, None) uses the sidebar
 # navigation ("" is the default page). Select-widget values are the option labels the app
 # shows, or Nth(i) for the i-th option (labels change with the language). After the first
 # step the visit repeats from step 2, so it must end where the link left the page.
 # tests/test_streamlit_client.py runs VISIT and FILTER_CHANGES once against the app: it fails,
 # naming the missing key or option, when the app no longer fits this table.
 ALL_BATCHES = [Nth(i) for i in range(8)]  # w_batch options: batches 1..8 in order
-XIAN_CLICK = {"selection": {"indices": {"zones": [0]}, "objects": {"zones": [{"id": "xian"}]}}}
 VISIT: list[tuple[str, str, Any]] = [
     ("open", "", "batch=1&batch=2&batch=3&batch=4&region=west"),  # the shared link
     ("set", "w_batch", ALL_BATCHES),
     ("set", "w_region", ["West", "Central"]),
-    ("set", "zone_map", XIAN_CLICK),  # a click on Xi'an: the details panel
+    ("pick", "map_probe", "xian"),  # a click on Xi'an: the details panel
     ("set", "w_q", "an"),
     ("set", "w_q", ""),
     ("set", "w_day_any", dt.date(2019, 1, 1)),
@@ -177,6 +177,8 @@ async def do_step(c: StreamlitClient, step: tuple[str, str, Any]) -> Rerun:
         return await c.switch_page(target)
     if action == "set":
         return await c.set(target, value)
+    if action == "pick":
+        return await c.trigger(target, "pick", value)
     raise ValueError(f"unknown step {step!r}")
 
 

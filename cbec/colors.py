@@ -15,7 +15,12 @@ OUTLINE = (140, 140, 140)
 POINT_OUTLINE = (40, 40, 40)  # a dark ring on every point: >= 3:1 against the land, any fill
 CONTEXT = (190, 190, 190)  # zones outside the filters, drawn for context
 SELECTED = (200, 0, 60)
-REGION_SHADE = (255, 200, 120)
+# The priority regions of July 2018 (Central, West, Northeast), tinted on every map: a warm land
+# colour, close to the land's, so the points keep their contrast (tests/test_colors.py).
+PRIORITY_LAND = (247, 234, 214)
+CHOSEN_OUTLINE = (70, 70, 70)  # the provinces a Region or Province filter chose
+FRAME = (90, 90, 90)  # the delta insets' frames, and their boxes on the main map
+LABEL = (95, 95, 95)  # province names
 
 # Batches in time order: one straight line in CIELAB from dark blue to yellow (like cividis), so
 # that order reads as order and adjacent batches stay apart under protanopia and deuteranopia.

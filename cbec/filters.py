@@ -1,4 +1,5 @@
-"""What the user chose, as a plain value, and the pure function that applies it to the zones."""
+"""What the user chose, as a plain value, and the name search. Which zones a choice shows is
+`cbec.selection`, the one place that decides it."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
-from cbec.data import active_mask
 
 # The July 2018 announcement: the 13 earlier zones (batches 1 and 2) and the 22 new ones.
 DEFAULT_BATCHES: tuple[int, ...] = (1, 2, 3)
@@ -34,30 +33,3 @@ def matches(zones: pd.DataFrame, q: str) -> np.ndarray:
     if not q:
         return np.ones(len(zones), dtype=bool)
     return np.fromiter((q in text for text in zones["search_text"]), bool, len(zones))
-
-
-def apply(zones: pd.DataFrame, f: Filters, today: dt.date, withdrawn: bool = False) -> pd.DataFrame:
-    """The zones in view: active on the chosen date (with `withdrawn`, also those approved and
-    withdrawn by then, which the map draws hollow) and matching every filter."""
-    day = f.day(today)
-    keep = (
-        zones["approved_on"].to_numpy() <= np.datetime64(day, "D")
-        if withdrawn
-        else active_mask(zones, day)
-    )
-    keep &= np.isin(zones["batch"].to_numpy(), f.batches)
-    if f.regions:
-        keep &= np.isin(zones["region_en"].to_numpy(), f.regions)
-    if f.provinces:
-        keep &= np.isin(zones["province_en"].to_numpy(), f.provinces)
-    if f.q.strip():
-        keep &= matches(zones, f.q)
-    return zones[keep]
-
-
-def approved_by(zones: pd.DataFrame, f: Filters, today: dt.date) -> pd.DataFrame:
-    """Zones of the chosen batches approved by the chosen date, withdrawn or not: the batches
-    as the State Council approved them, for the regional summary."""
-    day = np.datetime64(f.day(today), "D")
-    keep = np.isin(zones["batch"].to_numpy(), f.batches) & (zones["approved_on"].to_numpy() <= day)
-    return zones[keep]

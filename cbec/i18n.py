@@ -121,6 +121,12 @@ class For:
         form = "one" if n == 1 and f"{key}.one" in self._strings else "other"
         return self(f"{key}.{form}", n=n, **values)
 
+    def counted(self, key: str, count: int, **values) -> Md:
+        """A plural chosen by `count`, which need not be a value of the string (a sentence
+        about 22 new zones and 1 earlier one takes its form from the 1)."""
+        form = "one" if count == 1 and f"{key}.one" in self._strings else "other"
+        return self(f"{key}.{form}", **values)
+
     def n_text(self, key: str, n: int, **values) -> str:
         form = "one" if n == 1 and f"{key}.one" in self._strings else "other"
         return self.text(f"{key}.{form}", n=n, **values)

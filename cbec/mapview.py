@@ -15,12 +15,10 @@ browser.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import functools
 import hashlib
 import json
 import math
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,9 +29,8 @@ from pydeck.bindings.json_tools import default_serialize
 
 from cbec import colors, data
 from cbec.data import Dataset
+from cbec.selection import NEVER, Categories, Selection, day_number, keep, point_fields
 
-EPOCH = dt.date(2015, 1, 1)  # day numbers in the points file count from here
-NEVER = 99999  # the day number of "not withdrawn"
 TILE = 512  # deck.gl's world size in pixels at zoom 0
 # What the country view must show: the mainland, Hainan, and the South China Sea inset box
 # (static/south_china_sea.geojson, built by cbec.build.boundaries) in the lower right.
@@ -77,12 +74,6 @@ class CompactDeck(pdk.Deck):
                 ensure_ascii=False,
             )
         return self._json
-
-
-def day_number(day: dt.date | pd.Timestamp) -> int:
-    if isinstance(day, pd.Timestamp):
-        day = day.date()
-    return (day - EPOCH).days
 
 
 # --- geometry -----------------------------------------------------------------------------------
@@ -210,6 +201,12 @@ def _inside(xs: np.ndarray, ys: np.ndarray, ring: np.ndarray) -> np.ndarray:
 
 
 LABEL_SIZE = 11  # pixels
+# Latin names in a Latin face (its spacing is the face's own: in the CJK face's Latin glyphs,
+# "Heilongjiang" broke into "Heilong jiang"), Chinese in Noto Sans CJK (Debian's fonts-noto-cjk).
+LABEL_FONT = {
+    "en": '"Noto Sans, DejaVu Sans, Helvetica, Arial, sans-serif"',
+    "zh": '"Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"',
+}
 SCS_LABEL = {"en": "South China Sea\nIslands", "zh": "南海诸岛"}
 SCS_FRAME = (124.8, 134.8, 17.0)  # the inset's frame: west and east edges, foot (degrees)
 
@@ -343,13 +340,16 @@ def _short_zh(props: dict) -> str:
 def _best_spot(
     ring: np.ndarray, text: str, grid: _Occupancy, zoom: float, taken: np.ndarray
 ) -> list[float] | None:
-    """The candidate anchor (in a grid over the polygon) whose label box covers no zone point
-    and no name already placed (`taken`: boxes left, top, right, bottom in world pixels), with
-    the widest margin around it, and the label's width inside the province if it can be; None
-    if there is no such place."""
+    """The candidate anchor (in a grid over the polygon, the name's centre inside it) whose
+    name box overlaps no name already placed (`taken`: boxes left, top, right, bottom in world
+    pixels) and covers as little of the zones' points as there is: with the widest margin of
+    empty land around it where some spot has one, else the spot that hides least of the name
+    under the points (names are drawn beneath the points, so a point is never hidden by a
+    name), and no more than a third of it. Among equals: the name whole inside the province,
+    then nearest the middle of the province's box. None if there is no such place."""
     x0, y0 = ring.min(axis=0)
     x1, y1 = ring.max(axis=0)
-    cx, cy = (a.ravel() for a in np.meshgrid(np.linspace(x0, x1, 32), np.linspace(y0, y1, 32)))
+    cx, cy = (a.ravel() for a in np.meshgrid(np.linspace(x0, x1, 40), np.linspace(y0, y1, 40)))
     half_w, half_h = _text_width(text) / 2 + 2, LABEL_SIZE / 2 + 1
     inside = _inside(cx, cy, ring)  # the label's centre inside the province
     if not inside.any():
@@ -366,41 +366,127 @@ def _best_spot(
             return None
         cx, cy = cx[free], cy[free]
     whole = _inside(cx - half_w, cy, ring) & _inside(cx + half_w, cy, ring)
-    for margin in (24, 12, 6, 2):
+    mid = np.abs(cx - (x0 + x1) / 2) + np.abs(cy - (y0 + y1) / 2)
+    pick = None
+    for margin in (24, 12, 6, 2, 0):
         empty = grid.count(cx - half_w - margin, cy - half_h - margin,
                            cx + half_w + margin, cy + half_h + margin) == 0  # fmt: skip
         if empty.any():
             pick = np.flatnonzero(empty & whole) if (empty & whole).any() else np.flatnonzero(empty)
-            # of those, the one nearest the middle of the province's box
-            mid = (np.abs(cx[pick] - (x0 + x1) / 2) + np.abs(cy[pick] - (y0 + y1) / 2)).argmin()
-            best = pick[mid]
-            size = TILE * 2**zoom
-            lon = cx[best] / size * 360 - 180
-            lat = _unmerc((1 - 2 * cy[best] / size) * math.pi)
-            return [round(float(lon), 3), round(float(lat), 3)]
-    return None
+            break
+    if pick is None:  # every spot touches a point: the one hiding least of the name
+        covered = grid.count(cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+        least = covered.min()
+        if least > (4 * half_w * half_h) / 3:
+            return None
+        pick = np.flatnonzero(covered == least)
+    best = pick[mid[pick].argmin()]
+    size = TILE * 2**zoom
+    lon = cx[best] / size * 360 - 180
+    lat = _unmerc((1 - 2 * cy[best] / size) * math.pi)
+    return [round(float(lon), 3), round(float(lat), 3)]
 
 
 # --- the map page's deck ------------------------------------------------------------------------
 
+# The deltas, where zones lie closer than their points are wide at country zoom: each is drawn
+# again, enlarged, in an inset view at the map's lower left (over India on a desktop, in a strip
+# under the mainland on a phone), and outlined where it lies on the main map.
+DELTAS: tuple[tuple[str, tuple[float, float, float, float]], ...] = (
+    ("yrd", (118.2, 28.8, 122.4, 32.6)),  # Yangtze River Delta: Shanghai, Nanjing, Hangzhou...
+    ("prd", (111.9, 21.9, 114.9, 23.9)),  # Pearl River Delta: Guangzhou, Shenzhen, Zhuhai...
+)
+INSET_GAP = 8  # pixels between the insets and from the map's edges
+PHONE_WIDTH = 600  # below this width the insets get a strip of their own under the mainland
+
+
+@dataclass(frozen=True)
+class Inset:
+    """A delta drawn enlarged: its box on the screen (pixels from the map's top left) and the
+    fixed view that shows its bounds."""
+
+    id: str
+    bounds: tuple[float, float, float, float]
+    x: int
+    y: int
+    size: int
+    lat: float
+    lon: float
+    zoom: float
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The map's size, its fitted view and its insets, for one width."""
+
+    width: int
+    height: int
+    lat: float
+    lon: float
+    zoom: float
+    insets: tuple[Inset, ...]
+
+
+def layout(width: int, zoom_step: int = 0) -> Layout:
+    """China fitted to `width`, and the delta insets. On a desktop the insets sit over India,
+    where the map has no zone; on a phone the map is taller by a strip under the mainland that
+    holds them, so the mainland keeps the whole width."""
+    phone = width < PHONE_WIDTH
+    if phone:
+        size = int(min(150, (width - 3 * INSET_GAP) / 2))
+        china_h = height_for(width)
+        height = china_h + size + INSET_GAP
+        lat, lon, zoom = fit(CHINA_BOUNDS, width, china_h)
+        # the mainland in the top part: move the centre down by half the strip
+        _, cy = to_pixel(lon, lat, zoom)
+        size_px = TILE * 2**zoom
+        lat = round(_unmerc((1 - 2 * (cy + (height - china_h) / 2) / size_px) * math.pi), 4)
+    else:
+        size = int(min(150, max(96, width * 0.18)))
+        height = height_for(width)
+        lat, lon, zoom = fit(CHINA_BOUNDS, width, height)
+    zoom = min(max(zoom + zoom_step, MIN_ZOOM), MAX_ZOOM)
+    insets = []
+    for i, (name, bounds) in enumerate(DELTAS):
+        x = INSET_GAP + i * (size + INSET_GAP)
+        y = height - INSET_GAP - size
+        ilat, ilon, izoom = fit(bounds, size, size, padding=6)
+        insets.append(Inset(name, bounds, x, y, size, ilat, ilon, izoom))
+    return Layout(width, height, lat, lon, round(zoom, 3), tuple(insets))
+
 
 @dataclass(frozen=True)
 class MapSpec:
-    """What the map page's map shows: everything here is validated state, never raw input."""
+    """What the map page's map shows: everything here is validated state, never raw input.
+    Which zones, the day and the colours come from one `cbec.selection.Selection`
+    (`spec_for`), the same that the page's numbers come from."""
 
-    batches: tuple[int, ...]
-    regions: tuple[str, ...]
-    provinces: tuple[str, ...]
-    day: dt.date
-    color: str  # "story" (earlier vs newest selected batch) or "batch"
+    categories: Categories  # the zones in view (with approval by day_n): the GPU's filter
+    day_n: int
+    color: str  # "story" (earlier vs the newest batch) or "batch"
+    newest: int | None  # the story's new batch
     lang: str  # the data's language for names ("en" or "zh": the interface's `[lang] data`)
     width: int
+    context: Categories | None = None  # the chosen batches, drawn grey, when the view narrows
+    outlined: tuple[str, ...] = ()  # adcodes of the chosen regions' or provinces' provinces
     zoom_step: int = 0  # the zoom buttons: steps in or out from the fitted view
-    match_ids: tuple[str, ...] | None = None  # a name search: only these zones
     selected: tuple[float, float] | None = None  # lon, lat of the selected zone
     basemap: bool = False
     light: bool = False  # a browser's first run: the land and the points, the rest next run
     tooltip: str = ""  # the interface language's template (catalogue key `map_tooltip`)
+
+
+def spec_for(sel: Selection, **view) -> MapSpec:
+    """The deck's part of a selection; `view` holds the rest (lang, width, zoom_step...)."""
+    return MapSpec(
+        categories=sel.categories,
+        day_n=sel.day_n,
+        color=sel.color,
+        newest=sel.newest,
+        context=sel.context_categories if sel.narrowed else None,
+        outlined=sel.outlined,
+        **view,
+    )
 
 
 def _rgb(c) -> str:
@@ -414,8 +500,8 @@ def _rgba(c, alpha: int) -> str:
 def color_expr(spec: MapSpec) -> tuple[str, str]:
     """deck.gl expressions for fill and outline colours, built from numbers only (no text from
     a visitor ever reaches an expression): a zone withdrawn by the day is hollow, a ring in its
-    colour; an approximate point is faded."""
-    d = day_number(spec.day)
+    colour; an approximate point is faded. Colours follow `Selection.group_of`."""
+    d = spec.day_n
     if spec.color == "batch":
         # A chain of conditions: deck.gl's expression parser cannot index an array literal.
         fill_base = ring = _rgba((0, 0, 0), 255)
@@ -423,7 +509,7 @@ def color_expr(spec: MapSpec) -> tuple[str, str]:
             fill_base = f"(b == {b} ? (ap ? {_rgba(c, 90)} : {_rgba(c, 255)}) : {fill_base})"
             ring = f"(b == {b} ? {_rgba(c, 255)} : {ring})"
     else:
-        newest = max(spec.batches) if spec.batches else 0
+        newest = spec.newest or 0
         new, old = colors.NEW, colors.EARLIER
         fill_base = (
             f"(b == {newest} ? (ap ? {_rgba(new, 90)} : {_rgba(new, 255)}) "
@@ -435,35 +521,61 @@ def color_expr(spec: MapSpec) -> tuple[str, str]:
     return fill, line
 
 
-def newest_batch(spec: MapSpec) -> int | None:
-    return max(spec.batches) if spec.batches and spec.color == "story" else None
+def _views(lay: Layout) -> list[pdk.View]:
+    """The main view (the visitor pans and zooms it) and one fixed view per delta inset,
+    cleared to the sea's colour so the main map does not show through."""
+    sea = [round(c / 255, 4) for c in colors.SEA] + [1]
+    views = [pdk.View(type="MapView", id="main", controller=True)]
+    for ins in lay.insets:
+        views.append(
+            pdk.View(
+                type="MapView",
+                id=f"inset-{ins.id}",
+                x=ins.x,
+                y=ins.y,
+                width=ins.size,
+                height=ins.size,
+                controller=False,
+                clear={"color": sea},
+                view_state={"latitude": ins.lat, "longitude": ins.lon, "zoom": ins.zoom},
+            )
+        )
+    return views
+
+
+def _frames(lay: Layout) -> pdk.Layer:
+    """Each delta's bounds as a box: on the main map it says what is enlarged; in its inset it
+    is the inset's frame."""
+    boxes = [
+        {"path": [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]}
+        for _, (x0, y0, x1, y1) in DELTAS
+    ]
+    return pdk.Layer(
+        "PathLayer",
+        id="delta-frames",
+        data=boxes,
+        get_path="path",
+        get_color=[*colors.FRAME, 255],
+        get_width=1.2,
+        width_units='"pixels"',
+        pickable=False,
+    )
 
 
 def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
-    """Sea, land and outlines, the South China Sea inset, shading of the chosen regions or
-    provinces, the zones outside the filters in grey, the zones in view, province names, the
-    selection ring."""
-    lat, lon, zoom = fit(CHINA_BOUNDS, spec.width, height_for(spec.width))
-    zoom = min(max(zoom + spec.zoom_step, MIN_ZOOM), MAX_ZOOM)
+    """Sea, land and outlines with the priority regions tinted, the chosen regions or
+    provinces outlined, the South China Sea inset, the zones outside the filters in grey, the
+    zones in view, province names, the delta insets, the selection ring."""
+    lay = layout(spec.width, spec.zoom_step)
     view = pdk.ViewState(
-        latitude=lat, longitude=lon, zoom=zoom, min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM
+        latitude=lay.lat, longitude=lay.lon, zoom=lay.zoom, min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM
     )
     url = points_url(ds)
-    d = day_number(spec.day)
-    names = list(ds.provinces["province_en"])
-    regions = [data.REGIONS.index(r) for r in (spec.regions or data.REGIONS)]
-    provinces = (
-        [names.index(p) for p in spec.provinces] if spec.provinces else list(range(len(names)))
-    )
-    narrowed = bool(spec.regions or spec.provinces or spec.match_ids is not None)
+    d = spec.day_n
     data_ref = url or zone_records(ds)  # a URL the browser caches; inline only if unwritable
-    if spec.match_ids is not None:  # a name search: the zones in view, by their index
-        index = {zid: i for i, zid in enumerate(ds.zones["zone_id"])}
-        chosen = [("i", sorted(index[z] for z in spec.match_ids if z in index))]
-    else:
-        chosen = [("b", list(spec.batches)), ("rg", regions), ("pv", provinces)]
+    chosen = [(name, list(values)) for name, values in spec.categories]
     fill, line = color_expr(spec)
-    trigger = [spec.color, newest_batch(spec), d]
+    trigger = [spec.color, spec.newest, d]
     # The zones' points, and the dark hairline just outside a withdrawn zone's ring that keeps
     # the ring >= 3:1 against the land whatever its colour (batch 8's yellow is 1.02:1): one
     # style each, for the first paint's deck and the full one.
@@ -492,6 +604,21 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
     def zones_layer(layer_id: str, categories: list, **style) -> pdk.Layer:
         return _filtered(scatter(layer_id, data_ref, **style), d, categories)
 
+    def provinces(layer_id: str, codes: list[str], **style) -> pdk.Layer:
+        """The province outlines file again, only the provinces in `codes` (on the GPU)."""
+        layer = pdk.Layer(
+            "GeoJsonLayer",
+            id=layer_id,
+            data=data.PROVINCE_OUTLINES_URL,
+            extensions=[{"@@type": "DataFilterExtension", "categorySize": 1}],
+            get_filter_category="properties.adcode",
+            pickable=False,
+            **style,
+        )
+        # Set after construction: pydeck would turn a list of strings into an expression.
+        layer.filter_categories = codes
+        return layer
+
     layers = [
         pdk.Layer(
             "SolidPolygonLayer",
@@ -515,31 +642,23 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
     ]
     if spec.basemap:
         layers = layers[1:]
-    if spec.light:  # the first paint: land and points only (fewer shaders, no fetch)
-        shown = _light_records(ds, spec, chosen, d)
+    # The 2018 announcement's priority regions, tinted on every map: the story's geography.
+    layers.append(
+        provinces("priority", priority_codes(ds), filled=True, stroked=False,
+                  get_fill_color=[*colors.PRIORITY_LAND, 255 if not spec.basemap else 90])
+    )  # fmt: skip
+    if spec.light:  # the first paint: land and points only (fewer shaders, no labels)
+        shown = _light_records(ds, spec)
         layers += [scatter("withdrawn-edge-first", shown, **edge),
                    scatter("zones-first", shown, **points)]  # fmt: skip
-        return CompactDeck(layers=layers, initial_view_state=view, map_provider=None)
-    if spec.regions or spec.provinces:
-        codes = (
-            list(ds.provinces.loc[ds.provinces["province_en"].isin(spec.provinces), "adcode"])
-            if spec.provinces
-            else list(ds.provinces.loc[ds.provinces["region_en"].isin(spec.regions), "adcode"])
+        return CompactDeck(
+            layers=layers, initial_view_state=view, views=_views(lay), map_provider=None
         )
-        shade = pdk.Layer(
-            "GeoJsonLayer",
-            id="shade",
-            data=data.PROVINCE_OUTLINES_URL,
-            filled=True,
-            stroked=False,
-            get_fill_color=[*colors.REGION_SHADE, 110],
-            extensions=[{"@@type": "DataFilterExtension", "categorySize": 1}],
-            get_filter_category="properties.adcode",
-            pickable=False,
-        )
-        # Set after construction: pydeck would turn a list of strings into an expression.
-        shade.filter_categories = codes
-        layers.append(shade)
+    if spec.outlined:
+        layers.append(
+            provinces("outlined", list(spec.outlined), filled=False, stroked=True,
+                      get_line_color=[*colors.CHOSEN_OUTLINE, 255], line_width_min_pixels=2)
+        )  # fmt: skip
     layers += [
         pdk.Layer(
             "GeoJsonLayer",
@@ -555,13 +674,13 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
         pdk.Layer(
             "TextLayer",
             id="labels",
-            data=labels_data(ds, zoom, spec.lang),
+            data=labels_data(ds, lay.zoom, spec.lang),
             get_position="p",
             get_text="t",
             character_set='"auto"' if spec.lang == "zh" else None,
             get_size=LABEL_SIZE,
-            get_color=[105, 105, 105],
-            font_family='"Noto Sans CJK SC, Noto Sans, Helvetica, Arial, sans-serif"',
+            get_color=list(colors.LABEL),
+            font_family=LABEL_FONT[spec.lang],
             font_weight=500,
             # A soft patch of land colour behind each name keeps it legible over outlines,
             # without the signed-distance font (costly to build in a browser without a GPU).
@@ -570,12 +689,13 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
             background_padding=[2, 1],
             pickable=False,
         ),
+        _frames(lay),
     ]
-    if narrowed:
+    if spec.context is not None:
         layers.append(
             zones_layer(
                 "context",
-                [("b", list(spec.batches))],
+                [(name, list(values)) for name, values in spec.context],
                 get_fill_color=[*colors.CONTEXT, 255],
                 get_line_color=[150, 150, 150, 255],
                 line_width_min_pixels=1,
@@ -632,6 +752,7 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
     return CompactDeck(
         layers=layers,
         initial_view_state=view,
+        views=_views(lay),
         tooltip=tooltip(spec.tooltip, spec.lang),
         # Offline by default: map_provider=None and pydeck's default map_style sentinel.
         # (map_style=None would make Streamlit fetch CARTO's style from the internet.)
@@ -639,20 +760,25 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
     )
 
 
-def _light_records(ds: Dataset, spec: MapSpec, chosen: list, day: int) -> list[dict]:
-    """The points a light deck draws, inline: those the filters would keep, with only the
-    fields the colour and position need."""
-    keep = []
-    for r in zone_records(ds):
-        if r["a"] <= day and all(r[name] in set(values) for name, values in chosen):
-            keep.append({k: r[k] for k in ("id", "p", "b", "r", "ap")})
-    return keep
+def priority_codes(ds: Dataset) -> list[str]:
+    """The adcodes of the provinces in the priority regions (Central, West, Northeast)."""
+    p = ds.provinces
+    return list(p.loc[p["region_en"].isin(data.PRIORITY_REGIONS), "adcode"])
+
+
+def _light_records(ds: Dataset, spec: MapSpec) -> list[dict]:
+    """The points a light deck draws, inline: those in view (`selection.keep`, the filter
+    the full deck applies on the GPU), with only the fields the colour and position need."""
+    shown = keep(point_fields(ds), spec.categories, spec.day_n)
+    records = zone_records(ds)
+    return [{k: records[i][k] for k in ("id", "p", "b", "r", "ap")} for i in np.flatnonzero(shown)]
 
 
 def _filtered(layer: pdk.Layer, day: int, categories: list[tuple[str, list]]) -> pdk.Layer:
     """deck.gl's DataFilterExtension on `layer`: zones approved by `day`, whose fields are in
     the given lists (filtered on the GPU: the data stays the same, a filter change sends only
-    these lists). Set after construction: pydeck would turn lists of strings into expressions."""
+    these lists; `selection.keep` is the same filter in Python). Set after construction:
+    pydeck would turn lists of strings into expressions."""
     fields = [name for name, _ in categories]
     layer.extensions = [
         {"@@type": "DataFilterExtension", "filterSize": 1, "categorySize": len(fields)}
@@ -667,108 +793,29 @@ def _filtered(layer: pdk.Layer, day: int, categories: list[tuple[str, list]]) ->
     return layer
 
 
+PICK_MARK = '<span data-pick="{id}" hidden></span>'  # what the map's click handler reads
+
+
 def tooltip(template: str, lang: str) -> dict:
     """The catalogue's template (`map_tooltip`) pointed at the points' fields in the data's
     language `lang`. The template is the app's own; the values are the zone's fields, which
-    Streamlit (>= 1.60) escapes as it fills them in, so a name shows as text, never as markup."""
+    Streamlit (>= 1.60) escapes as it fills them in, so a name shows as text, never as markup.
+    It carries the zone's id in a hidden mark: a click or a tap selects the zone the tooltip
+    shows (cbec.ui.shared.map_probe)."""
     other = "zh" if lang == "en" else "en"
     html = template.format(
         name=f"{{{lang}}}", other=f"{{{other}}}", province=f"{{p{lang}}}",
         region=f"{{r{lang}}}", approved=f"{{a{lang}}}", batch="{b}", doc="{doc}",
     )  # fmt: skip
-    return {"html": html, "style": {"fontSize": "12px", "maxWidth": "240px", "zIndex": "10"}}
-
-
-def picked_object(event, layers: tuple[str, ...]) -> dict | None:
-    """The first object a map click selected in the first of `layers` that has one. Any shape
-    may arrive (a client can send what it likes): anything but a list of objects is nothing."""
-    try:
-        objects = event.selection.objects
-    except (AttributeError, KeyError, TypeError):
-        return None
-    if not isinstance(objects, dict):
-        return None
-    for layer in layers:
-        found = objects.get(layer)
-        if isinstance(found, list) and found and isinstance(found[0], dict):
-            return found[0]
-    return None
-
-
-def picked_zone(event, layers: tuple[str, ...] = ("zones", "context")) -> str | None:
-    """The zone id a map click selected, read from the selected objects (not their indices,
-    which shift when the filters change). Not yet checked: callers hold it to the known ids."""
-    value = (picked_object(event, layers) or {}).get("id")
-    return value if isinstance(value, str) else None
-
-
-# --- legend -------------------------------------------------------------------------------------
-
-
-def legend(view: pd.DataFrame, spec: MapSpec, batch_years: dict[int, int]) -> list[dict]:
-    """The legend's rows for what is drawn: colour, kind (dot, ring, grey), what it counts."""
-    d = pd.Timestamp(spec.day)
-    withdrawn = view["revoked_on"].notna() & (view["revoked_on"] <= d)
-    live = view[~withdrawn]
-    rows = []
-    if spec.color == "batch":
-        counts = Counter(live["batch"])
-        rows += [
-            {
-                "kind": "dot",
-                "color": colors.BATCH[b],
-                "key": "legend_batch",
-                "batch": b,
-                "year": batch_years[b],
-                "n": counts[b],
-            }
-            for b in sorted(set(view["batch"]))
-        ]
-    else:
-        newest = newest_batch(spec)
-        n_new = int((live["batch"] == newest).sum())
-        n_old = len(live) - n_new
-        if n_old:
-            rows.append(
-                {"kind": "dot", "color": colors.EARLIER, "key": "legend_earlier", "n": n_old}
-            )
-        rows.append(
-            {"kind": "dot", "color": colors.NEW, "key": "legend_new", "batch": newest, "n": n_new}
-        )
-    if withdrawn.any():
-        rows.append(
-            {
-                "kind": "ring",
-                "color": colors.POINT_OUTLINE,
-                "key": "legend_withdrawn",
-                "n": int(withdrawn.sum()),
-            }
-        )
-    if (view["confidence"] == "unverified").any():
-        rows.append(
-            {
-                "kind": "dashed",
-                "color": colors.POINT_OUTLINE,
-                "key": "legend_unverified",
-                "n": int((view["confidence"] == "unverified").sum()),
-            }
-        )
-    if (live["precision"] != "seat").any():
-        rows.append(
-            {
-                "kind": "faded",
-                "color": colors.EARLIER,
-                "key": "legend_approx",
-                "n": int((live["precision"] != "seat").sum()),
-            }
-        )
-    return rows
+    return {
+        "html": html + PICK_MARK,
+        "style": {"fontSize": "12px", "maxWidth": "240px", "zIndex": "10"},
+    }
 
 
 def scale_bar(spec: MapSpec, lat: float = 35.0) -> tuple[int, int]:
     """(kilometres, pixels) of a round-numbered scale bar at `lat` in the fitted view."""
-    _, _, zoom = fit(CHINA_BOUNDS, spec.width, height_for(spec.width))
-    zoom = min(max(zoom + spec.zoom_step, MIN_ZOOM), MAX_ZOOM)
+    zoom = layout(spec.width, spec.zoom_step).zoom
     metres_per_px = 40075016.686 * math.cos(math.radians(lat)) / (TILE * 2**zoom)
     for km in (50, 100, 200, 250, 500, 1000, 2000):
         px = km * 1000 / metres_per_px

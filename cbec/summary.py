@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -93,40 +92,3 @@ def story_groups(zones: pd.DataFrame, batches: Sequence[int]) -> tuple[list[str]
     group = ["new" if b == newest else "earlier" for b in zones["batch"]]
     order = ["earlier", "new"] if len(set(batches)) > 1 else ["new"]
     return group, order
-
-
-@dataclass(frozen=True)
-class Headline:
-    """The numbers behind the map page's one sentence."""
-
-    newest: int  # the newest selected batch
-    n_new: int
-    priority_new: int
-    share_new: float
-    n_earlier: int  # zones of the earlier selected batches (0: only one batch selected)
-    priority_earlier: int
-    share_earlier: float
-
-    @property
-    def delta_pp(self) -> float:
-        return (self.share_new - self.share_earlier) * 100 if self.n_earlier else float("nan")
-
-
-def headline(approved: pd.DataFrame, batches: Sequence[int]) -> Headline | None:
-    """The newest selected batch against the selected ones before it, counting every zone each
-    batch approved (as the announcement did), withdrawals since included."""
-    if not len(batches) or approved.empty:
-        return None
-    group, order = story_groups(approved, batches)
-    pri = priority_share(composition(approved, group, order)).set_index("group")
-    new = pri.loc["new"]
-    old = pri.loc["earlier"] if "earlier" in pri.index else None
-    return Headline(
-        newest=max(batches),
-        n_new=int(new["zones"]),
-        priority_new=int(new["priority"]),
-        share_new=float(new["share"]),
-        n_earlier=int(old["zones"]) if old is not None else 0,
-        priority_earlier=int(old["priority"]) if old is not None else 0,
-        share_earlier=float(old["share"]) if old is not None else float("nan"),
-    )

@@ -286,6 +286,12 @@ def encode(state: State, ctx: UrlContext, page: str | None = None) -> dict[str, 
     return out
 
 
+def for_page(params: Mapping[str, list[str] | str], page: str) -> dict[str, list[str] | str]:
+    """The part of an encoded state (`encode(state, ctx)`, every page's keys) that `page`'s
+    URL carries: the state is encoded once per run, and each page link takes its keys."""
+    return {k: v for k, v in params.items() if page in BY_NAME[k].pages}
+
+
 def sanitize(candidate: State, ctx: UrlContext) -> tuple[State, list[str]]:
     """Hold a state made from widget values and map selections to the URL's rules: each value
     goes through its key's encoder and parser, as if it had come in a link. What would not

@@ -17,7 +17,7 @@ browser:
 - a page switch sends the target page's hash with an empty query string (the frontend drops the
   query on a page change) and only the states of the entry script's widgets (the sidebar);
 - widget values are sent as the frontend sends them: the *label* of an option (what the app's
-  `format_func` made), dates as microseconds, the pydeck selection as JSON.
+  `format_func` made), dates as microseconds, a component's event as its JSON trigger.
 
 Widgets are addressed by their user key: Streamlit's widget ids end with it ("$$ID-<hash>-key").
 
@@ -52,6 +52,7 @@ from websockets.asyncio.client import connect as ws_connect
 
 T = TypeVar("T")
 STREAM = "/_stcore/stream"
+INTERNAL_KEY = "$$STREAMLIT_INTERNAL_KEY"  # the prefix of a component's trigger widget id
 EPOCH = dt.datetime(1970, 1, 1)
 # What the frontend's ForwardMsg cache keeps: an entry unused for more than this many finished
 # script runs is dropped (the server sends it in NewSession.config.max_cached_message_age).
@@ -295,6 +296,18 @@ class StreamlitClient:
         finally:
             self._states.pop(w.id, None)
 
+    async def trigger(self, key: str, event: str, value: Any) -> Rerun:
+        """A component's event (Streamlit's components v2 `setTriggerValue`), for one run only:
+        e.g. a click on a map, which the app's map probe reports as ("pick", zone id)."""
+        w = self._widget(key)
+        tid = f"{INTERNAL_KEY}_{w.id}__events"  # streamlit's _make_trigger_id(base, "events")
+        payload = json.dumps([{"event": event, "value": value}])
+        self._states[tid] = WidgetState(id=tid, json_trigger_value=payload)
+        try:
+            return await self._rerun(f"trigger {key}.{event}", w.fragment_id)
+        finally:
+            self._states.pop(tid, None)
+
     async def rerun(self) -> Rerun:
         """Rerun with nothing changed (the "Rerun" menu item, or "R")."""
         return await self._rerun("rerun")
@@ -355,7 +368,9 @@ class StreamlitClient:
             page_script_hash=self.page_script_hash,
             fragment_id=fragment_id,
         )
-        state.widget_states.widgets.extend(s for wid, s in self._states.items() if wid in active)
+        state.widget_states.widgets.extend(
+            s for wid, s in self._states.items() if wid in active or wid.endswith("__events")
+        )  # a component's trigger widget is not drawn itself: its component is
         state.cached_message_hashes.extend(self._cache)
         self._context(state)
         return await self._run(BackMsg(rerun_script=state), action)

@@ -19,8 +19,10 @@ def test_dashboard_draws_every_zone_approved_by_today():
     assert list(found) == [
         "sea",
         "provinces",
+        "priority",
         "inset",
         "labels",
+        "delta-frames",
         "withdrawn-edge",
         "zones",
         "unverified",

@@ -9,7 +9,8 @@ import itertools
 
 import pytest
 
-from cbec import colors, data, mapview
+from cbec import colors, data, mapview, selection
+from cbec.filters import Filters
 
 CVD = ("protanopia", "deuteranopia")
 
@@ -76,16 +77,15 @@ def test_every_point_is_outlined_at_three_to_one_against_the_land():
     every point carries the dark outline; that outline is what must reach 3:1."""
     assert colors.contrast(colors.POINT_OUTLINE, colors.LAND) >= 3
     assert colors.contrast(colors.POINT_OUTLINE, colors.SEA) >= 3
+    assert colors.contrast(colors.POINT_OUTLINE, colors.PRIORITY_LAND) >= 3  # the tinted land
     assert min(colors.contrast(c, colors.LAND) for c in colors.BATCH.values()) < 3  # why
 
 
 @pytest.mark.parametrize("mode", ["story", "batch"])
 def test_live_points_have_the_dark_outline_and_withdrawn_rings_the_dark_edge(mode):
     ds = data.dataset()
-    spec = mapview.MapSpec(
-        batches=tuple(range(1, 9)), regions=(), provinces=(), color=mode, lang="en",
-        day=dt.date(2026, 1, 1), width=800,
-    )  # fmt: skip
+    sel = selection.select(ds, Filters(batches=tuple(range(1, 9))), mode, dt.date(2026, 1, 1))
+    spec = mapview.spec_for(sel, lang="en", width=800)
     _fill, line = mapview.color_expr(spec)
     outline = "[{},{},{},255]".format(*colors.POINT_OUTLINE)
     assert line.endswith(f": {outline}")  # a live zone's line colour: the dark outline

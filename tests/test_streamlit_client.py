@@ -50,10 +50,7 @@ def test_a_shared_link_and_filter_changes_change_what_is_sent(dashboard_url):
             more = await c.set("w_batch", [Nth(i) for i in range(8)])
             zones_all = int(metric(c, i18n.tr("en").text("m_zones")))
             points_all = {p["id"] for p in deck_points(c)}
-            pick = {
-                "selection": {"indices": {"zones": [0]}, "objects": {"zones": [{"id": "xian"}]}}
-            }
-            picked = await c.set("zone_map", pick)
+            picked = await c.trigger("map_probe", "pick", "xian")
             headings = [m.body for m in c.elements("markdown")]
             return first, zones_first, points_first, more, zones_all, points_all, picked, headings
 
@@ -61,7 +58,7 @@ def test_a_shared_link_and_filter_changes_change_what_is_sent(dashboard_url):
         visit()
     )
     assert first.ok and more.ok and picked.ok
-    assert {"w_batch", "w_region", "w_q", "w_day", "zone_map"} <= set(first.widget_ids)
+    assert {"w_batch", "w_region", "w_q", "w_day", "map_probe"} <= set(first.widget_ids)
     assert first.widget_ids["w_batch"].endswith("-w_batch")
     assert first.elements["deck_gl_json_chart"] == 1 and first.elements["metric"] >= 4
     # the link's filters applied: batches 1-2 in the West only; all batches, both regions kept

@@ -4,10 +4,11 @@ drawn the plain way (one script, one pydeck chart, outlines embedded in the deck
 import datetime as dt
 import json
 
+import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from cbec import colors, data, filters, mapview
+from cbec import colors, data, mapview
 
 # The dashboard's default view and colours: batch 3 new, batches 1-2 earlier; China fitted to
 # a desktop map's width, as the dashboard fits it.
@@ -19,7 +20,10 @@ st.title("CBEC pilot zones")
 
 @st.cache_data
 def zones():
-    view = filters.apply(data.load().zones, filters.Filters(), dt.date.today())
+    z = data.load().zones
+    today = pd.Timestamp(dt.date.today())
+    live = (z["approved_on"] <= today) & ~(z["revoked_on"] <= today)
+    view = z[live & z["batch"].isin([1, 2, 3])]
     out = view[["name_en", "name_zh", "lon", "lat"]].copy()
     out["color"] = [list(colors.NEW if b == 3 else colors.EARLIER) for b in view["batch"]]
     return out

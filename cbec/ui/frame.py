@@ -44,10 +44,14 @@ CSS = """
   > [data-testid="stElementContainer"] {
   flex: 1 1 0 !important; min-width: 150px !important;
 }
-@media (max-width: 640px) { .cbec-brand { position: absolute; width: 1px; height: 1px;
-  overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-  h4 { font-size: 1.1rem !important; } }
-.block-container { padding-top: 3.6rem; }
+@media (max-width: 640px) { h4 { font-size: 1.1rem !important; } }
+.block-container { padding-top: 4.4rem; }
+/* A nearest zone's button shows its whole name, on as many lines as it needs. */
+.st-key-cbec-near button { height: auto; text-align: left; }
+.st-key-cbec-near button p { white-space: normal !important; }
+/* On a touch screen a table's toolbar is always shown, above the table: room for it, so it
+   covers no heading. */
+@media (hover: none) { [data-testid="stDataFrame"] { margin-top: 2.4rem; } }
 </style>
 """
 
@@ -85,7 +89,7 @@ def header(top, pages: dict, current: str) -> None:
                           horizontal_alignment="distribute"):  # fmt: skip
             st.html(
                 # the page's one h1, small: the headline under it carries the message; on a
-                # phone it is kept for screen readers only
+                # phone too, so a shared link says what it is before anything else
                 f'<h1 class="cbec-brand" style="font-size:1rem;font-weight:600;margin:0;'
                 f'padding:0;line-height:1.6">{html.escape(tr.text("app_title"))}</h1>',
                 width="content",
@@ -99,12 +103,13 @@ def header(top, pages: dict, current: str) -> None:
                 label_visibility="collapsed",
                 help=tr.text("lang_help"),
             )
+        every = urlstate.encode(state, ctx) if ctx else None  # once, for every page's link
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
             for pid, page in pages.items():
                 st.page_link(
                     page,
                     label=tr.text(PAGE_FILES[pid][2]),
                     icon=PAGE_FILES[pid][1],
-                    query_params=urlstate.encode(state, ctx, pid) if ctx else None,
+                    query_params=urlstate.for_page(every, pid) if every is not None else None,
                     disabled=pid == current,
                 )

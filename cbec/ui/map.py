@@ -1,27 +1,36 @@
-"""The map page: one sentence that answers the question people open it with, four numbers that
-back it, the map with its legend and the selected zone's details, the regional summary, and the
-table with downloads. Streamlit layout only; the work is done by filters, summary, mapview,
-nearest and export."""
+"""The map page: one sentence that answers the question people open it with, the map with its
+legend and the selected zone's details, four numbers that back the sentence, the regional
+summary, and the table with downloads. Streamlit layout only.
+
+Every run reads every widget first (filters, the zone picker, a click on the map), turns them
+into one state (held to the URL's rules once), and makes one `cbec.selection.Selection` of it;
+the headline, the cards, the legend, the deck, the table and the downloads all read that one
+selection, so no two parts of a screen can disagree, whether the view was reached by a link or
+by clicks.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
-from cbec import colors, data, filters, i18n, mapview, nearest, summary
-from cbec.filters import FIRST_DAY
+from cbec import colors, data, filters, i18n, mapview, nearest, selection, summary
+from cbec.filters import DEFAULT_BATCHES, FIRST_DAY
+from cbec.selection import Selection, Story
 from cbec.ui import shared
 from cbec.ui.shared import Run
 from cbec.urlstate import COLOR_MODES, State
 
 ZOOM_KEY = "_map_zoom"
+FULL_RUN = "_chip_clicked"  # a chip (drawn in the map's fragment) changed a filter
 TABLE_ROWS = 500  # more than every zone there is; a bound on what one rerun sends
 
-# --- filters ------------------------------------------------------------------------------------
+# --- the state: every widget read before anything is drawn --------------------------------------
 
 
 def _stops(ds, today: dt.date, current: dt.date) -> list[dt.date]:
@@ -32,9 +41,9 @@ def _stops(ds, today: dt.date, current: dt.date) -> list[dt.date]:
 
 
 def chosen(run: Run) -> State:
-    """The view the filter widgets choose, read before they are drawn (so the map, which the
-    visitor waits for, is sent first): seeded from the state (the URL) when it changed, held
-    to the URL's rules."""
+    """The view the widgets choose (filters and the selected zone), read before they are
+    drawn (so the map, which the visitor waits for, is sent first): seeded from the state (the
+    URL) when it changed, held to the URL's rules once."""
     ds, state, today = run.ds, run.state, run.today
     day = state.day(today)
     shared.seed(
@@ -67,8 +76,37 @@ def chosen(run: Run) -> State:
         q=(ss["w_q"] or "").strip(),
         as_of=None if on == today else on,
         color=ss["w_color"] or "story",
+        zone=_zone(run, state),
     )
     return shared.accept(candidate, run.ctx)
+
+
+def _zone(run: Run, state: State) -> str | None:
+    """The selected zone: the zone picker's value, which a click on the map, a nearest zone's
+    button and Clear set before the run (callbacks), and the URL when it changed."""
+    shared.seed({"w_zone": ("zone", state.zone)})
+    zone = st.session_state.get("w_zone")
+    if zone is not None and zone not in run.ds.zone_ids:
+        shared.drop([f"zone={zone}"[:40]])
+        st.session_state["w_zone"] = zone = None
+    return zone
+
+
+def _pick(value: str, ids: frozenset[str]) -> None:
+    """A click or a tap on the map picked `value` (before the run): a known zone is selected;
+    anything else is a forged message, named in the notice."""
+    if value in ids:
+        st.session_state["w_zone"] = value
+    else:
+        shared.drop([f"zone={value}"[:40]])
+
+
+def view_of(run: Run, state: State) -> Selection:
+    """The selection every part of the page reads."""
+    return selection.select(run.ds, state.filters, state.color, run.today)
+
+
+# --- the filters --------------------------------------------------------------------------------
 
 
 def sidebar(run: Run) -> None:
@@ -90,7 +128,7 @@ def sidebar(run: Run) -> None:
     )
     with sb.container(horizontal=True):
         st.button(tr("f_all_batches"), on_click=_set, args=("w_batch", list(all_batches)))
-        st.button(tr("f_default_batches"), on_click=_set, args=("w_batch", [1, 2, 3]))
+        st.button(tr("f_default_batches"), on_click=_set, args=("w_batch", list(DEFAULT_BATCHES)))
     sb.multiselect(
         tr("f_region"),
         list(colors.REGION_ORDER),
@@ -156,10 +194,14 @@ def _set(key: str, value) -> None:
     st.session_state[key] = value
 
 
+def _set_day(day: dt.date) -> None:
+    st.session_state["w_day"] = st.session_state["w_day_any"] = day
+
+
 def _reset(today: dt.date) -> None:
     st.session_state.update(
         {
-            "w_batch": [1, 2, 3],
+            "w_batch": list(DEFAULT_BATCHES),
             "w_region": [],
             "w_province": [],
             "w_q": "",
@@ -167,79 +209,160 @@ def _reset(today: dt.date) -> None:
             "w_day_any": today,
             "w_color": "story",
             "w_basemap": False,
-            "_clear_zone": True,
+            "w_zone": None,
         }
     )
+
+
+def _without(key: str, value) -> None:
+    """A chip's ✕: one value out of a filter."""
+    st.session_state[key] = [v for v in st.session_state.get(key, []) if v != value]
+
+
+def chips(run: Run, state: State) -> None:
+    """The view's filters that differ from the July 2018 view, as chips that remove
+    themselves: a shared link's filters are seen at once, on a phone too, above the map."""
+    tr, ds, today = run.tr, run.ds, run.today
+    items: list[tuple[str, str, object, tuple]] = []  # (label, key, callback, args)
+    if state.batches != DEFAULT_BATCHES:
+        items.append((_batches_label(run, state.batches), "chip_batch", _set,
+                      ("w_batch", list(DEFAULT_BATCHES))))  # fmt: skip
+    for r in state.regions:
+        items.append((tr.region(r), f"chip_region_{r}", _without, ("w_region", r)))
+    if state.provinces:
+        names = dict(zip(ds.provinces["province_en"], tr.col(ds.provinces, "province"),
+                         strict=True))  # fmt: skip
+        for p in state.provinces:
+            items.append((names[p], f"chip_province_{p}", _without, ("w_province", p)))
+    if state.q:
+        items.append((tr("cap_search", q=state.q), "chip_q", _set, ("w_q", "")))
+    if state.as_of is not None:
+        items.append((tr.text("cap_as_of", date=tr.date(state.as_of)), "chip_date", _set_day,
+                      (today,)))  # fmt: skip
+    if state.color != "story":
+        items.append((tr.text("f_color_batch"), "chip_color", _set, ("w_color", "story")))
+    if not items:
+        return
+    with st.container(horizontal=True, gap="small", key="cbec-chips"):
+        for label, key, callback, args in items:
+            st.button(
+                i18n.escape_md(label),  # a button's label is Markdown: a search stays text
+                key=key,
+                on_click=_chip,
+                args=(callback, *args),
+                icon=":material/close:",
+                help=tr.text("chip_help"),
+                type="secondary",
+            )
+
+
+def _chip(callback, *args) -> None:
+    """A chip's ✕: its filter changes, and the page runs whole (a chip lives in the map's
+    fragment, whose own run would not redraw the headline and the filters)."""
+    callback(*args)
+    st.session_state[FULL_RUN] = True
+
+
+def _batches_label(run: Run, batches: tuple[int, ...]) -> str:
+    tr = run.tr
+    if not batches:
+        return tr.text("cap_no_batch")
+    if batches == tuple(int(b) for b in run.ds.batches["batch"]):
+        return tr.text("cap_all_batches")
+    return tr.n_text("cap_batches", len(batches), batches=", ".join(map(str, batches)))
 
 
 # --- the first screen ---------------------------------------------------------------------------
 
 
-def headline_text(
-    h: summary.Headline | None, tr: i18n.For, newest_on: dt.date, state: State, today: dt.date
-) -> i18n.Md:
-    if h is None:  # no batch chosen, or none of them approved yet by the chosen day
-        return tr("hl_not_yet", date=tr.date(state.day(today))) if state.batches else tr("hl_none")
-    month = tr.month(newest_on)
-    if not h.n_earlier:
-        return tr("hl_single", month=month, n=h.n_new, k=h.priority_new, share=tr.pct(h.share_new))
-    trend = "rose" if h.delta_pp > 0.05 else "fell" if h.delta_pp < -0.05 else "same"
-    return tr(
-        f"hl_{trend}",
-        month=month,
-        n=h.n_new,
-        k=h.priority_new,
-        old=tr.pct(h.share_earlier),
-        n_old=h.n_earlier,
-        new=tr.pct(h.share_new),
-    )
+def _month_of(ds, batch: int) -> dt.date:
+    return ds.batches.set_index("batch").loc[batch, "approved_on"].date()
+
+
+def headline_text(s: Story, tr: i18n.For, ds, day: dt.date) -> i18n.Md:
+    """The one sentence, in words where a number would mean nothing (nothing chosen, nothing
+    approved yet, nothing earlier to compare with)."""
+    kind = s.kind
+    if kind == "none":
+        return tr("hl_none")
+    if kind == "not_yet":
+        return tr("hl_not_yet", date=tr.date(day))
+    month = tr.month(_month_of(ds, s.newest))
+    view = "_view" if s.narrowed else ""
+    if kind == "single":
+        text = tr.counted(
+            f"hl_single{view}", s.n_new, month=month, n=s.n_new, k=s.k_new,
+            share=tr.pct(s.share_new),
+        )  # fmt: skip
+    else:
+        text = tr.counted(
+            f"hl_{kind}{view}",
+            s.n_earlier,
+            month=month,
+            n=s.n_new,
+            k=s.k_new,
+            new=tr.pct(s.share_new),
+            n_old=s.n_earlier,
+            k_old=s.k_earlier,
+            old=tr.pct(s.share_earlier),
+        )
+    if s.later:
+        first = _month_of(ds, s.later[0])
+        text = i18n.Md(
+            text
+            + " "
+            + tr.n(
+                "hl_later", len(s.later), batches=tr.join(map(str, s.later)), date=tr.date(first)
+            )
+        )
+    return text
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
-def header(key: str, lang: str, _run: Run, _state: State, _view: pd.DataFrame) -> None:
-    """The sentence and the four numbers; cached per view and language (Streamlit replays the
-    elements on a rerun to a view seen before)."""
-    ds, tr, state = _run.ds, i18n.tr(lang), _state
-    day = state.day(_run.today)
-    approved = filters.approved_by(ds.zones, state.filters, _run.today)
-    h = summary.headline(approved, state.batches)
-    newest_on = (
-        ds.batches.set_index("batch").loc[h.newest, "approved_on"].date() if h else _run.today
-    )
-    st.markdown(f"#### {headline_text(h, tr, newest_on, state, _run.today)}")
-    view = _view  # what the map colours: the batches, regions, provinces and search chosen
-    withdrawn = view[view["revoked_on"].notna() & (view["revoked_on"] <= pd.Timestamp(day))]
-    active = len(view) - len(withdrawn)
+def headline(key: str, lang: str, _run: Run, _sel: Selection) -> None:
+    """The sentence under the app's name, and what a pilot zone is in one line; cached per view
+    and language (Streamlit replays the elements on a rerun to a view seen before)."""
+    ds, tr = _run.ds, i18n.tr(lang)
+    s = selection.story(ds, _sel)
+    st.markdown(f"#### {headline_text(s, tr, ds, _sel.day)}")
+    st.caption(tr("standfirst", n=len(ds.zones), batches=len(ds.batches)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def cards(key: str, lang: str, _run: Run, _sel: Selection) -> None:
+    """The four numbers behind the sentence, from the same selection; cached per view."""
+    ds, tr, sel = _run.ds, i18n.tr(lang), _sel
+    s = selection.story(ds, sel)
     with st.container(horizontal=True, gap="medium"):
         kw = {"width": "stretch", "border": True}
-        if h:
-            st.metric(tr("m_new", month=tr.month(newest_on)), h.n_new, **kw)
-            delta = (
-                None if not h.n_earlier else tr.text("m_delta", pp=tr.pp(h.delta_pp), n=h.n_earlier)
-            )
+        if s.newest is not None:
+            month = tr.month(_month_of(ds, s.newest))
+            if s.narrowed:
+                st.metric(tr("m_new_view", month=month), s.k_new,
+                          delta=tr.text("m_of_new", n=s.n_new), delta_color="off",
+                          delta_arrow="off", **kw)  # fmt: skip
+            else:
+                st.metric(tr("m_new", month=month), s.n_new, **kw)
+            delta = None if s.delta_pp is None else tr.text("m_delta", pp=tr.pp(s.delta_pp))
             st.metric(
-                tr("m_priority"),
-                tr.pct(h.share_new),
+                tr("m_share_view" if s.narrowed else "m_priority"),
+                tr.pct(s.share_new),
                 delta=delta,
-                help=tr.text("m_priority_help"),
+                help=tr.text("m_share_view_help" if s.narrowed else "m_priority_help"),
                 delta_color="normal",
                 **kw,
             )
         st.metric(
             tr("m_zones"),
-            len(view),
-            delta=tr.text("m_zones_split", active=active, withdrawn=len(withdrawn))
-            if len(withdrawn)
+            sel.n,
+            delta=tr.text("m_zones_split", active=sel.n_active, withdrawn=sel.n_withdrawn)
+            if sel.n_withdrawn
             else None,
             delta_color="off",
             delta_arrow="off",
             **kw,
         )
-        st.metric(
-            tr("m_provinces"),
-            tr.text("m_provinces_value", n=view["province_en"].nunique()),
-            **kw,
-        )
+        st.metric(tr("m_provinces"), tr.text("m_provinces_value", n=sel.provinces), **kw)
 
 
 # --- the map, its legend, the details -----------------------------------------------------------
@@ -251,77 +374,55 @@ def _deck(key: str, _ds, _spec: mapview.MapSpec) -> mapview.CompactDeck:
     return mapview.map_deck(_ds, _spec)
 
 
-def map_and_details(run: Run, state: State, view: pd.DataFrame) -> State:
-    """The map with its legend and the selected zone's details. Returns the state with the
-    zone chosen by a click, the zone picker or a nearest-zone link."""
-    ds, tr, today = run.ds, run.tr, run.today
+def _spec_key(run: Run, spec: mapview.MapSpec) -> str:
+    """A short cache key for a spec (a search's indices can make its repr long)."""
+    return shared.version(run) + hashlib.sha1(repr(spec).encode()).hexdigest()[:20]
+
+
+def map_and_details(run: Run, state: State, sel: Selection) -> None:
+    """The map with its legend, and the selected zone's details."""
+    ds, tr = run.ds, run.tr
     map_col, side = st.columns([3, 1], gap="medium")
     with map_col:
-        width = shared.map_width("map_width")
+        width = shared.map_probe("map_probe", on_pick=_pick, args=(ds.zone_ids,))
         selected = ds.zone(state.zone) if state.zone else None
-        spec = mapview.MapSpec(
-            batches=state.batches,
-            regions=state.regions,
-            provinces=state.provinces,
-            day=state.day(today),
-            color=state.color,
-            lang=run.tr.data_lang,
-            tooltip=run.tr.template("map_tooltip"),
+        spec = mapview.spec_for(
+            sel,
+            lang=tr.data_lang,
+            tooltip=tr.template("map_tooltip"),
             width=width,
             zoom_step=st.session_state.get(ZOOM_KEY, 0),
-            match_ids=tuple(view["zone_id"]) if state.q else None,
             selected=(selected["lon"], selected["lat"]) if selected is not None else None,
             # the visitor's own switch, never a link's: no stranger's URL makes a visitor's
             # browser call CARTO
             basemap=bool(st.session_state.get("w_basemap")),
             light=shared.light(),
         )
-        if view.empty:
+        if sel.n == 0 and sel.newest is not None:
             st.info(tr("no_zones"))
-        event = st.pydeck_chart(
-            _deck(shared.key(run, spec), ds, spec),
+        lay = mapview.layout(width)
+        st.pydeck_chart(
+            _deck(_spec_key(run, spec), ds, spec),
             key="zone_map",
-            on_select="rerun",
-            selection_mode="single-object",
-            height=mapview.height_for(width),
+            # the deck's own size: a first deck fitted to a guessed width is never drawn wider
+            # or narrower than it was fitted for (China was cut when the column differed)
+            width=lay.width,
+            height=lay.height,
         )
-        st.caption(view_caption(run, state, view))
-    picked = _picked(event)
+        st.caption(view_caption(run, state, sel))
     with side:
-        legend(view, state, run, spec)
+        legend(run, sel, spec)
         if spec.light:  # the picker and the details come with the rest of the page
-            return state
-        zone = zone_picker(run, state, picked)
-        new = replace(state, zone=zone)
-        if zone:
-            details(run, new, view)
-    return shared.accept(new, run.ctx)
+            return
+        zone_picker(run)
+        if state.zone:
+            details(run, state, sel)
 
 
-def _picked(event) -> str | None:
-    """A new click on the map (not the one already handled), or None."""
-    if st.session_state.pop("_clear_zone", False):
-        st.session_state["_last_pick"] = mapview.picked_zone(event)
-        return ""
-    picked = mapview.picked_zone(event)
-    if picked != st.session_state.get("_last_pick"):
-        st.session_state["_last_pick"] = picked
-        return picked
-    return None
-
-
-def zone_picker(run: Run, state: State, picked: str | None) -> str | None:
-    """The keyboard's way to every zone (a select box with search) and the selection's one
-    source: a map click or a nearest-zone link moves it; the URL sets it."""
+def zone_picker(run: Run) -> None:
+    """The keyboard's way to every zone (a select box with search); its value is the
+    selection (read by `_zone` before the map was drawn)."""
     ds, tr = run.ds, run.tr
-    if picked is not None:
-        st.session_state["w_zone"] = picked or None
-    elif shared.url_changed("zone") or "w_zone" not in st.session_state:
-        st.session_state["w_zone"] = state.zone
-    if st.session_state["w_zone"] not in ds.zone_ids:
-        if st.session_state["w_zone"]:
-            shared.drop([f"zone={st.session_state['w_zone']}"[:40]])
-        st.session_state["w_zone"] = None
     labels = _zone_labels(ds, tr.lang)
     st.selectbox(
         tr("details"),
@@ -331,7 +432,6 @@ def zone_picker(run: Run, state: State, picked: str | None) -> str | None:
         placeholder=tr.text("details_placeholder"),
         key="w_zone",
     )
-    return st.session_state["w_zone"]
 
 
 def _zone_labels(ds, lang: str) -> dict[str, str]:
@@ -349,17 +449,16 @@ def _zone_labels(ds, lang: str) -> dict[str, str]:
     return ds.derived(("zone_labels", lang), make)
 
 
-def view_caption(run: Run, state: State, view: pd.DataFrame) -> i18n.Md:
-    """What the map shows now, in words (replaces the old fixed "default view" note)."""
+def view_caption(run: Run, state: State, sel: Selection) -> i18n.Md:
+    """What the map shows now, in words."""
     tr, ds = run.tr, run.ds
     parts = []
     if state.batches == tuple(int(b) for b in ds.batches["batch"]):
         parts.append(tr.text("cap_all_batches"))
-    elif state.batches == (1, 2, 3):
+    elif state.batches == DEFAULT_BATCHES:
         parts.append(tr.text("cap_july_2018"))
     else:
-        shown = ", ".join(map(str, state.batches)) or "–"
-        parts.append(tr.n_text("cap_batches", len(state.batches), batches=shown))
+        parts.append(_batches_label(run, state.batches))
     if state.regions:
         parts.append(tr.join(tr.region(r) for r in state.regions))
     if state.provinces:
@@ -369,34 +468,22 @@ def view_caption(run: Run, state: State, view: pd.DataFrame) -> i18n.Md:
         parts.append(tr.join(names[p] for p in state.provinces))
     if state.q:
         parts.append(tr.text("cap_search", q=state.q))
-    parts.append(tr.text("cap_as_of", date=tr.date(state.day(run.today))))
-    grey = tr.text("cap_grey") if (state.regions or state.provinces or state.q) else ""
-    return tr("cap_view", what=" · ".join(parts), n=len(view)) + (
+    parts.append(tr.text("cap_as_of", date=tr.date(sel.day)))
+    grey = tr.text("cap_grey") if sel.narrowed else ""
+    return tr("cap_view", what=" · ".join(parts), n=sel.n) + (
         i18n.escape_md(" " + grey) if grey else ""
     )
 
 
-def legend(view: pd.DataFrame, state: State, run: Run, spec: mapview.MapSpec) -> None:
+def legend(run: Run, sel: Selection, spec: mapview.MapSpec) -> None:
     """What the colours mean and how many of each are drawn, a scale, and zoom buttons."""
     tr = run.tr
-    st.html(_legend_html(shared.key(run, state.filters, spec), spec, run.ds, view, tr))
+    st.html(_legend_html(_spec_key(run, spec) + tr.lang, spec, run.ds, sel, tr))
     if spec.light:
         return
     with st.container(horizontal=True, gap="small"):
-        st.button(
-            "＋",
-            help=tr.text("zoom_in"),
-            on_click=_zoom,
-            args=(1,),
-            key="zoom_in",
-        )
-        st.button(
-            "－",
-            help=tr.text("zoom_out"),
-            on_click=_zoom,
-            args=(-1,),
-            key="zoom_out",
-        )
+        st.button("＋", help=tr.text("zoom_in"), on_click=_zoom, args=(1,), key="zoom_in")
+        st.button("－", help=tr.text("zoom_out"), on_click=_zoom, args=(-1,), key="zoom_out")
         st.button(
             tr("zoom_reset"),
             icon=":material/fit_screen:",
@@ -406,27 +493,45 @@ def legend(view: pd.DataFrame, state: State, run: Run, spec: mapview.MapSpec) ->
         )
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _legend_html(key: str, _spec: mapview.MapSpec, _ds, _view: pd.DataFrame, _tr) -> str:
-    """The legend's HTML, once per data version, filters and map spec (which decide the view
-    and the language): only the palette, numbers and catalogue strings, escaped all the same."""
-    ds, view, tr, spec = _ds, _view, _tr, _spec
-    years = dict(zip(ds.batches["batch"], ds.batches["approved_on"].dt.year, strict=True))
-    newest_on = {
-        int(b): d for b, d in zip(ds.batches["batch"], ds.batches["approved_on"], strict=True)
-    }
+def legend_rows(ds, sel: Selection, tr: i18n.For) -> list[tuple[str, str, str]]:
+    """(swatch kind, colour, label) for each row of the legend, in the interface language."""
     rows = []
-    for item in mapview.legend(view, spec, years):
-        values = {k: v for k, v in item.items() if k in ("batch", "year", "n")}
-        if item["key"] == "legend_new":
-            values["month"] = tr.month(newest_on[item["batch"]]) if item.get("batch") else ""
-        label = html.escape(tr.text(item["key"], **values))
-        rows.append(_swatch(item["kind"], colors.hex_(item["color"]), label))
-    if spec.regions or spec.provinces or spec.match_ids is not None:
-        rows.append(
-            _swatch("grey", colors.hex_(colors.CONTEXT), html.escape(tr.text("legend_grey")))
-        )
-    km, px = mapview.scale_bar(spec)
+    for item in selection.legend(ds, sel):
+        group, n = item["group"], item["n"]
+        if group == "new":
+            color = colors.NEW if sel.color == "story" else colors.BATCH[item["batch"]]
+            label = tr.text("legend_new", month=tr.month(_month_of(ds, item["batch"])), n=n)
+        elif group == "earlier":
+            color, label = colors.EARLIER, tr.text("legend_earlier", n=n)
+        elif item["kind"] == "dot":  # a batch
+            b = item["batch"]
+            color = colors.BATCH[b]
+            label = tr.text("legend_batch", batch=b, year=_month_of(ds, b).year, n=n)
+        elif group == "withdrawn":
+            color, label = colors.POINT_OUTLINE, tr.text("legend_withdrawn", n=n)
+        elif group == "unverified":
+            color, label = colors.POINT_OUTLINE, tr.text("legend_unverified", n=n)
+        elif group == "approx":
+            color, label = colors.EARLIER, tr.text("legend_approx", n=n)
+        else:  # outside the other filters
+            color, label = colors.CONTEXT, tr.text("legend_grey", n=n)
+        rows.append((item["kind"], colors.hex_(color), label))
+    if sel.newest is None:
+        rows.append(("none", "", tr.text("legend_nothing")))
+    rows.append(("area", colors.hex_(colors.PRIORITY_LAND), tr.text("legend_priority")))
+    if sel.narrowed and sel.outlined:
+        rows.append(("outline", colors.hex_(colors.CHOSEN_OUTLINE), tr.text("legend_chosen")))
+    rows.append(("frame", colors.hex_(colors.FRAME), tr.text("legend_insets")))
+    return rows
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _legend_html(key: str, _spec: mapview.MapSpec, _ds, _sel: Selection, _tr) -> str:
+    """The legend's HTML, once per view, map spec and language: only the palette, numbers
+    and catalogue strings, escaped all the same."""
+    tr = _tr
+    rows = [_swatch(kind, c, html.escape(label)) for kind, c, label in legend_rows(_ds, _sel, tr)]
+    km, px = mapview.scale_bar(_spec)
     scale = (
         f'<div style="margin-top:.5em;font-size:.8em;color:#555">'
         f'<div style="width:{px}px;height:6px;border:1px solid #555;border-top:none"></div>'
@@ -445,26 +550,33 @@ def _zoom(step: int) -> None:
 
 
 def _swatch(kind: str, color: str, label: str) -> str:
+    shape = "border-radius:50%"
     style = {
         "dot": f"background:{color};border:1px solid #282828",
         "ring": f"background:transparent;border:2.5px solid {color}",
         "faded": f"background:{color}55;border:1px solid #282828",
         "grey": f"background:{color};border:1px solid #969696",
         "dashed": f"background:transparent;border:2px dashed {color}",
+        "area": f"background:{color};border:1px solid #bbb",
+        "outline": f"background:transparent;border:2px solid {color}",
+        "frame": f"background:transparent;border:1.2px solid {color}",
+        "none": "background:transparent;border:1px dashed #999",
     }[kind]
+    if kind in ("area", "outline", "frame"):
+        shape = "border-radius:2px"
     return (
         '<div role="listitem" style="display:flex;align-items:center;gap:.5em;margin:.2em 0">'
-        f'<span style="flex:none;width:.85em;height:.85em;border-radius:50%;{style}"></span>'
+        f'<span style="flex:none;width:.85em;height:.85em;{shape};{style}"></span>'
         f"<span>{label}</span></div>"
     )
 
 
-def details(run: Run, state: State, view: pd.DataFrame) -> None:
+def details(run: Run, state: State, sel: Selection) -> None:
     """The selected zone: its facts and sources, why it may look different (withdrawn, not in
     view, approximate point), and its three nearest zones as links that select them."""
-    ds, tr, today = run.ds, run.tr, run.today
+    ds, tr = run.ds, run.tr
     z = ds.zone(state.zone)
-    day = state.day(today)
+    day = sel.day
     other = z[tr.other_colname("name")]
     st.markdown(f"**{i18n.escape_md(tr.col(z, 'name'))}** · {i18n.escape_md(other)}")
     st.caption(tr("d_batch", batch=int(z["batch"]), year=z["approved_on"].year))
@@ -482,7 +594,7 @@ def details(run: Run, state: State, view: pd.DataFrame) -> None:
         st.warning(tr("d_withdrawn", date=tr.date(revoked), note=z[tr.textcol("note")]))
     elif z["note"]:
         st.caption(tr("d_note", note=z[tr.textcol("note")]))
-    if state.zone not in set(view["zone_id"]):
+    if state.zone not in set(sel.ids):
         st.caption(tr("d_not_in_view"))
     if z["precision"] != "seat":
         st.caption(tr("d_point_area"))
@@ -499,40 +611,37 @@ def details(run: Run, state: State, view: pd.DataFrame) -> None:
                                 exclude=state.zone).to_dict("records"),
     )  # fmt: skip
     st.markdown(f"**{tr('d_nearest')}**")
-    for r in near:
-        st.button(
-            tr.text("d_nearest_item", name=tr.col(r, "name"), km=r["distance_km"]),
-            key=f"near_{r['zone_id']}",
-            on_click=_set,
-            args=("w_zone", r["zone_id"]),
-            type="tertiary",
-            icon=":material/arrow_forward:",
-        )
-    st.button(tr("d_clear"), on_click=_clear_zone, key="clear_zone")
-
-
-def _clear_zone() -> None:
-    st.session_state["_clear_zone"] = True
+    with st.container(key="cbec-near", gap="small"):
+        for r in near:
+            st.button(
+                tr.text("d_nearest_item", name=tr.col(r, "name"), km=r["distance_km"]),
+                key=f"near_{r['zone_id']}",
+                on_click=_set,
+                args=("w_zone", r["zone_id"]),
+                type="tertiary",
+                icon=":material/arrow_forward:",
+            )
+    st.button(tr("d_clear"), on_click=_set, args=("w_zone", None), key="clear_zone")
 
 
 # --- below the map ------------------------------------------------------------------------------
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def summary_panel(key: str, lang: str, _run: Run, _state: State) -> None:
-    """How the selected zones split over the four regions, group by group (earlier and new, or
-    batch by batch), with the priority regions' share: one chart, one table."""
-    ds, tr, state = _run.ds, i18n.tr(lang), _state
+def summary_panel(key: str, lang: str, _run: Run, _sel: Selection) -> None:
+    """How the chosen batches' zones split over the four regions, group by group (earlier and
+    new, or batch by batch), with the priority regions' share: one chart, one table."""
+    ds, tr, sel = _run.ds, i18n.tr(lang), _sel
     st.subheader(tr("summary"), anchor=False)
-    approved = filters.approved_by(ds.zones, state.filters, _run.today)
+    approved = ds.zones[sel.in_batches]
     if approved.empty:
-        st.caption(tr("no_zones"))
+        st.caption(tr("hl_none") if not sel.batches else tr("hl_not_yet", date=tr.date(sel.day)))
         return
-    labels = group_labels(ds, state, tr)
-    if state.color == "story":
-        group, order = summary.story_groups(approved, state.batches)
+    labels = group_labels(ds, sel, tr)
+    if sel.color == "story":
+        group, order = summary.story_groups(approved, sel.approved)
     else:
-        key_of, order = summary.batch_groups(state.batches)
+        key_of, order = summary.batch_groups(sel.approved)
         group = [key_of[b] for b in approved["batch"]]
     comp = summary.composition(approved, group, order)
     pri = summary.priority_share(comp)
@@ -550,7 +659,7 @@ def summary_panel(key: str, lang: str, _run: Run, _state: State) -> None:
     ]
     chart, table_col = st.columns([3, 2], gap="medium")
     chart.vega_lite_chart(stacked_bars(rows, tr), height=240, width="stretch")
-    shares = {r.group: (r.share, r.delta_pp) for r in pri.itertuples()}
+    shares = dict(zip(pri["group"], pri["share"], strict=True))
     wide = summary.table(comp)
     shown = (
         wide.astype(str)
@@ -564,23 +673,20 @@ def summary_panel(key: str, lang: str, _run: Run, _state: State) -> None:
             },
         )
     )
-    shown.loc[tr.text("s_share")] = [
-        tr.pct(shares[g][0]) if shares[g][0] == shares[g][0] else "–" for g in wide.columns
-    ]
+    shown.loc[tr.text("s_share")] = [tr.pct(shares[g]) for g in wide.columns]
     table_col.dataframe(shown, width="stretch")
     with st.expander(tr("s_batch_summary")):
         col = tr.textcol("summary")
-        for b in ds.batches[ds.batches["batch"].isin(state.batches)].itertuples():
+        for b in ds.batches[ds.batches["batch"].isin(sel.approved)].itertuples():
             label = tr("group_batch", batch=b.batch, year=b.approved_on.year)
             st.markdown(f"**{label}** — {i18n.escape_md(getattr(b, col))}")
 
 
-def group_labels(ds, state: State, tr: i18n.For) -> dict[str, str]:
+def group_labels(ds, sel: Selection, tr: i18n.For) -> dict[str, str]:
     year = dict(zip(ds.batches["batch"], ds.batches["approved_on"], strict=True))
-    newest = max(state.batches) if state.batches else 0
     labels = {
         "earlier": tr.text("group_earlier"),
-        "new": tr.text("group_new", month=tr.month(year[newest])) if newest else "",
+        "new": tr.text("group_new", month=tr.month(year[sel.newest])) if sel.newest else "",
         "1-2": tr.text("group_first_13"),
     }
     labels |= {str(b): tr.text("group_batch", batch=b, year=year[b].year) for b in year}
@@ -678,30 +784,41 @@ def table_columns(tr: i18n.For) -> dict:
 
 
 @st.fragment
-def map_part(run: Run, view: pd.DataFrame) -> None:
-    """The map, its legend, the selected zone's details and the table of the zones on the map:
-    a click on the map, the zone picker, a nearest zone or a zoom button reruns only this part
+def map_part(run: Run, sel: Selection, key: str) -> None:
+    """The filter chips, the map, its legend, the selected zone's details, the four numbers and
+    the table of the zones on the map (the numbers after the map: the sentence above says what
+    they back, and the map belongs on the first screen, on a phone as on a desktop). A click on
+    the map, the zone picker, a nearest zone or a zoom button reruns only this part
     (Streamlit's fragment), so the answer to a click comes at once and costs a fraction of a
-    whole page."""
+    whole page. A filter change is a full run, so `sel` is always that run's selection."""
+    if st.session_state.pop(FULL_RUN, False):  # a chip changed a filter: the whole page
+        st.rerun(scope="app")
     with shared.turn(), shared.guard(run.tr):  # a fragment's run skips dashboard.py's guard
         state = st.session_state.get(shared.STATE, run.state)
-        state = map_and_details(run, state, view)
-        shared.save(run, state)
+        zone = _zone(run, state)
+        if zone != state.zone:
+            state = shared.save(run, shared.accept(replace(state, zone=zone), run.ctx))
+        chips(run, state)
+        with st.container(key="cbec-map"):
+            map_and_details(run, state, sel)
         if shared.light():
             return
-        _table(shared.key(run, state.filters), state.lang, state.zone, view)
-        shared.zone_downloads(view, run.tr, "cbec_pilot_zones", "dl")
-        if st.session_state.get(shared.DROPPED):  # a forged selection, in a fragment's run
+        with st.container(key="cbec-cards"):
+            cards(key, state.lang, run, sel)
+        with st.container(key="cbec-table"):
+            _table(key, state.lang, state.zone, sel.zones)
+            shared.zone_downloads(sel.zones, run.tr, "cbec_pilot_zones", "dl")
+        if st.session_state.get(shared.DROPPED):  # a forged pick, in a fragment's run
             shared.notice(run.tr)
 
 
 def page(run: Run) -> None:
     """The whole map page, in reading order."""
     state = shared.save(run, chosen(run))
-    view = filters.apply(run.ds.zones, state.filters, run.today, withdrawn=True)
-    key = shared.key(run, state.filters)
-    header(key, state.lang, run, state, view)
-    map_part(run, view)
+    sel = view_of(run, state)
+    key = shared.key(run, state.filters, state.color)
+    headline(key, state.lang, run, sel)
+    map_part(run, sel, key)
     if shared.light():  # a browser's first run: the rest once the map is on its way
         st.session_state["_light_run_over"] = True
         st.html(
@@ -711,7 +828,6 @@ def page(run: Run) -> None:
         shared.fallback_finish()
         return
     sidebar(run)  # after the map: what the visitor waits for is sent first
-    state = st.session_state[shared.STATE]
-    summary_panel(key + state.color, state.lang, run, state)
+    summary_panel(key, state.lang, run, sel)
     with st.expander(run.tr("about")):
         st.write(run.tr("intro"))

@@ -347,10 +347,10 @@ def page(run: Run) -> None:
     if start is None and not state.place:
         st.caption(tr("nz_pick_hint"))
     if start is not None:
-        width = shared.map_width("nz_width")
+        width = shared.map_probe("nz_probe")
         key = shared.key(run, start, state.k, width)
         deck, table = _answer(key, tr.lang, run, start, state.k, width)
-        st.pydeck_chart(deck, key="nz_map", height=440)
+        st.pydeck_chart(deck, key="nz_map", width=width, height=440)
         st.caption(tr("nz_rings"))
         st.dataframe(
             table,

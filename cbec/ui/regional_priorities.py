@@ -184,7 +184,10 @@ def _choropleth(key: str, lang: str, width: int, _ds, _counts: pd.DataFrame) -> 
         ],
         initial_view_state=_view(width),
         map_provider=None,
-        tooltip={"html": "<b>{name}</b> {n}", "style": {"fontSize": "12px"}},
+        tooltip={
+            "html": "<b>{name}</b> {n}" + mapview.PICK_MARK.replace("{id}", "{adcode}"),
+            "style": {"fontSize": "12px"},
+        },
     )
 
 
@@ -193,6 +196,15 @@ def _view(width: int) -> pdk.ViewState:
     bounds = (73.4, 17.5, 135.1, 53.6)
     lat, lon, zoom = mapview.fit(bounds, width, mapview.height_for(width))
     return pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom, min_zoom=1.5)
+
+
+def _pick(code: str, known: frozenset[str]) -> None:
+    """A click or a tap on a province (before the run): a known one is chosen below the map;
+    anything else is a forged message, named like a bad link value."""
+    if code in known:
+        st.session_state["w_rp_province"] = code
+    else:
+        shared.drop([f"province={code}"[:40]])
 
 
 def provinces(run: Run, state) -> object:
@@ -212,12 +224,12 @@ def provinces(run: Run, state) -> object:
     )
     state = shared.accept(replace(state, as_of=None if day == today else day), run.ctx)
     per = priorities.per_province(ds.zones, ds.provinces, day)
-    width = shared.map_width("rp_width")
-    event = st.pydeck_chart(
+    names = dict(zip(per["adcode"], tr.col(per, "province"), strict=True))
+    width = shared.map_probe("rp_probe", on_pick=_pick, args=(frozenset(names),))
+    st.pydeck_chart(
         _choropleth(shared.key(run, day), tr.lang, width, ds, per),
         key="rp_map",
-        on_select="rerun",
-        selection_mode="single-object",
+        width=width,
         height=mapview.height_for(width),
     )
     bins = priorities.count_bins(per["zones"].to_numpy())
@@ -236,17 +248,6 @@ def provinces(run: Run, state) -> object:
             for c, label in items
         )
     )
-    names = dict(zip(per["adcode"], tr.col(per, "province"), strict=True))
-    props = (mapview.picked_object(event, ("choropleth",)) or {}).get("properties")
-    code = props.get("adcode") if isinstance(props, dict) else None
-    if code is not None and not isinstance(code, str):  # any JSON may come: a list, a dict
-        code = repr(code)[:24]
-    if code is not None and st.session_state.get("_rp_last_pick") != code:
-        st.session_state["_rp_last_pick"] = code
-        if code in names:
-            st.session_state["w_rp_province"] = code
-        else:  # no province of ours: a forged selection, named like a bad link value
-            shared.drop([f"province={code}"[:40]])
     code = st.selectbox(
         tr("rp_pick_province"),
         list(names),

@@ -104,7 +104,7 @@ def lang_hint() -> str:
 
 def begin(page: str) -> Run:
     """Start a run: the dataset, the state (from the URL when it changed), the translator."""
-    st.session_state[DROPPED] = []
+    st.session_state.setdefault(DROPPED, [])  # a callback's (a forged pick's) are kept
     st.session_state[PAGE] = page
     ds = dataset(lang_hint())
     ctx = context(ds)
@@ -190,6 +190,12 @@ def fallback_finish() -> None:
 def current() -> Run:
     """This run's Run, made by dashboard.py before the page script runs."""
     return st.session_state[RUN]
+
+
+def end() -> None:
+    """End of a full run: what the URL changed has been seeded into the widgets; a fragment's
+    run that follows must not seed again (it would undo the visitor's pick)."""
+    st.session_state[CHANGED] = set()
 
 
 def url_changed(key: str) -> bool:
@@ -378,16 +384,23 @@ def zone_downloads(zones, tr: i18n.For, stem: str, key: str) -> None:
         )
 
 
-# --- the map's width ---------------------------------------------------------------------------
+# --- the map's companion: its width, its first paint, clicks and taps --------------------------
 
-# Reports the map column's width (rounded to 20 px), so the server can fit China to it: deck.gl
-# cannot fit bounds from a JSON spec. The app's own script, no data in it.
-_width_probe = components.component(
-    "cbec_width_probe",
+# A small script of the app's own, no data in it, drawn just before a map in the same column:
+# - it reports the column's width (rounded to 20 px), so the server can fit China to it (deck.gl
+#   cannot fit bounds from a JSON spec), and when the map has first drawn ("painted");
+# - it turns a click or a tap on a map into a pick of what the map's tooltip shows: the tooltip
+#   carries the object's id in a hidden mark (mapview.PICK_MARK), and the tooltip's position
+#   must be the pointer's, so a stale tooltip never picks. Streamlit's own map selection is not
+#   used: while a selection is active it fades every layer it knows (the land washes out to the
+#   sea's colour), and with it switched on it keeps only one accessor's update triggers per
+#   layer (a colour change from one view to the next was not drawn).
+_map_probe = components.component(
+    "cbec_map_probe",
     html="<div></div>",
     js="""
 export default function (component) {
-  const { setStateValue, parentElement } = component;
+  const { setStateValue, setTriggerValue, parentElement } = component;
   const host = parentElement.host ? parentElement.host : parentElement;
   let last = 0, timer = null;
   const measure = () => {
@@ -399,31 +412,84 @@ export default function (component) {
   measure();
   const ro = new ResizeObserver(() => { clearTimeout(timer); timer = setTimeout(measure, 250); });
   ro.observe(host);  // the column narrows when the sidebar arrives after the first paint
+  const block = () => host.closest('[data-testid="stVerticalBlock"]');
+  const chart = () => {
+    const b = block();
+    return b ? b.querySelector('[data-testid="stDeckGlJsonChart"]') : null;
+  };
   // "painted": the map's canvas is in the page and two frames have passed (it has drawn).
   let painted = false, poll = null;
   const check = () => {
-    const block = host.closest('[data-testid="stVerticalBlock"]');
-    if (!painted && block && block.querySelector("canvas")) {
+    const c = chart();
+    if (!painted && c && c.querySelector("canvas")) {
       painted = true;
       requestAnimationFrame(() => requestAnimationFrame(() => setStateValue("p", 1)));
     }
     if (!painted) poll = setTimeout(check, 100);
   };
   check();
-  return () => { ro.disconnect(); clearTimeout(timer); clearTimeout(poll); };
+  // A click or a tap (not the end of a drag) picks what the tooltip at that spot shows.
+  let down = null;
+  const onDown = (e) => {
+    const c = chart();
+    down = c && c.contains(e.target) ? [e.clientX, e.clientY] : null;
+  };
+  const onClick = (e) => {
+    const c = chart();
+    if (!c || !down || !c.contains(e.target)) return;
+    const moved = Math.hypot(e.clientX - down[0], e.clientY - down[1]);
+    down = null;
+    if (moved > 8) return;
+    const canvas = c.querySelector("canvas");
+    if (!canvas) return;
+    const r = canvas.getBoundingClientRect();
+    const x = e.clientX - r.left, y = e.clientY - r.top;
+    let tries = 0;
+    const look = () => {
+      const tip = c.querySelector(".deck-tooltip");
+      const shown = tip && tip.style.display !== "none";
+      const mark = shown ? tip.querySelector("[data-pick]") : null;
+      const pos = /translate\\(([-0-9.]+)px,\\s*([-0-9.]+)px\\)/;
+      const at = shown ? pos.exec(tip.style.transform) : null;
+      if (mark && at && Math.abs(+at[1] - x) <= 4 && Math.abs(+at[2] - y) <= 4) {
+        setTriggerValue("pick", mark.getAttribute("data-pick"));
+      } else if (++tries < 12) {
+        requestAnimationFrame(look);  // the tooltip follows the pointer on the next frames
+      }
+    };
+    requestAnimationFrame(look);
+  };
+  document.addEventListener("pointerdown", onDown, true);
+  document.addEventListener("click", onClick, true);
+  return () => {
+    ro.disconnect(); clearTimeout(timer); clearTimeout(poll);
+    document.removeEventListener("pointerdown", onDown, true);
+    document.removeEventListener("click", onClick, true);
+  };
 }
 """,
 )
 
+PICK_LEN = 64  # characters of a picked id looked at: ids and adcodes are shorter
+
 
 def _noop() -> None:
-    """The probe's change callback: the rerun it causes is all that is needed."""
+    """The probe's change callbacks: the rerun they cause is all that is needed."""
 
 
-def map_width(key: str) -> int:
-    """The width (px) of the column this is called in, as the browser reports it; before it
-    has (a session's first run), a guess from the browser's kind."""
-    result = _width_probe(key=key, on_w_change=_noop, on_p_change=_noop)
+def map_probe(key: str, on_pick=None, args: tuple = ()) -> int:
+    """Draw the map's companion in the column it is called in (before the map); returns the
+    column's width (px) as the browser reports it, or before it has (a session's first run) a
+    guess from the browser's kind. `on_pick(picked, *args)` runs before the next run when a
+    click or tap picked an object (its id, unchecked: a client can send anything)."""
+
+    def picked() -> None:
+        result = st.session_state.get(key)
+        value = result.get("pick") if isinstance(result, dict) else getattr(result, "pick", None)
+        if on_pick is not None and value is not None:
+            on_pick(value if isinstance(value, str) else repr(value)[:PICK_LEN], *args)
+
+    result = _map_probe(key=key, on_w_change=_noop, on_p_change=_noop, on_pick_change=picked)
     w = getattr(result, "w", None) if result is not None else None
     if isinstance(w, int | float) and not isinstance(w, bool) and 200 <= w <= 4000:
         st.session_state[f"_{key}"] = int(w)

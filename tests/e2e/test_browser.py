@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cbec import colors, filters, mapview
+from cbec import colors, filters, mapview, selection
 from cbec.data import load
 from tests import browser
 
@@ -174,12 +174,10 @@ def test_csv_download_has_the_rows_on_the_map(page, server_url):
     text = Path(info.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     today = dt.date.today()
-    view = filters.apply(
-        load().zones,
-        filters.Filters(batches=tuple(range(1, 9)), regions=("Northeast",)),
-        today,
-        withdrawn=True,
-    )
+    view = selection.select(
+        load(when=today), filters.Filters(batches=tuple(range(1, 9)), regions=("Northeast",)),
+        "story", today,
+    ).zones  # fmt: skip
     assert len(rows) == shown == len(view)
     assert [r["zone_id"] for r in rows] == view["zone_id"].tolist()
     assert {r["region_en"] for r in rows} == {"Northeast"}
