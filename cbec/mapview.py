@@ -48,7 +48,10 @@ DASHED_RING = (
     ).decode()
 )
 CARTO_LIGHT = "https://basemaps.cartocdn.com/gl/positron-gl-style/style.json"
-DEFAULT_WIDTH = {"desktop": 760, "phone": 358}  # map width (px) before the browser has said
+# The map's width (px) before the browser has said: the narrowest column of each kind (a 1400 px
+# window with the sidebar gives 680, a 360 px phone 328), so a first map is at worst a little
+# small, never cut (the deck is drawn at the width it was fitted for).
+DEFAULT_WIDTH = {"desktop": 680, "phone": 320}
 
 
 # pydeck's Deck() asks on every construction whether Jupyter widgets are installed (an import
@@ -201,10 +204,12 @@ def _inside(xs: np.ndarray, ys: np.ndarray, ring: np.ndarray) -> np.ndarray:
 
 
 LABEL_SIZE = 11  # pixels
-# Latin names in a Latin face (its spacing is the face's own: in the CJK face's Latin glyphs,
-# "Heilongjiang" broke into "Heilong jiang"), Chinese in Noto Sans CJK (Debian's fonts-noto-cjk).
+# deck.gl's glyph atlas cuts what a glyph draws left of its origin: the hook of "j" and "J".
+# Compared side by side in Chromium, the Arial-metric face loses least of it ("Heilongjiang"
+# read "Heilong jiang" in Noto Sans CJK's Latin, "Jiangxi" read "|iangxi" in DejaVu Sans).
+# Chinese names in Noto Sans CJK (Debian's fonts-noto-cjk).
 LABEL_FONT = {
-    "en": '"Noto Sans, DejaVu Sans, Helvetica, Arial, sans-serif"',
+    "en": '"Liberation Sans, Arial, Helvetica, sans-serif"',
     "zh": '"Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"',
 }
 SCS_LABEL = {"en": "South China Sea\nIslands", "zh": "南海诸岛"}
@@ -463,6 +468,7 @@ class MapSpec:
 
     categories: Categories  # the zones in view (with approval by day_n): the GPU's filter
     day_n: int
+    matches: tuple[int, ...] | None  # a name search's zones, carried inline (Selection.matches)
     color: str  # "story" (earlier vs the newest batch) or "batch"
     newest: int | None  # the story's new batch
     lang: str  # the data's language for names ("en" or "zh": the interface's `[lang] data`)
@@ -481,6 +487,7 @@ def spec_for(sel: Selection, **view) -> MapSpec:
     return MapSpec(
         categories=sel.categories,
         day_n=sel.day_n,
+        matches=sel.matches,
         color=sel.color,
         newest=sel.newest,
         context=sel.context_categories if sel.narrowed else None,
@@ -572,7 +579,10 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
     )
     url = points_url(ds)
     d = spec.day_n
-    data_ref = url or zone_records(ds)  # a URL the browser caches; inline only if unwritable
+    every = data_ref = url or zone_records(ds)  # a URL the browser caches; inline if unwritable
+    if spec.matches is not None:  # a name search: its zones inline (Selection.matches)
+        records = zone_records(ds)
+        data_ref = [records[i] for i in spec.matches]
     chosen = [(name, list(values)) for name, values in spec.categories]
     fill, line = color_expr(spec)
     trigger = [spec.color, spec.newest, d]
@@ -601,8 +611,9 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
             **style,
         )
 
-    def zones_layer(layer_id: str, categories: list, **style) -> pdk.Layer:
-        return _filtered(scatter(layer_id, data_ref, **style), d, categories)
+    def zones_layer(layer_id: str, categories: list, rows=None, **style) -> pdk.Layer:
+        return _filtered(scatter(layer_id, data_ref if rows is None else rows, **style), d,
+                         categories)  # fmt: skip
 
     def provinces(layer_id: str, codes: list[str], **style) -> pdk.Layer:
         """The province outlines file again, only the provinces in `codes` (on the GPU)."""
@@ -659,43 +670,13 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
             provinces("outlined", list(spec.outlined), filled=False, stroked=True,
                       get_line_color=[*colors.CHOSEN_OUTLINE, 255], line_width_min_pixels=2)
         )  # fmt: skip
-    layers += [
-        pdk.Layer(
-            "GeoJsonLayer",
-            id="inset",
-            data=data.SCS_INSET_URL,
-            stroked=True,
-            filled=True,
-            get_fill_color="properties.kind == 'islands' ? [170,170,170,255] : [0,0,0,0]",
-            get_line_color="properties.kind == 'line' ? [90,90,90,255] : [120,120,120,255]",
-            line_width_min_pixels=1,
-            pickable=False,
-        ),
-        pdk.Layer(
-            "TextLayer",
-            id="labels",
-            data=labels_data(ds, lay.zoom, spec.lang),
-            get_position="p",
-            get_text="t",
-            character_set='"auto"' if spec.lang == "zh" else None,
-            get_size=LABEL_SIZE,
-            get_color=list(colors.LABEL),
-            font_family=LABEL_FONT[spec.lang],
-            font_weight=500,
-            # A soft patch of land colour behind each name keeps it legible over outlines,
-            # without the signed-distance font (costly to build in a browser without a GPU).
-            background=True,
-            get_background_color=[*colors.LAND, 200],
-            background_padding=[2, 1],
-            pickable=False,
-        ),
-        _frames(lay),
-    ]
+    layers += [scs_inset_layer(), labels_layer(ds, lay.zoom, spec.lang), _frames(lay)]
     if spec.context is not None:
         layers.append(
             zones_layer(
                 "context",
                 [(name, list(values)) for name, values in spec.context],
+                rows=every,  # every zone of the chosen batches, a search's matches or not
                 get_fill_color=[*colors.CONTEXT, 255],
                 get_line_color=[150, 150, 150, 255],
                 line_width_min_pixels=1,
@@ -760,6 +741,44 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
     )
 
 
+def scs_inset_layer() -> pdk.Layer:
+    """The South China Sea inset (static/south_china_sea.geojson): frame, islands, line."""
+    return pdk.Layer(
+        "GeoJsonLayer",
+        id="inset",
+        data=data.SCS_INSET_URL,
+        stroked=True,
+        filled=True,
+        get_fill_color="properties.kind == 'islands' ? [170,170,170,255] : [0,0,0,0]",
+        get_line_color="properties.kind == 'line' ? [90,90,90,255] : [120,120,120,255]",
+        line_width_min_pixels=1,
+        pickable=False,
+    )
+
+
+def labels_layer(ds: Dataset, zoom: float, lang: str) -> pdk.Layer:
+    """The province names placed for `zoom` in `lang` (a file the browser caches), and the
+    inset's name."""
+    return pdk.Layer(
+        "TextLayer",
+        id="labels",
+        data=labels_data(ds, zoom, lang),
+        get_position="p",
+        get_text="t",
+        character_set='"auto"' if lang == "zh" else None,
+        get_size=LABEL_SIZE,
+        get_color=list(colors.LABEL),
+        font_family=LABEL_FONT[lang],
+        font_weight=500,
+        # A soft patch of land colour behind each name keeps it legible over outlines and
+        # fills, without the signed-distance font (costly to build in a browser without a GPU).
+        background=True,
+        get_background_color=[*colors.LAND, 200],
+        background_padding=[2, 1],
+        pickable=False,
+    )
+
+
 def priority_codes(ds: Dataset) -> list[str]:
     """The adcodes of the provinces in the priority regions (Central, West, Northeast)."""
     p = ds.provinces
@@ -769,7 +788,7 @@ def priority_codes(ds: Dataset) -> list[str]:
 def _light_records(ds: Dataset, spec: MapSpec) -> list[dict]:
     """The points a light deck draws, inline: those in view (`selection.keep`, the filter
     the full deck applies on the GPU), with only the fields the colour and position need."""
-    shown = keep(point_fields(ds), spec.categories, spec.day_n)
+    shown = keep(point_fields(ds), spec.categories, spec.day_n, spec.matches)
     records = zone_records(ds)
     return [{k: records[i][k] for k in ("id", "p", "b", "r", "ap")} for i in np.flatnonzero(shown)]
 

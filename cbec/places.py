@@ -23,6 +23,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 SUFFIXES = ("市", "县", "区", "地区", "盟", "自治州")
+# The same words in English and pinyin, as people type them after a name: "Xi'an City",
+# "Kashgar Prefecture", "Yiwu Shi".
+LATIN_SUFFIXES = (" city", " shi", " prefecture", " county", " district", " league",
+                  " autonomous prefecture", " diqu", " xian")  # fmt: skip
 MAX_QUERY = 60
 
 
@@ -54,9 +58,9 @@ def _keys(text: str) -> set[str]:
     also without spaces, apostrophes, hyphens and tone marks ("xi an", "Xian", "Lvliang")."""
     text = text.strip().casefold()
     keys = {text}
-    for suffix in SUFFIXES:
+    for suffix in SUFFIXES + LATIN_SUFFIXES:
         if text.endswith(suffix) and len(text) - len(suffix) >= 2:
-            keys.add(text.removesuffix(suffix))
+            keys.add(text.removesuffix(suffix).strip())
     if text.isascii() or any(unicodedata.combining(c) for c in unicodedata.normalize("NFKD", text)):
         keys.add(latin_key(text))
     keys.discard("")

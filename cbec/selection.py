@@ -57,13 +57,21 @@ def point_fields(ds: Dataset) -> dict[str, np.ndarray]:
     return ds.derived("point_fields", make)
 
 
-def keep(fields: dict[str, np.ndarray], categories: Categories, day_n: int) -> np.ndarray:
-    """The zones the deck draws: approved by `day_n` and with each named field among its
-    values. This is what deck.gl's DataFilterExtension does on the GPU with the same
-    categories and `filterRange` [0, day_n] (mapview._filtered)."""
+def keep(
+    fields: dict[str, np.ndarray],
+    categories: Categories,
+    day_n: int,
+    matches: tuple[int, ...] | None = None,
+) -> np.ndarray:
+    """The zones the deck draws: approved by `day_n`, with each named field among its values
+    (what deck.gl's DataFilterExtension does on the GPU with the same categories and
+    `filterRange` [0, day_n], mapview._filtered), and, for a name search, among `matches`
+    (the deck then carries those zones itself: see `Selection.matches`)."""
     mask = fields["a"] <= day_n
     for name, values in categories:
         mask &= np.isin(fields[name], np.asarray(values, dtype=int))
+    if matches is not None:
+        mask &= np.isin(fields["i"], np.asarray(matches, dtype=int))
     return mask
 
 
@@ -79,7 +87,13 @@ class Selection:
     later: tuple[int, ...]  # chosen but approved after the day
     newest: int | None  # the newest chosen batch approved by the day: the story's "new" one
     narrowed: bool  # a region, province or search narrows the chosen batches
-    categories: Categories  # the GPU filter of the zones in view (with a <= day_n)
+    # The GPU filter of the zones in view (with a <= day_n): always batch, region and province,
+    # so the filter's shape never changes between views (deck.gl keeps the first shape's
+    # attribute when a layer's category count changes: no point was drawn).
+    categories: Categories
+    # A name search's zones, by index: the deck carries them inline rather than as a category
+    # (deck.gl tells at most 128 values of one category apart: zone 129 on could not be shown).
+    matches: tuple[int, ...] | None
     context_categories: Categories  # the GPU filter of the chosen batches (grey when narrowed)
     in_view: np.ndarray  # bool: drawn in colour (withdrawn ones as rings)
     in_batches: np.ndarray  # bool: of the chosen batches and approved by the day
@@ -140,17 +154,15 @@ def _select(ds: Dataset, f: Filters, color: str, today: dt.date) -> Selection:
     regions = tuple(data.REGIONS.index(r) for r in (f.regions or data.REGIONS))
     names = list(ds.provinces["province_en"])
     provinces = tuple(names.index(p) for p in f.provinces) if f.provinces else None
-    base: list[tuple[str, tuple[int, ...]]] = [("b", chosen)]
-    if f.regions:
-        base.append(("rg", regions))
-    if provinces is not None:
-        base.append(("pv", provinces))
-    categories: Categories = tuple(base)
+    if provinces is None:
+        provinces = tuple(range(len(names)))
+    categories: Categories = (("b", chosen), ("rg", regions), ("pv", provinces))
     q = f.q.strip()
+    found = None
     if q:  # a name search: the matching zones among the others, by their index
-        found = keep(fields, categories, d) & matches(zones, q)
-        categories = (("i", tuple(int(i) for i in np.flatnonzero(found))),)
-    in_view = keep(fields, categories, d)
+        hits = keep(fields, categories, d) & matches(zones, q)
+        found = tuple(int(i) for i in np.flatnonzero(hits))
+    in_view = keep(fields, categories, d, found)
     context = (("b", chosen),)
     p = ds.provinces
     if f.provinces:
@@ -169,6 +181,7 @@ def _select(ds: Dataset, f: Filters, color: str, today: dt.date) -> Selection:
         newest=max(approved) if approved else None,
         narrowed=bool(f.regions or f.provinces or q),
         categories=categories,
+        matches=found,
         context_categories=context,
         in_view=in_view,
         in_batches=keep(fields, context, d),

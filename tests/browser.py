@@ -106,6 +106,14 @@ def streamlit_server(timeout: float = 60.0, env: dict[str, str] | None = None) -
         yield server.url
 
 
+FITTED = """() => {
+  const legend = document.querySelector('[role=list][data-width]');
+  const canvas = document.querySelector('canvas#deckgl-overlay');
+  if (!legend || !canvas) return true;
+  return +legend.dataset.width === Math.round(canvas.getBoundingClientRect().width);
+}"""
+
+
 def wait_for_app(page, timeout_ms: int = 30000) -> None:
     """Until the script has finished running and the map (if any) has drawn."""
     idle = "[data-testid=stApp][data-test-script-state=notRunning]"
@@ -118,7 +126,13 @@ def wait_for_app(page, timeout_ms: int = 30000) -> None:
     # The map page's first run in a browser is light (cbec.ui.shared.light): the rest of the
     # page follows once the map has drawn.
     page.wait_for_selector("#cbec-loading", state="detached", timeout=timeout_ms)
+    # ... and the page is complete when the full run's last element is there (a fragment's
+    # run that asks for the full page leaves the app idle for a moment before it starts).
+    page.wait_for_selector("#cbec-ready", state="attached", timeout=timeout_ms)
     page.wait_for_selector(idle, timeout=timeout_ms)
+    # The map page's deck is fitted to the width its column reported: wait until the deck on
+    # screen is the one fitted to the canvas's width (the legend says which width it is for).
+    page.wait_for_function(FITTED, timeout=timeout_ms)
     page.wait_for_timeout(1500)  # deck.gl and the charts draw after the script's last delta
 
 

@@ -10,8 +10,8 @@ import tomllib
 
 import pytest
 
-from cbec import data, export, i18n, urlstate
-from cbec.filters import Filters, apply
+from cbec import data, export, i18n, selection, urlstate
+from cbec.filters import Filters
 from cbec.ui import shared
 
 EN, ZH = i18n.tr("en"), i18n.tr("zh")
@@ -103,8 +103,8 @@ def test_links_in_details_are_only_http_and_safe():
 
 @pytest.fixture(scope="module")
 def view():
-    zones = data.load(when=dt.date(2026, 11, 26)).zones
-    return apply(zones, Filters(regions=("West",)), dt.date(2026, 11, 26))
+    day = dt.date(2026, 11, 26)
+    return selection.select(data.load(when=day), Filters(regions=("West",)), "story", day).zones
 
 
 def test_csv_download_is_exactly_the_view(view):

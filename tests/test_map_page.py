@@ -121,7 +121,7 @@ def test_headline_follows_the_batch_filter():
     legend = " ".join(h.proto.body for h in at.get("html"))
     assert "New in" not in legend and "No batch approved by this day is chosen" in legend
     at = open_app({"batch": "3", "date": "2015-03-12"})  # chosen, but not approved by that day
-    assert "None of the chosen batches had been approved by 12 Mar 2015" in text(at)
+    assert "No chosen batch had been approved by 12 Mar 2015" in text(at)
     assert "No batch is chosen" not in text(at)
 
 

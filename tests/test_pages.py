@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from cbec import data, i18n, mapview
+from cbec import colors, data, i18n, mapview
 
 from .apptest import open_app, params, text
 from .nominatim_server import FakeNominatim
@@ -35,7 +35,8 @@ def test_regional_priorities_page_leads_with_its_answer(lang):
     line = chart["layer"][1]["encoding"]["color"]["scale"]
     assert line["range"] == ["#d9480f", "#3f5f8a"]
     claims = df_with(at, {"en": "Holds", "zh": "是否相符"}[lang])
-    assert len(claims) == 5 and all(v.startswith("✓") for v in claims.iloc[:, 3])
+    # the verdict is the first column: what a phone shows without scrolling sideways
+    assert len(claims) == 5 and all(v.startswith("✓") for v in claims.iloc[:, 0])
     # regions by batch: batches as rows, four regions in one order, then total and share
     counts = df_with(at, {"en": "Priority regions", "zh": "重点地区占比"}[lang])
     regions = {
@@ -52,8 +53,16 @@ def test_regional_priorities_page_leads_with_its_answer(lang):
 def test_province_map_has_one_encoding_and_the_picker_starts_empty():
     at = open_page("regional_priorities")
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    assert [layer["id"] for layer in spec["layers"]] == ["choropleth"]  # no second encoding
-    assert len(spec["layers"][0]["data"]["features"]) == 34
+    # one encoding of the counts; the sea, the South China Sea inset and the names around it
+    assert [layer["id"] for layer in spec["layers"]] == ["sea", "choropleth", "inset", "labels"]
+    features = spec["layers"][1]["data"]["features"]
+    assert len(features) == 34
+    # Taiwan, Hong Kong and Macao in the land's colour, which the legend names
+    outside = [f for f in features if f["properties"]["n"] == "–"]
+    assert len(outside) == 3 and all(f["properties"]["fill"][:3] == list(colors.LAND)
+                                     for f in outside)  # fmt: skip
+    legend = " ".join(h.proto.body for h in at.get("html"))
+    assert "not in the programme (Taiwan, Hong Kong, Macao)" in legend
     assert at.selectbox(key="w_rp_province").value is None
 
 

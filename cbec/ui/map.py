@@ -537,8 +537,10 @@ def _legend_html(key: str, _spec: mapview.MapSpec, _ds, _sel: Selection, _tr) ->
         f'<div style="width:{px}px;height:6px;border:1px solid #555;border-top:none"></div>'
         f"{html.escape(tr.text('legend_scale', km=km))}</div>"
     )
+    # data-width: the width the deck beside it was fitted for (tests wait on it)
     return (
-        f'<div role="list" aria-label="{html.escape(tr.text("legend"))}" style="font-size:.9em">'
+        f'<div role="list" aria-label="{html.escape(tr.text("legend"))}" '
+        f'data-width="{_spec.width}" style="font-size:.9em">'
         f"<b>{html.escape(tr.text('legend'))}</b>{''.join(rows)}{scale}</div>"
     )
 
@@ -819,6 +821,11 @@ def page(run: Run) -> None:
     key = shared.key(run, state.filters, state.color)
     headline(key, state.lang, run, sel)
     map_part(run, sel, key)
+    # The filters after the map (what the visitor waits for is sent first), but in the first
+    # run too: they are usable as soon as the map is, and the map's column has its final
+    # width from the start (a sidebar that came later narrowed it, and China was drawn
+    # fitted to the wider column until the next width report).
+    sidebar(run)
     if shared.light():  # a browser's first run: the rest once the map is on its way
         st.session_state["_light_run_over"] = True
         st.html(
@@ -827,7 +834,6 @@ def page(run: Run) -> None:
         )
         shared.fallback_finish()
         return
-    sidebar(run)  # after the map: what the visitor waits for is sent first
     summary_panel(key, state.lang, run, sel)
     with st.expander(run.tr("about")):
         st.write(run.tr("intro"))

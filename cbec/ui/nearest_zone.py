@@ -59,22 +59,21 @@ def _city_labels(ds, lang: str) -> dict[str, str]:
     return ds.derived(("city_labels", lang), make)
 
 
+EXAMPLE_CITY = "110000"  # Beijing: what the page shows before a start is chosen
+
+
+def _city(ds, adcode: str) -> places.Place:
+    r = ds.prefecture(adcode)
+    return places.Place(r["name_en"], r["name_zh"], r["province_en"], r["lat"], r["lon"],
+                        "prefecture", r["seat"], r["pinyin"])  # fmt: skip
+
+
 def origin(run: Run, state: State) -> places.Place | None:
     """Where to measure from: the chosen city, or the typed place (offline gazetteer; online
     too when the operator switched it on)."""
     ds, tr = run.ds, run.tr
     if state.city and not state.place:
-        r = ds.prefecture(state.city)
-        return places.Place(
-            r["name_en"],
-            r["name_zh"],
-            r["province_en"],
-            r["lat"],
-            r["lon"],
-            "prefecture",
-            r["seat"],
-            r["pinyin"],
-        )
+        return _city(ds, state.city)
     if not state.place:
         return None
     found: list[places.Place] = []
@@ -344,8 +343,9 @@ def page(run: Run) -> None:
     state = chooser(run)
     shared.save(run, state)
     start = origin(run, state)
-    if start is None and not state.place:
-        st.caption(tr("nz_pick_hint"))
+    if start is None and not state.place:  # nothing chosen yet: an example, not an empty page
+        start = _city(run.ds, EXAMPLE_CITY)
+        st.caption(tr("nz_example", name=place_label(start, tr)))
     if start is not None:
         width = shared.map_probe("nz_probe")
         key = shared.key(run, start, state.k, width)

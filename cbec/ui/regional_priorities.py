@@ -115,13 +115,13 @@ def claims(run: Run) -> None:
     found = priorities.july_2018_claims(run.ds.zones)
     st.dataframe(
         pd.DataFrame(
-            {
-                tr.text("claim_col"): [tr.text(c.key) for c in found],
-                tr.text("claim_said"): [c.claimed or tr.text(f"{c.key}_said") for c in found],
-                tr.text("claim_found"): [c.found for c in found],
+            {  # the verdict first: on a phone the table's first columns are the ones seen
                 tr.text("claim_holds"): [
                     ("✓ " + tr.text("yes")) if c.holds else ("✗ " + tr.text("no")) for c in found
                 ],
+                tr.text("claim_col"): [tr.text(c.key) for c in found],
+                tr.text("claim_found"): [c.found for c in found],
+                tr.text("claim_said"): [c.claimed or tr.text(f"{c.key}_said") for c in found],
             }
         ),
         hide_index=True,
@@ -156,12 +156,13 @@ def _choropleth(key: str, lang: str, width: int, _ds, _counts: pd.DataFrame) -> 
     """Province shapes shaded by their count of zones: one encoding per number."""
     counts = dict(zip(_counts["adcode"], _counts["zones"], strict=True))
     bins = priorities.count_bins(_counts["zones"].to_numpy())
-    name = i18n.tr(lang).colname("name")
+    tr = i18n.tr(lang)
+    name = tr.colname("name")
     features = []
     for f in _ds.province_shapes["features"]:
         code = f["properties"]["adcode"]
-        n = counts.get(code)
-        fill = [250, 250, 250, 255] if n is None else [*priorities.bin_color(n, bins), 255]
+        n = counts.get(code)  # None: Taiwan, Hong Kong, Macao, outside the programme
+        fill = [*colors.LAND, 255] if n is None else [*priorities.bin_color(n, bins), 255]
         props = {
             "adcode": code,
             "name": f["properties"][name],
@@ -169,8 +170,16 @@ def _choropleth(key: str, lang: str, width: int, _ds, _counts: pd.DataFrame) -> 
             "fill": fill,
         }
         features.append({"type": "Feature", "properties": props, "geometry": f["geometry"]})
+    view = _view(width)
     return mapview.CompactDeck(
         layers=[
+            pdk.Layer(
+                "SolidPolygonLayer",
+                id="sea",
+                data=[{"g": [[-180, -85], [180, -85], [180, 85], [-180, 85]]}],
+                get_polygon="g",
+                get_fill_color=list(colors.SEA),
+            ),
             pdk.Layer(
                 "GeoJsonLayer",
                 id="choropleth",
@@ -180,9 +189,11 @@ def _choropleth(key: str, lang: str, width: int, _ds, _counts: pd.DataFrame) -> 
                 line_width_min_pixels=1,
                 pickable=True,
                 auto_highlight=True,
-            )
+            ),
+            mapview.scs_inset_layer(),
+            mapview.labels_layer(_ds, view.zoom, tr.data_lang),
         ],
-        initial_view_state=_view(width),
+        initial_view_state=view,
         map_provider=None,
         tooltip={
             "html": "<b>{name}</b> {n}" + mapview.PICK_MARK.replace("{id}", "{adcode}"),
@@ -192,9 +203,9 @@ def _choropleth(key: str, lang: str, width: int, _ds, _counts: pd.DataFrame) -> 
 
 
 def _view(width: int) -> pdk.ViewState:
-    """China fitted to the map's width (the mainland and Hainan; Taiwan's east coast)."""
-    bounds = (73.4, 17.5, 135.1, 53.6)
-    lat, lon, zoom = mapview.fit(bounds, width, mapview.height_for(width))
+    """China fitted to the map's width, as the map page fits it (the mainland, Hainan and the
+    South China Sea inset)."""
+    lat, lon, zoom = mapview.fit(mapview.CHINA_BOUNDS, width, mapview.height_for(width))
     return pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom, min_zoom=1.5)
 
 
@@ -239,7 +250,7 @@ def provinces(run: Run, state) -> object:
             tr.text("rp_legend_none") if b.hi == 0 else tr.text("rp_legend_bin", lo=b.lo, hi=b.hi),
         )
         for b in bins
-    ]
+    ] + [(colors.LAND, tr.text("rp_legend_outside"))]
     st.html(
         "".join(
             '<span style="display:inline-flex;align-items:center;gap:.3em;margin-right:1em">'

@@ -194,8 +194,12 @@ def current() -> Run:
 
 def end() -> None:
     """End of a full run: what the URL changed has been seeded into the widgets; a fragment's
-    run that follows must not seed again (it would undo the visitor's pick)."""
+    run that follows must not seed again (it would undo the visitor's pick). A run that drew
+    the whole page (not a first, light one) ends with an empty mark, so a browser test (or a
+    screenshot) can tell a complete page from one whose full run has not begun."""
     st.session_state[CHANGED] = set()
+    if not light():
+        st.html('<span id="cbec-ready" hidden></span>')
 
 
 def url_changed(key: str) -> bool:
@@ -454,10 +458,10 @@ export default function (component) {
       if (mark && at && Math.abs(+at[1] - x) <= 4 && Math.abs(+at[2] - y) <= 4) {
         setTriggerValue("pick", mark.getAttribute("data-pick"));
       } else if (++tries < 12) {
-        requestAnimationFrame(look);  // the tooltip follows the pointer on the next frames
+        requestAnimationFrame(look);  // a tap: the tooltip follows on the next frames
       }
     };
-    requestAnimationFrame(look);
+    look();  // a mouse hovered first: the tooltip is there now (deck.gl hides it after a click)
   };
   document.addEventListener("pointerdown", onDown, true);
   document.addEventListener("click", onClick, true);

@@ -28,8 +28,11 @@ def open_page(page, url: str):
 
 
 def metric(page, label: str) -> str:
-    box = page.locator("[data-testid=stMetric]", has_text=label).first
-    return box.locator("[data-testid=stMetricValue]").inner_text().strip()
+    """The value of the card whose label is exactly `label`."""
+    for box in page.locator("[data-testid=stMetric]").all():
+        if box.locator("[data-testid=stMetricLabel]").inner_text().strip() == label:
+            return box.locator("[data-testid=stMetricValue]").inner_text().strip()
+    raise AssertionError(f"no card labelled {label!r}")
 
 
 def query(page) -> dict[str, list[str]]:
@@ -55,7 +58,8 @@ def fitted_view(page, box: dict) -> tuple[float, float, float]:
     """The view the server fitted: from the width the app's probe reported (its column's
     width rounded down to 20 px, as cbec.ui.shared.map_width's script measures it)."""
     width = int(box["width"]) // 20 * 20  # the probe spans the map's column: the canvas's width
-    return mapview.fit(mapview.CHINA_BOUNDS, width, mapview.height_for(width))
+    lay = mapview.layout(width)
+    return lay.lat, lay.lon, lay.zoom
 
 
 def to_pixel(page, lat: float, lon: float, box: dict) -> tuple[float, float]:
@@ -103,12 +107,14 @@ def test_the_map_draws_sea_land_outlines_and_the_two_story_colours(page, server_
             "earlier": colors.EARLIER,
             "new": colors.NEW,
             "land": colors.LAND,
+            "priority": colors.PRIORITY_LAND,
             "sea": colors.SEA,
             "outline": colors.OUTLINE,
         }.items()
     }
     assert counts["earlier"] >= 13 * 40 and counts["new"] >= 20 * 40, counts
-    assert counts["land"] >= 50_000 and counts["sea"] >= 20_000 and counts["outline"] >= 2_000
+    assert counts["land"] >= 20_000 and counts["priority"] >= 60_000, counts  # tinted: priority
+    assert counts["sea"] >= 20_000 and counts["outline"] >= 2_000, counts
     assert no_errors(page) == []
 
 
@@ -151,7 +157,7 @@ def test_clicking_a_point_marks_it_and_opens_its_details(page, server_url):
     assert query(page)["zone"] == ["xian"]
     details = page.locator("[data-testid=stMarkdownContainer]", has_text="Xi'an").first
     assert "西安市" in details.inner_text()
-    assert page.get_by_role("button", name=re.compile(r"^Baoji · \d+ km")).is_visible()
+    assert page.get_by_role("button", name=re.compile(r"^\d+ km · Baoji$")).is_visible()
 
 
 def test_tooltip_shows_names_as_text_and_stays_in_view(page, server_url):
@@ -216,7 +222,8 @@ def test_a_filter_change_keeps_the_users_zoom(page, server_url):
     box = canvas.bounding_box()
 
     def land_share() -> float:
-        return mask(pixels(deck_canvas(page).screenshot()), colors.LAND, 6).mean()
+        img = pixels(deck_canvas(page).screenshot())
+        return (mask(img, colors.LAND, 6) | mask(img, colors.PRIORITY_LAND, 6)).mean()
 
     before = land_share()
     page.mouse.move(box["x"] + box["width"] * 0.62, box["y"] + box["height"] * 0.55)
@@ -264,7 +271,7 @@ def test_35_points_with_haikou_hollow(page, server_url):
     assert mask(ring, colors.NEW, 30).sum() >= 8  # but its ring is drawn
     edge = img[cy - 11 : cy + 12, cx - 11 : cx + 12]
     assert mask(edge, colors.POINT_OUTLINE, 40).sum() >= 12  # with its dark edge (3:1 and more)
-    legend = page.get_by_text(re.compile(r"Withdrawn since \(hollow\) · 1")).first
+    legend = page.get_by_text(re.compile(r"Ring: of these, withdrawn since · 1")).first
     assert legend.is_visible()
 
 
@@ -285,7 +292,8 @@ def test_china_fits_the_map_at_any_width(chromium, server_url, width):
     page.wait_for_timeout(1500)  # the width probe's rerun, then the fitted deck
     browser.wait_for_app(page)
     img = pixels(deck_canvas(page).screenshot())
-    land = mask(img, colors.LAND, 6) | mask(img, colors.OUTLINE, 12)
+    land = mask(img, colors.LAND, 6) | mask(img, colors.PRIORITY_LAND, 6)
+    land |= mask(img, colors.OUTLINE, 12)
     rows, cols = np.nonzero(land)
     h, w = land.shape
     assert cols.min() > 0 and cols.max() < w - 1, (width, cols.min(), cols.max(), w)
@@ -503,7 +511,7 @@ def test_back_and_forward_restore_the_selected_zone_and_the_date(page, server_ur
     browser.wait_for_app(page)
     assert query(page) == first
     headline = page.locator("h4").first.inner_text()  # the view, not only the URL
-    assert headline.startswith("None of the selected batches had been approved by")
+    assert headline.startswith("No chosen batch had been approved by")
 
 
 def test_the_language_switch_is_one_history_entry(page, server_url):
@@ -529,7 +537,7 @@ def test_a_keyboard_alone_can_select_a_zone_and_read_it(page, server_url):
     details = page.locator("[data-testid=stMarkdownContainer]", has_text="State Council reply")
     assert "国函〔2018〕93号" in details.first.inner_text()
     # the nearest zones are buttons: Tab reaches them and Enter selects one
-    near = page.get_by_role("button", name=re.compile(r"^Baoji"))
+    near = page.get_by_role("button", name=re.compile(r"Baoji$"))
     near.focus()
     outline = page.evaluate(
         "(e) => getComputedStyle(e).outlineStyle + getComputedStyle(e).boxShadow",
