@@ -31,5 +31,5 @@ with shared.turn():  # one of a few scripts computing at once: the server stays 
     finally:  # also when a page stops early: the links then carry the view it ended on
         if run is not None:
             frame.header(top, pages, run.page)
-            shared.notice(run.tr)
+            shared.notice(run.tr, top)
             shared.end()

@@ -148,6 +148,14 @@ def text(at: AppTest) -> str:
     return "\n".join(parts).replace("\\", "")
 
 
+NOTICE_ICON = ":material/link_off:"  # the one notice of dropped values (cbec.ui.shared.notice)
+
+
+def notices(at: AppTest) -> list[str]:
+    """The notices of values a link or a client sent that the app did not use."""
+    return [i.value for i in at.info if i.icon == NOTICE_ICON]
+
+
 def params(at: AppTest) -> dict[str, list[str]]:
     """The URL's query parameters, every value as a list."""
     out = {}

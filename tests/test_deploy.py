@@ -142,3 +142,26 @@ def test_a_crashed_replica_loses_only_its_sessions(deployment):
     ] * 4
     assert sum(dead in page + ws for page, ws in newcomers) <= 1
     assert back == (200, survivor, survivor, True) and new_id != old_id
+
+
+def test_the_proxy_compresses_what_the_browser_fetches(deployment):
+    """Streamlit's server sends its JavaScript uncompressed; nginx compresses it (and the
+    province outlines) for a browser that accepts gzip."""
+    import re
+    import urllib.request
+
+    def get(path: str, gzip: bool) -> tuple[dict, bytes]:
+        req = urllib.request.Request(deployment.url + path)
+        if gzip:
+            req.add_header("Accept-Encoding", "gzip")
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return dict(r.headers), r.read()
+
+    _, page = get("/", gzip=False)
+    script = re.search(rb'src="\.?/?(static/js/index\.[^"]+\.js)"', page).group(1).decode()
+    for path in ("/" + script, "/app/static/china_provinces.geojson"):
+        plain_headers, plain = get(path, gzip=False)
+        headers, body = get(path, gzip=True)
+        assert "Content-Encoding" not in plain_headers, path
+        assert headers.get("Content-Encoding") == "gzip", path
+        assert len(body) < 0.45 * len(plain), (path, len(body), len(plain))

@@ -17,6 +17,7 @@ from .apptest import (
     drawn_ids,
     layers,
     metrics,
+    notices,
     open_app,
     params,
     records,
@@ -197,14 +198,16 @@ def test_bad_link_values_are_dropped_with_one_notice():
     )  # fmt: skip
     assert at.multiselect(key="w_batch").value == [2]
     assert at.text_input(key="w_q").value == ""
-    assert len(at.toast) == 1
-    notice = at.toast[0].value.replace("\\", "")
+    assert len(notices(at)) == 1
+    notice = notices(at)[0].replace("\\", "")
     for part in ("batch=99", "date=not-a-date", "q=xxxxxxxxxxxxxxxxxxxxx...", "zone=<script>",
                  "k=²"):  # fmt: skip
         assert part in notice
     assert "foo" not in notice
+    # the address bar shows the view as the app read it, not the junk
+    assert params(at) == {"batch": ["2"]}
     at.run()
-    assert len(at.toast) == 0  # said once
+    assert len(notices(at)) == 0  # said once
 
 
 def test_selecting_a_zone_shows_its_details_and_nearest_zones():

@@ -18,7 +18,7 @@ import pytest
 
 from cbec import data, i18n, places, urlstate
 
-from .apptest import open_app, text
+from .apptest import notices, open_app, text
 from .nominatim_server import FakeNominatim
 
 PAGES = [None, "regional_priorities", "nearest_zone", "data_and_sources"]
@@ -42,9 +42,9 @@ PAYLOADS = [
 
 
 def markdown_sources(at) -> list[str]:
-    """Every piece of Markdown the page renders: text, captions, alerts, toasts, labels."""
+    """Every piece of Markdown the page renders: text, captions, alerts (the notice too),
+    labels."""
     out = [m.value for m in (*at.markdown, *at.caption, *at.info, *at.warning, *at.error)]
-    out += [t.value for t in at.toast]
     out += [w.label for w in (*at.button, *at.selectbox, *at.text_input, *at.multiselect)]
     return out
 
@@ -74,7 +74,7 @@ def test_unicode_digits_never_crash_a_page(page, digit):
         {"k": value, "batch": value, "city": value * 6, "date": f"2020-0{value}-01"}, page
     )
     assert not at.exception and not at.error
-    assert len(at.toast) == 1 and f"k={value}" in at.toast[0].value.replace("\\", "")
+    assert len(notices(at)) == 1 and f"k={value}" in notices(at)[0].replace("\\", "")
 
 
 # --- 2. text from the URL is text ----------------------------------------------------------------
@@ -99,9 +99,9 @@ def test_no_link_or_image_is_smuggled_into_any_page(payload):
 
 def test_the_place_echo_and_the_notice_are_escaped():
     at = open_app({"place": PAYLOADS[0], "k": PAYLOADS[2]}, "nearest_zone")
-    echo = next(i.value for i in at.info)
+    echo = next(i.value for i in at.info if i.value not in notices(at))
     assert "\\[Your session expired, sign in\\]\\(https\u200b\\:" in echo
-    assert "\\!\\[\\]\\(//x\\.invalid/a\\)" in at.toast[0].value
+    assert "\\!\\[\\]\\(//x\\.invalid/a\\)" in notices(at)[0]
 
 
 def test_the_data_page_writes_data_values_as_text(data_copy, monkeypatch):
@@ -153,8 +153,8 @@ def test_a_bug_shows_one_plain_sentence_not_a_traceback(monkeypatch):
 )
 def test_every_dropped_value_is_in_the_one_notice(query, named):
     at = open_app(query)
-    assert len(at.toast) == 1
-    notice = at.toast[0].value.replace("\\", "")
+    assert len(notices(at)) == 1
+    notice = notices(at)[0].replace("\\", "")
     assert all(n in notice for n in named)
 
 
@@ -297,8 +297,8 @@ def _fuzz(chunk: list[tuple[str | None, dict]]) -> list[str]:
             continue
         slowest = max(slowest, time.perf_counter() - t0)
         problems = [e.message for e in at.exception] + [e.value for e in at.error]
-        if problems or len(at.toast) > 1:
-            failures.append(f"{page} {query!r:.200}: {problems[:2]} toasts={len(at.toast)}")
+        if problems or len(notices(at)) > 1:
+            failures.append(f"{page} {query!r:.200}: {problems[:2]} notices={len(notices(at))}")
         elif (
             bool(seen := {h.value for h in at.header} & TITLES) != bool(TITLES_OF[page])
             or not seen <= TITLES_OF[page]
@@ -342,15 +342,15 @@ def test_a_forged_map_pick_is_dropped_and_named(server_url):
         async with StreamlitClient(server_url) as c:
             await c.open("", "")
             first = await c.trigger("map_probe", "pick", "no-zone")
-            toasts = [t.body for t in c.elements("toast")]
+            notes = [a.body for a in c.elements("alert") if "link_off" in a.icon]
             second = await c.trigger("map_probe", "pick", ["x", 3, None])
             third = await c.set("w_batch", Raw(["1", "99", "<b>x</b>"]))
-            return first, toasts, second, third
+            return first, notes, second, third
 
-    first, toasts, second, third = run_sync(visit())
+    first, notes, second, third = run_sync(visit())
     assert first.ok and second.ok and third.ok, (first.exceptions, second.exceptions)
     assert "zone=" not in first.query_string
-    assert any("zone=no-zone" in t.replace("\\", "") for t in toasts)
+    assert any("zone=no-zone" in t.replace("\\", "") for t in notes)
 
 
 # Picks of every wrong shape a client could send for a map (the probe's "pick" event).
@@ -392,14 +392,14 @@ def test_a_forged_province_on_the_priorities_map_is_dropped_and_named(server_url
         async with StreamlitClient(server_url) as c:
             await c.open("regional_priorities", "")
             forged = await c.trigger("rp_probe", "pick", "999999")
-            toasts = [t.body for t in c.elements("toast")]
+            notes = [a.body for a in c.elements("alert") if "link_off" in a.icon]
             real = await c.trigger("rp_probe", "pick", "330000")
             markdown = [m.body for m in c.elements("markdown")]
-            return forged, toasts, real, markdown
+            return forged, notes, real, markdown
 
-    forged, toasts, real, markdown = run_sync(visit())
+    forged, notes, real, markdown = run_sync(visit())
     assert forged.ok and real.ok
-    assert any("province=999999" in t.replace("\\", "") for t in toasts), toasts
+    assert any("province=999999" in t.replace("\\", "") for t in notes), notes
     assert any("Zhejiang" in m and "zone" in m for m in markdown), markdown
 
 

@@ -1,5 +1,8 @@
-"""The first-paint yardstick: the same zones and province outlines as the dashboard's map page,
-drawn the plain way (one script, one pydeck chart, outlines embedded in the deck), offline."""
+"""The first-paint yardstick: the same zones, province outlines and filters as the dashboard's
+map page, written the plain way: one script, the filters in the sidebar, pandas filtering, one
+pydeck chart with the outlines embedded in the deck, offline. No light first run, no static
+files, no fragments: what a first Streamlit map app looks like.
+"""
 
 import datetime as dt
 import json
@@ -10,23 +13,15 @@ import streamlit as st
 
 from cbec import colors, data, mapview
 
-# The dashboard's default view and colours: batch 3 new, batches 1-2 earlier; China fitted to
-# a desktop map's width, as the dashboard fits it.
-LAT, LON, ZOOM = mapview.fit(mapview.CHINA_BOUNDS, 760, mapview.height_for(760))
+LAT, LON, ZOOM = mapview.fit(mapview.CHINA_BOUNDS, 680, mapview.height_for(680))
 
 st.set_page_config(page_title="Plain pydeck map", layout="wide")
 st.title("CBEC pilot zones")
 
 
 @st.cache_data
-def zones():
-    z = data.load().zones
-    today = pd.Timestamp(dt.date.today())
-    live = (z["approved_on"] <= today) & ~(z["revoked_on"] <= today)
-    view = z[live & z["batch"].isin([1, 2, 3])]
-    out = view[["name_en", "name_zh", "lon", "lat"]].copy()
-    out["color"] = [list(colors.NEW if b == 3 else colors.EARLIER) for b in view["batch"]]
-    return out
+def zones() -> pd.DataFrame:
+    return data.load().zones
 
 
 @st.cache_data
@@ -34,6 +29,35 @@ def outlines():
     with open(data.PROVINCE_OUTLINES, encoding="utf-8") as fh:
         return json.load(fh)
 
+
+z = zones()
+today = dt.date.today()
+sb = st.sidebar
+sb.header("Filters")
+batches = sb.multiselect("Batch", list(range(1, 9)), default=[1, 2, 3])
+regions = sb.multiselect("Region", data.REGIONS)
+provinces = sb.multiselect("Province", sorted(z["province_en"].unique()))
+q = sb.text_input("Search names")
+stops = sorted({d.date() for d in z["approved_on"]} | {today})
+day = sb.select_slider("Map as of", stops, value=today)
+day = sb.date_input("…or any day", value=day, min_value=dt.date(2015, 3, 12), max_value=today)
+modes = ["Earlier vs newest", "By batch"]
+color = sb.segmented_control("Colours", modes, default=modes[0])
+
+when = pd.Timestamp(day)
+view = z[(z["approved_on"] <= when) & z["batch"].isin(batches)]
+if regions:
+    view = view[view["region_en"].isin(regions)]
+if provinces:
+    view = view[view["province_en"].isin(provinces)]
+if q:
+    view = view[view["search_text"].str.contains(q.casefold(), regex=False)]
+newest = max(batches) if batches else 0
+points = view[["name_en", "name_zh", "lon", "lat"]].copy()
+points["color"] = [
+    list(colors.BATCH[b] if color == "By batch" else colors.NEW if b == newest else colors.EARLIER)
+    for b in view["batch"]
+]
 
 st.pydeck_chart(
     pdk.Deck(
@@ -49,7 +73,7 @@ st.pydeck_chart(
             pdk.Layer(
                 "ScatterplotLayer",
                 id="zones",
-                data=zones(),
+                data=points,
                 get_position=["lon", "lat"],
                 get_fill_color="color",
                 get_line_color=[40, 40, 40],
@@ -64,5 +88,6 @@ st.pydeck_chart(
         map_provider=None,
         tooltip={"html": "<b>{name_en}</b> {name_zh}"},
     ),
-    height=560,
+    height=mapview.height_for(680),
 )
+st.dataframe(view[["name_en", "name_zh", "province_en", "batch", "approved_on"]])

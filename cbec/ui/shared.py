@@ -112,7 +112,9 @@ def begin(page: str) -> Run:
     url = _url()
     state = st.session_state.get(STATE)
     first = state is None
-    st.session_state[LIGHT] = first and "Mozilla/" in (st.context.headers.get("User-Agent") or "")
+    # a browser's first run of the map page is light (see light()); no other page has one
+    ua = st.context.headers.get("User-Agent") or ""
+    st.session_state[LIGHT] = first and page == urlstate.MAP and "Mozilla/" in ua
     if first:  # a session's first run: the link is the view
         changed = {k.name for k in urlstate.KEYS}
         state, dropped = urlstate.decode(url, ctx)
@@ -124,6 +126,9 @@ def begin(page: str) -> Run:
     st.session_state[CHANGED] = changed
     state = _language(state, changed, ctx, page)
     st.session_state[STATE] = state
+    if dropped:  # the link had junk: the address bar shows the view as the app read it
+        st.query_params.from_dict(urlstate.encode(state, ctx, page))
+        st.session_state[URL_SEEN] = _url()
     run = Run(ds, state, i18n.tr(state.lang), ctx, page, ds.today)
     st.session_state[RUN] = run
     return run
@@ -245,8 +250,10 @@ def save(run: Run, new: State) -> State:
     return new
 
 
-def notice(tr: i18n.For) -> None:
-    """The one notice of this run: every value that was dropped, named once."""
+def notice(tr: i18n.For, where=None) -> None:
+    """The one notice of this run: every value that was dropped, named once, in `where` (the
+    top of the page) until the visitor's next change. (A toast vanished while the junk stayed
+    in the address bar: the address is cleaned as well, see `begin`.)"""
     dropped = list(dict.fromkeys(st.session_state.get(DROPPED, [])))
     st.session_state[DROPPED] = []
     if not dropped:
@@ -254,7 +261,7 @@ def notice(tr: i18n.For) -> None:
     shown = dropped[:8]
     more = len(dropped) - len(shown)
     items = tr.join(shown) + (tr.text("url_ignored_more", n=more) if more else "")
-    st.toast(tr("url_ignored", items=items), icon=":material/link_off:")
+    (where or st).info(tr("url_ignored", items=items), icon=":material/link_off:")
 
 
 # --- page frame ---------------------------------------------------------------------------------
