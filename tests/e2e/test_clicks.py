@@ -175,7 +175,7 @@ def test_region_then_an_early_date_then_by_batch(tab, server_url):
     _set_day(page, dt.date(2016, 1, 12))
     same_as_fresh(page, context)
     assert "nan" not in words(page)["headline"]
-    page.locator("[data-testid=stSidebar]").get_by_role("button", name="By batch").click()
+    page.locator("[data-testid=stSidebar]").get_by_role("radio", name="By batch").click()
     browser.wait_for_app(page)
     same_as_fresh(page, context)
 
