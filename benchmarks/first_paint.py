@@ -21,6 +21,9 @@ agent, Chrome's "Fast 4G" network: 9 Mbit/s down, 1.5 Mbit/s up, 165 ms latency;
   every frame the compositor shows, with its time; the first frame holding the points is when
   a person sees them. It does not touch the page: the neutral method.
 "Filters usable" is when the sidebar's batch filter is in the page (canvas-method script).
+"Points lost": the screencast goes on until the page has settled (the dashboard's whole page,
+not its light first run); every stretch of frames without the points after they were first
+drawn is a loss (a deck replaced by one whose points are still loading). Budget: none.
 
 Each run opens a new browser context (empty cache, no cookies) and blocks every request to a
 host other than 127.0.0.1. Pages are measured interleaved, in a rotating order, after warming
@@ -33,11 +36,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import contextlib
 import functools
 import http.server
-import io
 import json
 import shutil
 import statistics
@@ -53,14 +54,14 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cbec import colors  # noqa: E402
 from tests import browser  # noqa: E402
 from tests.streamlit_client import StreamlitClient  # noqa: E402
 
-COLOURS = [list(colors.EARLIER), list(colors.NEW)]  # the two story colours: nothing else is
-MIN_PIXELS = 40  # of the sampled pixels (every 2nd row and column): a few points
-TOLERANCE = 10  # per channel (antialiasing, blending)
+COLOURS = [list(c) for c in browser.POINT_COLOURS]  # the two story colours
+MIN_PIXELS = browser.POINT_PIXELS  # of the sampled pixels (every 2nd row and column)
+TOLERANCE = browser.POINT_TOLERANCE
 BUDGET_RATIO = 1.0
+MARKS = {"dashboard": "#cbec-ready"}  # the mark a page draws when all of it is there
 PROFILES = {
     "desktop": {"viewport": {"width": 1400, "height": 1000}},
     "phone": {
@@ -178,20 +179,19 @@ async def _deck_of(url: str) -> tuple[str, str]:
         return chart.json, chart.tooltip
 
 
-def _story_pixels(png: bytes) -> int:
-    """Pixels of the two story colours in a frame (every 2nd row and column, as the canvas
-    method counts)."""
-    import numpy as np
-    from PIL import Image
-
-    img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))[::2, ::2].astype(int)
-    hit = np.zeros(img.shape[:2], dtype=bool)
-    for c in COLOURS:
-        hit |= np.abs(img - np.array(c)).max(axis=2) <= TOLERANCE
-    return int(hit.sum())
+# Settled: the script idle and, where the page has one, its ready mark drawn (the dashboard's
+# whole page, not its light first run); a page without a Streamlit app is settled at once.
+SETTLED = """(mark) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app) return true;
+  return app.getAttribute("data-test-script-state") !== "running" &&
+    (!mark || !!document.querySelector(mark));
+}"""
 
 
-def first_paint(chromium: Any, url: str, profile: str, timeout_ms: int = 120000) -> dict:
+def first_paint(
+    chromium: Any, url: str, profile: str, mark: str | None = None, timeout_ms: int = 120000
+) -> dict:
     """One cold visit: ms from navigation to points drawn (canvas and screencast) and to the
     filters being there, and the HTTP bytes by the points."""
     prof = PROFILES[profile]
@@ -219,14 +219,8 @@ def first_paint(chromium: Any, url: str, profile: str, timeout_ms: int = 120000)
             cdp.send("Network.emulateNetworkConditions", prof["network"])
         if "cpu" in prof:
             cdp.send("Emulation.setCPUThrottlingRate", {"rate": prof["cpu"]})
-        frames: list[tuple[float, str]] = []
-
-        def on_frame(params: dict) -> None:
-            frames.append((params["metadata"]["timestamp"], params["data"]))
-            cdp.send("Page.screencastFrameAck", {"sessionId": params["sessionId"]})
-
-        cdp.on("Page.screencastFrame", on_frame)
-        cdp.send("Page.startScreencast", {"format": "png", "everyNthFrame": 1})
+        cast = browser.Screencast(context, page)
+        cast.start()
         page.goto(url, wait_until="commit")
         page.wait_for_function(
             "window.__pointsDrawnAt !== undefined && window.__filtersAt !== undefined",
@@ -236,16 +230,17 @@ def first_paint(chromium: Any, url: str, profile: str, timeout_ms: int = 120000)
         filters_at = page.evaluate("window.__filtersAt")
         origin = page.evaluate("performance.timeOrigin") / 1000  # s since the epoch
         before = page.evaluate(LOADED_BEFORE, drawn)
-        page.wait_for_timeout(500)
-        cdp.send("Page.stopScreencast")
-        seen = next(
-            (t for t, png in frames if _story_pixels(base64.b64decode(png)) >= MIN_PIXELS), None
-        )
+        page.wait_for_function(SETTLED, arg=mark, timeout=timeout_ms)
+        page.wait_for_timeout(1500)
+        cast.stop()
+        seen, gaps = browser.points_seen(cast.frames)
         return {
             "ms": round(drawn, 1),
             "screencast_ms": None if seen is None else round((seen - origin) * 1000, 1),
+            "points_lost": len(gaps),
+            "points_lost_ms": round(sum(gaps) * 1000, 1),
             "filters_ms": round(filters_at, 1),
-            "frames": len(frames),
+            "frames": len(cast.frames),
             "http_bytes_before_paint": sum(e["bytes"] for e in before),
             "requests_before_paint": len(before),
             "largest_before_paint": sorted(
@@ -276,6 +271,8 @@ def summary(runs: list[dict]) -> dict:
         "runs_ms": ms,
         "runs_screencast_ms": [r["screencast_ms"] for r in runs],
         "runs_filters_ms": [r["filters_ms"] for r in runs],
+        "points_lost": sum(r["points_lost"] for r in runs),
+        "points_lost_ms_max": max(r["points_lost_ms"] for r in runs),
         "http_bytes_before_paint": statistics.median(r["http_bytes_before_paint"] for r in runs),
         "http_bytes_total": statistics.median(r["http_bytes_total"] for r in runs),
         "requests_before_paint": last["requests_before_paint"],
@@ -311,7 +308,8 @@ def main(argv: list[str] | None = None) -> int:
         p = stack.enter_context(sync_playwright())
         chromium = p.chromium.launch(executable_path=exe, args=browser.CHROMIUM_ARGS)
         stack.callback(chromium.close)
-        first_paint(chromium, urls["dashboard"], "desktop")  # the browser's own first start
+        # the browser's own first start
+        first_paint(chromium, urls["dashboard"], "desktop", MARKS["dashboard"])
         results: dict[str, dict[str, list[dict]]] = {}
         for profile in profiles:
             names = [n for n in urls if n != "static" or profile == "desktop"]
@@ -319,11 +317,12 @@ def main(argv: list[str] | None = None) -> int:
             for i in range(args.runs):
                 order = names[i % len(names) :] + names[: i % len(names)]
                 for name in order:
-                    r = first_paint(chromium, urls[name], profile)
+                    r = first_paint(chromium, urls[name], profile, MARKS.get(name))
                     results[profile][name].append(r)
                     seen = r["screencast_ms"] or float("nan")
                     print(f"{profile:<8} run {i + 1} {name:<9} canvas {r['ms']:>7.0f} ms  "
-                          f"screencast {seen:>7.0f} ms  filters {r['filters_ms']:>7.0f} ms",
+                          f"screencast {seen:>7.0f} ms  filters {r['filters_ms']:>7.0f} ms  "
+                          f"lost {r['points_lost']} ({r['points_lost_ms']:.0f} ms)",
                           flush=True)  # fmt: skip
                     time.sleep(0.2)
 
@@ -340,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
             and d["screencast_median_ms"] <= BUDGET_RATIO * pl["screencast_median_ms"]
         )
         budgets[f"{prof}: filters <= plain"] = d["filters_median_ms"] <= pl["filters_median_ms"]
+        budgets[f"{prof}: points never lost once drawn"] = d["points_lost"] == 0
     ok = all(budgets.values())
     result = {
         "profiles": out,

@@ -658,10 +658,28 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
         provinces("priority", priority_codes(ds), filled=True, stroked=False,
                   get_fill_color=[*colors.PRIORITY_LAND, 255 if not spec.basemap else 90])
     )  # fmt: skip
+    # The zones in view: filtered on the GPU from the points file (or a search's rows).
+    zones = [
+        zones_layer(
+            "withdrawn-edge", chosen, **edge, update_triggers={"getLineColor": [d]}, pickable=False
+        ),
+        zones_layer(
+            "zones",
+            chosen,
+            **points,
+            update_triggers={"getFillColor": trigger, "getLineColor": trigger, "getLineWidth": [d]},
+            pickable=True,
+            auto_highlight=True,
+            highlight_color=[*colors.SELECTED, 200],
+        ),
+    ]
     if spec.light:  # the first paint: land and points only (fewer shaders, no labels)
         shown = _light_records(ds, spec)
+        # The points inline, drawn with the deck; beside them the full deck's own layers
+        # (same ids, same file), which fetch the points file meanwhile: when the full deck
+        # replaces this one, deck.gl keeps their data and the points never vanish.
         layers += [scatter("withdrawn-edge-first", shown, **edge),
-                   scatter("zones-first", shown, **points)]  # fmt: skip
+                   scatter("zones-first", shown, **points), *zones]  # fmt: skip
         return CompactDeck(
             layers=layers, initial_view_state=view, views=_views(lay), map_provider=None
         )
@@ -684,22 +702,7 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
                 auto_highlight=True,
             )
         )
-    layers.append(
-        zones_layer(
-            "withdrawn-edge", chosen, **edge, update_triggers={"getLineColor": [d]}, pickable=False
-        )
-    )
-    layers.append(
-        zones_layer(
-            "zones",
-            chosen,
-            **points,
-            update_triggers={"getFillColor": trigger, "getLineColor": trigger, "getLineWidth": [d]},
-            pickable=True,
-            auto_highlight=True,
-            highlight_color=[*colors.SELECTED, 200],
-        )
-    )
+    layers += zones
     unverified = pdk.Layer(
         "IconLayer",
         id="unverified",

@@ -6,7 +6,9 @@ package; `playwright install` cannot download browsers here, and need not.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import io
 import os
 import shutil
 import socket
@@ -18,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from cbec import data
+from cbec import colors, data
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -140,3 +142,61 @@ def screenshot_dir(name: str) -> Path:
     out = data.ROOT / name
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+# The zones' two story colours: a frame holding >= POINT_PIXELS of them (every 2nd row and
+# column) shows the points.
+POINT_COLOURS = (colors.EARLIER, colors.NEW)
+POINT_PIXELS = 40
+POINT_TOLERANCE = 10  # per channel (antialiasing, blending)
+
+
+def story_pixels(png: bytes) -> int:
+    """Pixels of the two story colours in an image (every 2nd row and column)."""
+    import numpy as np
+    from PIL import Image
+
+    img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))[::2, ::2].astype(int)
+    hit = np.zeros(img.shape[:2], dtype=bool)
+    for c in POINT_COLOURS:
+        hit |= np.abs(img - np.array(c)).max(axis=2) <= POINT_TOLERANCE
+    return int(hit.sum())
+
+
+def points_seen(frames: list[tuple[float, bytes]]) -> tuple[float | None, list[float]]:
+    """When the points were first on screen, and every later stretch without them (s), from
+    (time, PNG) frames: once a visitor has seen the points, the page must never take them
+    away (a deck replaced by another whose points are still loading)."""
+    seen, gaps, lost_at = None, [], None
+    for t, png in frames:
+        on = story_pixels(png) >= POINT_PIXELS
+        if seen is None:
+            seen = t if on else None
+        elif not on and lost_at is None:
+            lost_at = t
+        elif on and lost_at is not None:
+            gaps.append(t - lost_at)
+            lost_at = None
+    if lost_at is not None:  # lost and not back when the recording ended
+        gaps.append(frames[-1][0] - lost_at)
+    return seen, gaps
+
+
+class Screencast:
+    """Every frame Chromium's compositor shows, with its time (the DevTools protocol's
+    Page.startScreencast): what a person sees, without touching the page."""
+
+    def __init__(self, context, page) -> None:
+        self.frames: list[tuple[float, bytes]] = []
+        self.cdp = context.new_cdp_session(page)
+        self.cdp.on("Page.screencastFrame", self._on_frame)
+
+    def _on_frame(self, params: dict) -> None:
+        self.frames.append((params["metadata"]["timestamp"], base64.b64decode(params["data"])))
+        self.cdp.send("Page.screencastFrameAck", {"sessionId": params["sessionId"]})
+
+    def start(self) -> None:
+        self.cdp.send("Page.startScreencast", {"format": "png", "everyNthFrame": 1})
+
+    def stop(self) -> None:
+        self.cdp.send("Page.stopScreencast")

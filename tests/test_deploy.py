@@ -149,13 +149,14 @@ def test_the_proxy_compresses_what_the_browser_fetches(deployment):
     province outlines) for a browser that accepts gzip."""
     import re
     import urllib.request
+    from email.message import Message
 
-    def get(path: str, gzip: bool) -> tuple[dict, bytes]:
+    def get(path: str, gzip: bool) -> tuple[Message, bytes]:
         req = urllib.request.Request(deployment.url + path)
         if gzip:
             req.add_header("Accept-Encoding", "gzip")
         with urllib.request.urlopen(req, timeout=30) as r:
-            return dict(r.headers), r.read()
+            return r.headers, r.read()  # case-insensitive: a replica writes "content-encoding"
 
     _, page = get("/", gzip=False)
     script = re.search(rb'src="\.?/?(static/js/index\.[^"]+\.js)"', page).group(1).decode()

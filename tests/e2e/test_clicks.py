@@ -243,3 +243,26 @@ def test_a_tap_on_a_phone_selects_the_zone(chromium, server_url):
         assert colour_counts(page)["ring"] > 30
     finally:
         context.close()
+
+
+SIZES = {"desktop": {"width": 1400, "height": 1000}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
+def test_the_points_once_drawn_stay_drawn(chromium, server_url, size):
+    """A new visitor's map never loses its points: every frame Chromium showed from the first
+    with the points until the whole page had come is checked (the first run's light deck is
+    replaced by the full one; if the full deck's points still had to load, they vanished)."""
+    context = chromium.new_context(viewport=size, has_touch=size["width"] < 600)
+    try:
+        page = context.new_page()
+        cast = browser.Screencast(context, page)
+        cast.start()
+        page.goto(server_url + "/")
+        settle(page)
+        cast.stop()
+        seen, gaps = browser.points_seen(cast.frames)
+        assert seen is not None, f"no frame of {len(cast.frames)} showed the points"
+        assert gaps == [], f"the points vanished {len(gaps)} times, for {sum(gaps):.2f} s"
+    finally:
+        context.close()
