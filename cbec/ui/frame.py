@@ -28,6 +28,10 @@ CSS = """
 [data-testid="stDeckGlJsonChart"], [data-testid="stDeckGlJsonChart"] > div {
   overflow: visible !important; }
 .deck-tooltip { z-index: 20 !important; }
+/* A map is never faded while the page reruns (Streamlit fades a stale element to 33% after
+   0.5 s): its deck updates in place, and a faded map read as points and land gone. */
+[data-testid="stElementContainer"][data-stale="true"]:has([data-testid="stDeckGlJsonChart"]) {
+  opacity: 1 !important; transition: none !important; }
 [data-testid="stPageLink-NavLink"]:focus-visible, [data-testid="stDeckGlJsonChart"]:focus-visible,
 [data-testid^="stBaseButton-elementToolbar"]:focus-visible {
   outline: 2px solid #0072b2 !important; outline-offset: 2px; }
