@@ -479,6 +479,7 @@ class MapSpec:
     selected: tuple[float, float] | None = None  # lon, lat of the selected zone
     basemap: bool = False
     light: bool = False  # a browser's first run: the land and the points, the rest next run
+    first_points: bool = False  # the run after a light one: its inline points stay beneath
     tooltip: str = ""  # the interface language's template (catalogue key `map_tooltip`)
 
 
@@ -587,7 +588,8 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
     fill, line = color_expr(spec)
     trigger = [spec.color, spec.newest, d]
     # The zones' points, and the dark hairline just outside a withdrawn zone's ring that keeps
-    # the ring >= 3:1 against the land whatever its colour (batch 8's yellow is 1.02:1).
+    # the ring >= 3:1 against the land whatever its colour (batch 8's yellow is 1.02:1): one
+    # style each, for the first paint's deck and the full one.
     points = {"get_fill_color": fill, "get_line_color": line,
               "get_line_width": f"r <= {d} ? 2.5 : 1"}  # fmt: skip
     edge = {
@@ -597,19 +599,22 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
         "get_line_width": 1,
     }
 
-    def zones_layer(layer_id: str, categories: list, rows=None, **style) -> pdk.Layer:
-        """Zones as points, filtered by `categories` and the day on the GPU."""
-        layer = pdk.Layer(
+    def scatter(layer_id: str, rows, **style) -> pdk.Layer:
+        style = {"get_radius": POINT_RADIUS} | style
+        return pdk.Layer(
             "ScatterplotLayer",
             id=layer_id,
-            data=data_ref if rows is None else rows,
+            data=rows,
             get_position="p",
             radius_units='"pixels"',
             stroked=True,
             line_width_units='"pixels"',
-            **({"get_radius": POINT_RADIUS} | style),
+            **style,
         )
-        return _filtered(layer, d, categories)
+
+    def zones_layer(layer_id: str, categories: list, rows=None, **style) -> pdk.Layer:
+        return _filtered(scatter(layer_id, data_ref if rows is None else rows, **style), d,
+                         categories)  # fmt: skip
 
     def provinces(layer_id: str, codes: list[str], **style) -> pdk.Layer:
         """The province outlines file again, only the provinces in `codes` (on the GPU)."""
@@ -654,25 +659,32 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
         provinces("priority", priority_codes(ds), filled=True, stroked=False,
                   get_fill_color=[*colors.PRIORITY_LAND, 255 if not spec.basemap else 90])
     )  # fmt: skip
-
     # The zones in view: filtered on the GPU from the points file (or a search's rows).
-    def zone_points(rows=None) -> list[pdk.Layer]:
-        return [
-            zones_layer("withdrawn-edge", chosen, rows, **edge,
-                        update_triggers={"getLineColor": [d]}, pickable=False),
-            zones_layer("zones", chosen, rows, **points,
-                        update_triggers={"getFillColor": trigger, "getLineColor": trigger,
-                                         "getLineWidth": [d]},
-                        pickable=True, auto_highlight=True,
-                        highlight_color=[*colors.SELECTED, 200]),
-        ]  # fmt: skip
-
+    zones = [
+        zones_layer(
+            "withdrawn-edge", chosen, **edge, update_triggers={"getLineColor": [d]}, pickable=False
+        ),
+        zones_layer(
+            "zones",
+            chosen,
+            **points,
+            update_triggers={"getFillColor": trigger, "getLineColor": trigger, "getLineWidth": [d]},
+            pickable=True,
+            auto_highlight=True,
+            highlight_color=[*colors.SELECTED, 200],
+        ),
+    ]
+    # The points inline, drawn with the first deck; beside them the full deck's own layers
+    # (same ids, same file), which fetch the points file meanwhile. The next deck keeps the
+    # inline points beneath its own (spec.first_points), in case the file is still on its way
+    # (on a busy server it was, for 8-15 s, and the points vanished): never a frame without.
+    first = []
+    if spec.light or spec.first_points:
+        shown = _light_records(ds, spec)
+        first = [scatter("withdrawn-edge-first", shown, **edge),
+                 scatter("zones-first", shown, **points)]  # fmt: skip
     if spec.light:  # the first paint: land and points only (fewer shaders, no labels)
-        # The full deck's point layers (same ids, same filters), with the points in view
-        # inline: when the full deck replaces this one, its layers of those ids get the
-        # points file instead, and deck.gl draws these rows until the file has arrived (an
-        # async prop keeps its last value while it loads), so the points never vanish.
-        layers += zone_points(_light_records(ds, spec))
+        layers += [*first, *zones]
         return CompactDeck(
             layers=layers, initial_view_state=view, views=_views(lay), map_provider=None
         )
@@ -695,7 +707,7 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
                 auto_highlight=True,
             )
         )
-    layers += zone_points()
+    layers += [*first, *zones]
     unverified = pdk.Layer(
         "IconLayer",
         id="unverified",
@@ -786,8 +798,7 @@ def _light_records(ds: Dataset, spec: MapSpec) -> list[dict]:
     the full deck applies on the GPU), with only the fields the colour and position need."""
     shown = keep(point_fields(ds), spec.categories, spec.day_n, spec.matches)
     records = zone_records(ds)
-    drawn = ("id", "p", "b", "rg", "pv", "a", "r", "ap")
-    return [{k: records[i][k] for k in drawn} for i in np.flatnonzero(shown)]
+    return [{k: records[i][k] for k in ("id", "p", "b", "r", "ap")} for i in np.flatnonzero(shown)]
 
 
 def _filtered(layer: pdk.Layer, day: int, categories: list[tuple[str, list]]) -> pdk.Layer:

@@ -397,6 +397,7 @@ def map_and_details(run: Run, state: State, sel: Selection) -> None:
             # browser call CARTO
             basemap=bool(st.session_state.get("w_basemap")),
             light=shared.light(),
+            first_points=shared.after_light(),
         )
         if sel.n == 0 and sel.newest is not None:
             st.info(tr("no_zones"))

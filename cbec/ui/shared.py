@@ -41,6 +41,7 @@ RUN = "_run"  # this run's Run
 CTX = "_ctx"  # what valid URL values are (for links drawn after the page)
 CHANGED = "_url_changed"  # the URL keys this run read from the URL
 LANG_WIDGET = "w_lang"  # the language switch (cbec.ui.frame draws it)
+AFTER_LIGHT = "_after_light"  # the full run after a light one (see after_light())
 LIGHT = "_light"  # this run draws only what the first screen needs (see light())
 
 
@@ -180,7 +181,13 @@ def finish_light() -> None:
     runs once on a timer, in case the width report never comes)."""
     if light():
         st.session_state[LIGHT] = False
+        st.session_state[AFTER_LIGHT] = True
         st.rerun(scope="app")
+
+
+def after_light() -> bool:
+    """Whether this run is the full one that follows a light run (until its end)."""
+    return bool(st.session_state.get(AFTER_LIGHT))
 
 
 @st.fragment(run_every=3)
@@ -204,6 +211,7 @@ def end() -> None:
     screenshot) can tell a complete page from one whose full run has not begun."""
     st.session_state[CHANGED] = set()
     if not light():
+        st.session_state[AFTER_LIGHT] = False
         st.html('<span id="cbec-ready" hidden></span>')
 
 
