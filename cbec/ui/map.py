@@ -28,6 +28,7 @@ from cbec.urlstate import COLOR_MODES, State
 
 ZOOM_KEY = "_map_zoom"
 FULL_RUN = "_chip_clicked"  # a chip (drawn in the map's fragment) changed a filter
+PROBE = "map_probe"  # the map's companion (shared.map_probe): its key
 TABLE_ROWS = 500  # more than every zone there is; a bound on what one rerun sends
 
 # --- the state: every widget read before anything is drawn --------------------------------------
@@ -384,7 +385,7 @@ def map_and_details(run: Run, state: State, sel: Selection) -> None:
     ds, tr = run.ds, run.tr
     map_col, side = st.columns([3, 1], gap="medium")
     with map_col:
-        width = shared.map_probe("map_probe", on_pick=_pick, args=(ds.zone_ids,))
+        width = shared.map_probe(PROBE, on_pick=_pick, args=(ds.zone_ids,))
         selected = ds.zone(state.zone) if state.zone else None
         spec = mapview.spec_for(
             sel,
@@ -833,7 +834,7 @@ def page(run: Run) -> None:
             f'<p id="cbec-loading" style="color:#666;font-size:.9em">'
             f"{html.escape(run.tr.text('loading_rest'))}</p>"
         )
-        shared.fallback_finish()
+        shared.fallback_finish(PROBE)
         return
     summary_panel(key, state.lang, run, sel)
     with st.expander(run.tr("about")):

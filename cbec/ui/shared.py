@@ -190,13 +190,22 @@ def after_light() -> bool:
     return bool(st.session_state.get(AFTER_LIGHT))
 
 
-@st.fragment(run_every=3)
-def fallback_finish() -> None:
-    """A timer, drawn on a light run only: its first tick asks for the full page if the width
-    report has not. (Not drawn in later runs, so it stops.)"""
-    if st.session_state.get("_light_ticked"):
+LIGHT_TICK = 3  # seconds between the light run's timer ticks
+LIGHT_LONGEST = 30  # seconds a light page waits for its map's "painted" report at most
+
+
+@st.fragment(run_every=LIGHT_TICK)
+def fallback_finish(probe: str) -> None:
+    """A timer, drawn on a light run only, in case the map's "painted" report never comes: it
+    asks for the full page at its first tick if the probe `probe` has not reported at all (its
+    script did not load), and after LIGHT_LONGEST seconds in any case. While the probe is alive
+    the page waits for it: on a phone on 4G the map's code takes 5-10 s to arrive, and a full
+    page asked for sooner queued the table's and the charts' code (2 MB) before it.
+    (Not drawn in later runs, so it stops.)"""
+    ticks = st.session_state.get("_light_ticks", 0)
+    st.session_state["_light_ticks"] = ticks + 1
+    if ticks and (f"_{probe}" not in st.session_state or ticks * LIGHT_TICK >= LIGHT_LONGEST):
         finish_light()
-    st.session_state["_light_ticked"] = True
 
 
 def current() -> Run:
@@ -419,7 +428,7 @@ _map_probe = components.component(
     html="<div></div>",
     js="""
 export default function (component) {
-  const { setStateValue, setTriggerValue, parentElement } = component;
+  const { setStateValue, setTriggerValue, parentElement, data } = component;
   const host = parentElement.host ? parentElement.host : parentElement;
   let last = 0, timer = null;
   const measure = () => {
@@ -436,11 +445,19 @@ export default function (component) {
     const b = block();
     return b ? b.querySelector('[data-testid="stDeckGlJsonChart"]') : null;
   };
-  // "painted": the map's canvas is in the page and two frames have passed (it has drawn).
-  let painted = false, poll = null;
+  // "painted": the map has set up its layers (they have fetched the file named in `data.wait`,
+  // the province outlines every map draws) and two frames have passed; or SETTLE ms after its
+  // canvas came, whatever the file. A canvas alone is too soon: on a slow phone deck.gl sets
+  // its layers up seconds later, and the full page asked for then competed with it.
+  const SETTLE = 10000;
+  const wait = (data && data.wait) || "";
+  const fetched = () => performance.getEntriesByType("resource")
+    .some((e) => e.name.endsWith(wait) && e.responseEnd > 0);
+  let painted = false, poll = null, since = null;
   const check = () => {
-    const c = chart();
-    if (!painted && c && c.querySelector("canvas")) {
+    const c = chart(), now = performance.now();
+    if (since === null && c && c.querySelector("canvas")) since = now;
+    if (since !== null && (fetched() || now - since >= SETTLE)) {
       painted = true;
       requestAnimationFrame(() => requestAnimationFrame(() => setStateValue("p", 1)));
     }
@@ -489,6 +506,7 @@ export default function (component) {
 """,
 )
 
+_PROBE_DATA = {"wait": data.PROVINCE_OUTLINES_URL.rsplit("/", 1)[-1]}  # see "painted"
 PICK_LEN = 64  # characters of a picked id looked at: ids and adcodes are shorter
 
 
@@ -508,7 +526,9 @@ def map_probe(key: str, on_pick=None, args: tuple = ()) -> int:
         if on_pick is not None and value is not None:
             on_pick(value if isinstance(value, str) else repr(value)[:PICK_LEN], *args)
 
-    result = _map_probe(key=key, on_w_change=_noop, on_p_change=_noop, on_pick_change=picked)
+    result = _map_probe(
+        key=key, data=_PROBE_DATA, on_w_change=_noop, on_p_change=_noop, on_pick_change=picked
+    )
     w = getattr(result, "w", None) if result is not None else None
     if isinstance(w, int | float) and not isinstance(w, bool) and 200 <= w <= 4000:
         st.session_state[f"_{key}"] = int(w)
