@@ -51,6 +51,7 @@ class FakeNominatim:
         self.script: list[Callable[[str], Reply]] = []
         self.requests: list[dict] = []
         self.release = threading.Event()
+        self.answered = threading.Event()  # see held()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -103,6 +104,17 @@ class FakeNominatim:
     def slow(seconds: float) -> Callable:
         def reply(q: str) -> Reply:
             time.sleep(seconds)
+            return answer(q)
+
+        return reply
+
+    def held(self, until: threading.Event, timeout: float = 60.0) -> Callable:
+        """Answers once `until` is set (or after `timeout`); `self.answered` is set then: an
+        order of events to assert on instead of a duration."""
+
+        def reply(q: str) -> Reply:
+            until.wait(timeout)
+            self.answered.set()
             return answer(q)
 
         return reply
