@@ -51,6 +51,16 @@ def page(chromium, request):
     pg.on("pageerror", lambda exc: pg.console_errors.append(f"page error: {exc}"))
     pg.on("requestfailed", on_failed)
     yield pg
-    out = browser.screenshot_dir("tests/e2e/artifacts")
-    pg.screenshot(path=str(out / f"{request.node.name}.png"), full_page=True)
+    report = getattr(request.node, "rep_call", None)
+    if report is None or report.failed:  # what the page showed when a test failed
+        out = browser.screenshot_dir("tests/e2e/artifacts")
+        pg.screenshot(path=str(out / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Each phase's report on the test item (rep_setup, rep_call), for the page fixture."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
