@@ -17,16 +17,17 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cbec.ui.frame import PAGE_FILES  # noqa: E402  (the one list of pages)
 from tests.apptest import run_like_a_server  # noqa: E402
 
-PAGES = ["pages/map.py", "pages/regional_priorities.py", "pages/nearest_zone.py",
-         "pages/data_and_sources.py"]  # fmt: skip
+PAGES = [path for path, _icon, _title in PAGE_FILES.values()]
+LANGS = ("en", "zh")
 
 
 def main() -> int:
     run_like_a_server()
     failures = 0
-    for lang in ("en", "zh"):
+    for lang in LANGS:
         for page in PAGES:
             at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
             at.query_params["lang"] = lang
@@ -50,7 +51,7 @@ def main() -> int:
     if bad:
         print(f"FAIL the app imported dev-only packages: {bad}")
         failures += 1
-    print(f"{8 - failures} passed, {failures} failed")
+    print(f"{len(PAGES) * len(LANGS) + 1 - failures} passed, {failures} failed")
     return 1 if failures else 0
 
 

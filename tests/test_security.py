@@ -21,7 +21,7 @@ from cbec import data, i18n, places, urlstate
 from .apptest import notices, open_app, text
 from .nominatim_server import FakeNominatim
 
-PAGES = [None, "regional_priorities", "nearest_zone", "data_and_sources"]
+PAGES = [None if p == urlstate.MAP else p for p in urlstate.PAGES]  # None: the default page
 # Each page's own heading, in either language (the map page has none of them).
 TITLES_OF = {
     page: {i18n.tr(lang).text(key) for lang in i18n.LANGS} if key else set()
