@@ -190,3 +190,57 @@ def test_drained_waits_for_a_running_loop_and_never_for_apptests_stand_in(monkey
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
         loop.close()
+
+
+def test_every_session_key_is_in_the_one_table():
+    """cbec/ui/keys.py lists every st.session_state key with its owner and lifetime: a string
+    used as a session key (subscript, get, pop, setdefault, `in`) or as a `w_` widget key
+    anywhere in the app must be in it, and every entry must still be used."""
+    import ast
+
+    from cbec.ui import keys
+
+    used: dict[str, str] = {}
+    sources = [*(data.ROOT / "cbec").rglob("*.py"), data.ROOT / "dashboard.py"]
+    sources += list((data.ROOT / "pages").glob("*.py"))
+    for path in sources:
+        if path.name == "keys.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            found = []
+            if isinstance(node, ast.Subscript) and ast.unparse(node.value).endswith(
+                "session_state"
+            ):
+                found = [node.slice]
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("get", "pop", "setdefault")
+                and ast.unparse(node.func.value).endswith("session_state")
+            ):
+                found = node.args[:1]
+            elif isinstance(node, ast.Compare) and any(
+                ast.unparse(c).endswith("session_state") for c in node.comparators
+            ):
+                found = [node.left]
+            elif isinstance(node, ast.keyword) and node.arg == "key":
+                found = [node.value]
+            for f in found:
+                literal = isinstance(f, ast.Constant) and isinstance(f.value, str)
+                if literal and (not isinstance(node, ast.keyword) or f.value.startswith("w_")):
+                    used[f.value] = str(path.relative_to(data.ROOT))
+    unknown = {k: where for k, where in used.items() if not keys.known(k)}
+    assert unknown == {}, "add these to cbec/ui/keys.py with owner and lifetime"
+    text = "".join(p.read_text("utf-8") for p in sources if p.name != "keys.py")
+    constants = {v for k, v in vars(keys).items() if k.isupper() and isinstance(v, str)}
+    stale = [
+        e.name
+        for e in keys.TABLE
+        if "{}" not in e.name and e.name not in used and e.name not in constants
+    ]
+    assert stale == [], "in the table but used nowhere"
+    assert all(keys.known(c) for c in constants)
+    assert keys.known("map_probe") and keys.known("_rp_probe") and keys.known("_pages_zh")
+    assert len({e.name for e in keys.TABLE}) == len(keys.TABLE)
+    assert {e.lifetime for e in keys.TABLE} <= {"session", "run", "first run", "widget"}
+    assert len(used) >= 15 and "shared.map_probe" in text  # the sources were read

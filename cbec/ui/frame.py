@@ -9,7 +9,7 @@ import html
 import streamlit as st
 
 from cbec import i18n, urlstate
-from cbec.ui import shared
+from cbec.ui import keys, shared
 
 PAGE_FILES = {
     urlstate.MAP: ("pages/map.py", ":material/map:", "nav_map"),
@@ -66,7 +66,7 @@ def pages() -> dict[str, st.Page]:
     share of a rerun under load. (Not shared between sessions: st.navigation marks the page
     object it returns, and two sessions would race on that mark.)"""
     lang = shared.lang_hint()
-    key = f"_pages_{lang}"
+    key = keys.pages(lang)
     if key not in st.session_state:
         tr = i18n.tr(lang)
         st.session_state[key] = {

@@ -22,12 +22,11 @@ import streamlit as st
 from cbec import colors, data, filters, i18n, mapview, nearest, selection, summary
 from cbec.filters import DEFAULT_BATCHES, FIRST_DAY
 from cbec.selection import Selection, Story
-from cbec.ui import shared
+from cbec.ui import keys, shared
 from cbec.ui.shared import Run
 from cbec.urlstate import COLOR_MODES, State
 
-ZOOM_KEY = "_map_zoom"
-FULL_RUN = "_chip_clicked"  # a chip (drawn in the map's fragment) changed a filter
+ZOOM_KEY, FULL_RUN = keys.ZOOM, keys.FULL_RUN  # see cbec/ui/keys.py
 PROBE = "map_probe"  # the map's companion (shared.map_probe): its key
 TABLE_ROWS = 500  # more than every zone there is; a bound on what one rerun sends
 
@@ -829,7 +828,7 @@ def page(run: Run) -> None:
     # fitted to the wider column until the next width report).
     sidebar(run)
     if shared.light():  # a browser's first run: the rest once the map is on its way
-        st.session_state["_light_run_over"] = True
+        st.session_state[keys.LIGHT_RUN_OVER] = True
         st.html(
             f'<p id="cbec-loading" style="color:#666;font-size:.9em">'
             f"{html.escape(run.tr.text('loading_rest'))}</p>"

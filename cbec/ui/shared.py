@@ -29,20 +29,26 @@ import streamlit.components.v2 as components
 from cbec import data, export, i18n, mapview, urlstate
 from cbec.data import Dataset
 from cbec.schema import DataError, headline
+from cbec.ui.keys import (
+    AFTER_LIGHT,
+    CHANGED,
+    CTX,
+    DEVICE,
+    DROPPED,
+    LANG_WIDGET,
+    LIGHT,
+    LIGHT_RUN_OVER,
+    LIGHT_TICKS,
+    PAGE,
+    RUN,
+    STATE,
+    URL_SEEN,
+    probe_width,
+)
 from cbec.urlstate import State, UrlContext
 
 log = logging.getLogger("cbec")
-
-STATE = "_state"  # session key of the current State (survives page switches)
-URL_SEEN = "_url_seen"  # the query string the app last read or wrote
-DROPPED = "_dropped"  # values dropped during this run, for the one notice
-PAGE = "_page"  # the page this run shows
-RUN = "_run"  # this run's Run
-CTX = "_ctx"  # what valid URL values are (for links drawn after the page)
-CHANGED = "_url_changed"  # the URL keys this run read from the URL
-LANG_WIDGET = "w_lang"  # the language switch (cbec.ui.frame draws it)
-AFTER_LIGHT = "_after_light"  # the full run after a light one (see after_light())
-LIGHT = "_light"  # this run draws only what the first screen needs (see light())
+# Session keys (their table, with owners and lifetimes, is cbec/ui/keys.py) are imported above.
 
 
 @dataclass(frozen=True)
@@ -202,9 +208,10 @@ def fallback_finish(probe: str) -> None:
     the page waits for it: on a phone on 4G the map's code takes 5-10 s to arrive, and a full
     page asked for sooner queued the table's and the charts' code (2 MB) before it.
     (Not drawn in later runs, so it stops.)"""
-    ticks = st.session_state.get("_light_ticks", 0)
-    st.session_state["_light_ticks"] = ticks + 1
-    if ticks and (f"_{probe}" not in st.session_state or ticks * LIGHT_TICK >= LIGHT_LONGEST):
+    ticks = st.session_state.get(LIGHT_TICKS, 0)
+    st.session_state[LIGHT_TICKS] = ticks + 1
+    silent = probe_width(probe) not in st.session_state  # its script never reported
+    if ticks and (silent or ticks * LIGHT_TICK >= LIGHT_LONGEST):
         finish_light()
 
 
@@ -531,13 +538,13 @@ def map_probe(key: str, on_pick=None, args: tuple = ()) -> int:
     )
     w = getattr(result, "w", None) if result is not None else None
     if isinstance(w, int | float) and not isinstance(w, bool) and 200 <= w <= 4000:
-        st.session_state[f"_{key}"] = int(w)
-    if getattr(result, "p", None) and light() and st.session_state.get("_light_run_over"):
+        st.session_state[probe_width(key)] = int(w)
+    if getattr(result, "p", None) and light() and st.session_state.get(LIGHT_RUN_OVER):
         finish_light()  # the browser has drawn the map: now the rest of the page
-    w = st.session_state.get(f"_{key}")
+    w = st.session_state.get(probe_width(key))
     if isinstance(w, int):
         return w
-    if "_device" not in st.session_state:  # asked once: reading the headers is not free
+    if DEVICE not in st.session_state:  # asked once: reading the headers is not free
         ua = st.context.headers.get("User-Agent", "") or ""
-        st.session_state["_device"] = "phone" if "Mobi" in ua else "desktop"
-    return mapview.DEFAULT_WIDTH[st.session_state["_device"]]
+        st.session_state[DEVICE] = "phone" if "Mobi" in ua else "desktop"
+    return mapview.DEFAULT_WIDTH[st.session_state[DEVICE]]
