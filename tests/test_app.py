@@ -244,3 +244,30 @@ def test_every_session_key_is_in_the_one_table():
     assert len({e.name for e in keys.TABLE}) == len(keys.TABLE)
     assert {e.lifetime for e in keys.TABLE} <= {"session", "run", "first run", "widget"}
     assert len(used) >= 15 and "shared.map_probe" in text  # the sources were read
+
+
+def test_every_build_command_answers_help_and_writes_nothing():
+    """A module with a command line in cbec/build/ prints its usage for --help, exits 0 and
+    writes nothing (`boundaries --help` used to rebuild four files, and `validate --help`
+    looked for a data folder named --help)."""
+    import subprocess
+    import sys
+
+    commands = [
+        p.stem
+        for p in sorted((data.ROOT / "cbec" / "build").glob("*.py"))
+        if '__name__ == "__main__"' in p.read_text("utf-8")
+    ]
+    assert {"boundaries", "gazetteer", "geocode", "reference", "validate"} <= set(commands)
+    watched = [*(data.ROOT / "static").glob("*.geojson"), *data.DATA.glob("*.*")]
+    before = {p: p.stat().st_mtime_ns for p in watched}
+    for name in commands:
+        done = subprocess.run(
+            [sys.executable, "-m", f"cbec.build.{name}", "--help"],
+            cwd=data.ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0 and done.stdout.startswith("usage:"), (name, done.stderr)
+    assert {p: p.stat().st_mtime_ns for p in watched} == before

