@@ -76,9 +76,9 @@ def priority_share(comp: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["group", "zones", "priority", "share", "delta_pp"])
 
 
-def batch_groups(batches: Sequence[int]) -> tuple[list[str], list[str]]:
+def batch_groups(batches: Sequence[int]) -> tuple[dict[int, str], list[str]]:
     """Group keys for zones of `batches`: batches 1 and 2 together ("1-2") when both are in,
-    else one group per batch. Returns (the key of each batch 1..max, the order of the keys)."""
+    else one group per batch. Returns (each chosen batch's key, the order of the keys)."""
     chosen = sorted(set(batches))
     merged = all(b in chosen for b in FIRST_GROUP)
     key = {b: ("1-2" if merged and b in FIRST_GROUP else str(b)) for b in chosen}
