@@ -5,7 +5,7 @@ nginx of deploy/ (gzip on), side by side.
     python benchmarks/compression.py [--runs 3]
 
 Counts every HTTP response's transferred bytes (the Resource Timing API's transferSize: the
-bytes on the wire, headers included) until the page is complete (tests/browser.wait_for_app),
+bytes on the wire, headers included) until the page is complete (support/browser.wait_for_app),
 and the websocket's frames separately (the same both ways: nginx passes them through).
 Results: benchmarks/results/compression.json.
 """
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from deploy.replicas import Deployment, nginx_path  # noqa: E402
-from tests import browser  # noqa: E402
+from support import browser  # noqa: E402
 
 TRANSFERRED = """() => performance.getEntriesByType("resource").concat(
     performance.getEntriesByType("navigation"))

@@ -54,8 +54,8 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests import browser  # noqa: E402
-from tests.streamlit_client import StreamlitClient  # noqa: E402
+from support import browser  # noqa: E402
+from support.streamlit_client import StreamlitClient  # noqa: E402
 
 COLOURS = [list(c) for c in browser.POINT_COLOURS]  # the two story colours
 MIN_PIXELS = browser.POINT_PIXELS  # of the sampled pixels (every 2nd row and column)

@@ -6,7 +6,7 @@
     python benchmarks/load.py --bytes              # bytes per filter change at 1x, 10x, 100x
     python benchmarks/load.py --floor              # also benchmarks/apps/same_elements.py
 
-Every session is a real Streamlit session over /_stcore/stream (tests/streamlit_client.py: the
+Every session is a real Streamlit session over /_stcore/stream (support/streamlit_client.py: the
 protobuf messages of the browser, no browser). Each opens a shared link, then repeats the
 visit in VISIT below without pause until the time is up. The one-line app
 (benchmarks/apps/minimal.py) gets the same number of sessions from the same client in the same
@@ -50,7 +50,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.streamlit_client import Nth, Rerun, StreamlitClient  # noqa: E402
+from support.streamlit_client import Nth, Rerun, StreamlitClient  # noqa: E402
 
 # ==== What a visitor does: the only part that knows the app's pages and widget keys =========
 # Steps: ("open", page path, query string) opens a session on a shared link (first step only);
@@ -234,7 +234,7 @@ def serve(script: str, replicas: int) -> Iterator[tuple[str, list[str], list[int
         with Deployment(replicas, script) as d:
             yield d.url, [f"http://{r.addr}" for r in d.running], [r.proc.pid for r in d.running]
     else:
-        from tests.browser import streamlit_app
+        from support.browser import streamlit_app
 
         with streamlit_app(script) as server:
             yield server.url, [server.url], [server.proc.pid]
@@ -539,7 +539,7 @@ async def filter_changes(url: str, timeout: float) -> dict:
 
 
 def run_bytes(args: argparse.Namespace) -> int:
-    from tests.browser import streamlit_app
+    from support.browser import streamlit_app
 
     out: dict[str, Any] = {"scales": {}}
     with tempfile.TemporaryDirectory(prefix="cbec-bytes-") as tmp:

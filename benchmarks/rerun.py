@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cbec.data import write_text_atomic  # noqa: E402
-from tests.apptest import run_like_a_server  # noqa: E402
+from support.apptest import run_like_a_server  # noqa: E402
 
 APPS = {
     "dashboard": ROOT / "dashboard.py",

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests import browser  # noqa: E402
+from support import browser  # noqa: E402
 
 SHOTS = {
     # name: (path and query, viewport width, viewport height)

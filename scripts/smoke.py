@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cbec.ui.frame import PAGE_FILES  # noqa: E402  (the one list of pages)
-from tests.apptest import run_like_a_server  # noqa: E402
+from support.apptest import run_like_a_server  # noqa: E402
 
 PAGES = [path for path, _icon, _title in PAGE_FILES.values()]
 LANGS = ("en", "zh")

@@ -5,8 +5,7 @@ import pandas as pd
 import pytest
 
 from cbec import data
-
-from .apptest import run_like_a_server
+from support.apptest import run_like_a_server
 
 
 @pytest.fixture
@@ -33,7 +32,7 @@ def reference_dir() -> Path:
 
 @pytest.fixture(autouse=True)
 def navigation_not_pages_directory(request):
-    """AppTest runs as a server does (see tests/apptest.run_like_a_server); tests marked
+    """AppTest runs as a server does (see support/apptest.run_like_a_server); tests marked
     `pages_directory_mode` see Streamlit's old mode, to check entrypoint_first itself."""
     if request.node.get_closest_marker("pages_directory_mode"):
         yield

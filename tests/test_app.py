@@ -7,8 +7,8 @@ import pytest
 
 from cbec import data
 from cbec.data import load
+from support.apptest import deck, drawn_ids, layers, open_app, pages_directory_mode
 
-from .apptest import deck, drawn_ids, layers, open_app, pages_directory_mode
 from .conftest import read, write
 
 

@@ -15,7 +15,7 @@ from collections import defaultdict
 import pytest
 
 from deploy.replicas import COOKIE, Deployment, nginx_path
-from tests.streamlit_client import StreamlitClient, run_sync
+from support.streamlit_client import StreamlitClient, run_sync
 
 HOW_TO_GET_NGINX = "nginx not found: apt-get install nginx (as .ci/run does)"
 

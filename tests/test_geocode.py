@@ -22,8 +22,7 @@ from cbec.build.geocode import (
     read_coordinates,
     run,
 )
-
-from .nominatim_server import PLACES, FakeNominatim, answer, place
+from support.nominatim_server import PLACES, FakeNominatim, answer, place
 
 pytest.importorskip("shapely")
 from cbec.build.areas import Areas

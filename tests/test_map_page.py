@@ -8,8 +8,7 @@ import re
 import pytest
 
 from cbec import colors, mapview
-
-from .apptest import (
+from support.apptest import (
     button,
     deck,
     deltas,

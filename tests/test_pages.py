@@ -6,9 +6,8 @@ import json
 import pytest
 
 from cbec import colors, data, i18n, mapview
-
-from .apptest import open_app, params, text
-from .nominatim_server import FakeNominatim
+from support.apptest import open_app, params, text
+from support.nominatim_server import FakeNominatim
 
 
 def open_page(page: str, query: dict | None = None):

@@ -17,9 +17,8 @@ from collections import Counter
 import pytest
 
 from cbec import data, i18n, places, urlstate
-
-from .apptest import notices, open_app, text
-from .nominatim_server import FakeNominatim
+from support.apptest import notices, open_app, text
+from support.nominatim_server import FakeNominatim
 
 PAGES = [None if p == urlstate.MAP else p for p in urlstate.PAGES]  # None: the default page
 # Each page's own heading, in either language (the map page has none of them).
@@ -285,7 +284,7 @@ def query_strings(n: int, seed: int = 20261126) -> list[dict[str, list[str]]]:
 def _fuzz(chunk: list[tuple[str | None, dict]]) -> list[str]:
     """Run in a worker process: each query string on its page, in a session on that page (a
     fresh one for every block of 40, and after a failure)."""
-    from tests.apptest import run_like_a_server
+    from support.apptest import run_like_a_server
 
     run_like_a_server()
     from streamlit.testing.v1 import AppTest
@@ -340,7 +339,7 @@ def test_fuzzed_links_on_every_page():
 
 @pytest.fixture(scope="module")
 def server_url():
-    from tests import browser
+    from support import browser
 
     with browser.streamlit_server() as url:
         yield url
@@ -349,7 +348,7 @@ def server_url():
 def test_a_forged_map_pick_is_dropped_and_named(server_url):
     """A client may send any pick for the map (the map probe's "pick" event); an id that is
     no zone is dropped with the notice a bad link value gets, and the page keeps working."""
-    from tests.streamlit_client import Raw, StreamlitClient, run_sync
+    from support.streamlit_client import Raw, StreamlitClient, run_sync
 
     async def visit():
         async with StreamlitClient(server_url) as c:
@@ -377,7 +376,7 @@ def test_a_misshapen_map_pick_changes_nothing(server_url, page, key):
     and no error block, and a real change afterwards still works."""
     from streamlit.proto.Alert_pb2 import Alert
 
-    from tests.streamlit_client import StreamlitClient, run_sync
+    from support.streamlit_client import StreamlitClient, run_sync
 
     async def visit():
         async with StreamlitClient(server_url) as c:
@@ -399,7 +398,7 @@ def test_a_misshapen_map_pick_changes_nothing(server_url, page, key):
 def test_a_forged_province_on_the_priorities_map_is_dropped_and_named(server_url):
     """The choropleth's pick is held to the known provinces: a forged code selects nothing and
     is named in the notice; a real one selects its province."""
-    from tests.streamlit_client import StreamlitClient, run_sync
+    from support.streamlit_client import StreamlitClient, run_sync
 
     async def visit():
         async with StreamlitClient(server_url) as c:
@@ -424,7 +423,7 @@ def test_clearing_the_caches_costs_the_next_visitor_nothing(server_url):
     message (a duration would fail on a busy machine)."""
     import streamlit as st
 
-    from tests.streamlit_client import StreamlitClient, run_sync
+    from support.streamlit_client import StreamlitClient, run_sync
 
     ds = data.dataset()
     derived = ds.derived(("clear-cache-test",), lambda: object())
@@ -454,8 +453,8 @@ def test_a_slow_online_lookup_does_not_hold_up_other_visitors():
     finished, so that rerun can finish only if the slot is free (were it held, the rerun would
     wait for the lookup, and the lookup for the rerun, until the fake gives up). An order of
     events, not a duration: a busy machine cannot fail it."""
-    from tests import browser
-    from tests.streamlit_client import Nth, Raw, StreamlitClient, run_sync
+    from support import browser
+    from support.streamlit_client import Nth, Raw, StreamlitClient, run_sync
 
     with FakeNominatim() as fake:
         rerun_done = threading.Event()

@@ -9,9 +9,9 @@ import json
 import pytest
 
 from cbec import i18n
-from tests import browser
-from tests.apptest import deck_drawn
-from tests.streamlit_client import Nth, StreamlitClient, run_sync, user_key
+from support import browser
+from support.apptest import deck_drawn
+from support.streamlit_client import Nth, StreamlitClient, run_sync, user_key
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ import pytest
 from cbec import data
 from cbec.build import validate as validate_command
 from cbec.schema import DataError, headline
+from support.apptest import open_app
 
-from .apptest import open_app
 from .conftest import read, write
 
 PAGES = ["pages/regional_priorities.py", "pages/nearest_zone.py", "pages/data_and_sources.py"]

@@ -21,8 +21,7 @@ from hypothesis import strategies as st
 
 from cbec import colors, data, i18n, mapview, selection
 from cbec.filters import FIRST_DAY, Filters
-
-from .apptest import deck_drawn, metrics, open_app, table, text
+from support.apptest import deck_drawn, metrics, open_app, table, text
 
 DS = data.dataset()
 TODAY = DS.today

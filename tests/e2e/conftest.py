@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tests import browser
+from support import browser
 
 # Requests that may fail with no internet, by host: basemap tiles and fonts, never our own.
 EXTERNAL_HOSTS = ("basemaps.cartocdn.com", "fonts.gstatic.com", "fonts.googleapis.com")

@@ -16,7 +16,7 @@ from PIL import Image
 
 from cbec import colors, filters, mapview, selection
 from cbec.data import load
-from tests import browser
+from support import browser
 
 from .conftest import EXTERNAL_HOSTS  # noqa: F401 - documented list of ignored hosts
 

@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 
 from cbec import colors, data
-from tests import browser
+from support import browser
 
 from .test_browser import to_pixel
 

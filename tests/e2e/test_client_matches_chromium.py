@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from tests import browser
-from tests.streamlit_client import StreamlitClient, run_sync
+from support import browser
+from support.streamlit_client import StreamlitClient, run_sync
 
 # Element kind (the ForwardMsg's Element oneof) -> data-testid, where not "st" + CamelCase.
 TESTID = {
