@@ -365,7 +365,7 @@ def _rules(report: Report) -> None:
                     "coordinates.csv",
                     None,
                     "zone_id",
-                    f"no point for zone {r['zone_id']!r}: run python -m cbec.build.geocode",
+                    f"no point for zone {r['zone_id']!r}: run python -m cbec.pipeline.geocode",
                 )
 
 

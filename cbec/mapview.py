@@ -33,7 +33,7 @@ from cbec.selection import NEVER, Categories, Selection, day_number, keep, point
 
 TILE = 512  # deck.gl's world size in pixels at zoom 0
 # What the country view must show: the mainland, Hainan, and the South China Sea inset box
-# (static/south_china_sea.geojson, built by cbec.build.boundaries) in the lower right.
+# (static/south_china_sea.geojson, built by cbec.pipeline.boundaries) in the lower right.
 CHINA_BOUNDS = (73.4, 17.0, 135.1, 53.6)
 MIN_ZOOM, MAX_ZOOM = 1.5, 10.0
 POINT_RADIUS = 6  # pixels

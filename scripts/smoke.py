@@ -45,7 +45,7 @@ def main() -> int:
         "cpca",
         "pypinyin",
         "pytest",
-        "cbec.build",
+        "cbec.pipeline",
     )
     bad = [m for m in dev_only if m in sys.modules]
     if bad:

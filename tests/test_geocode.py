@@ -12,7 +12,7 @@ import pytest
 from geopy.location import Location
 
 from cbec import data
-from cbec.build.geocode import (
+from cbec.pipeline.geocode import (
     COORD_COLUMNS,
     NominatimProvider,
     OfflineGazetteer,
@@ -25,7 +25,7 @@ from cbec.build.geocode import (
 from support.nominatim_server import PLACES, FakeNominatim, answer, place
 
 pytest.importorskip("shapely")
-from cbec.build.areas import Areas
+from cbec.pipeline.areas import Areas
 
 FAST = Politeness(min_interval=0.0, timeout=2.0, attempts=3, backoff=0.05)
 
@@ -143,7 +143,8 @@ def test_interrupted_run_keeps_a_valid_file_and_resumes(server, all_zones, tmp_p
     pick(all_zones, *ids).to_csv(zones_csv, index=False)
     out = tmp_path / "coordinates.csv"
     cmd = [
-        sys.executable, "-m", "cbec.build.geocode", "--provider", "nominatim", "--scheme", "http",
+        sys.executable, "-m", "cbec.pipeline.geocode", "--provider", "nominatim",
+        "--scheme", "http",
         "--domain", server.domain, "--min-interval", "0", "--zones", str(zones_csv),
         "--out", str(out),
     ]  # fmt: skip
@@ -173,7 +174,8 @@ def test_ctrl_c_says_how_to_resume(server, all_zones, tmp_path):
     pick(all_zones, "hangzhou", "ningbo").to_csv(zones_csv, index=False)
     server.script = [answer, server.hang()]
     cmd = [
-        sys.executable, "-m", "cbec.build.geocode", "--provider", "nominatim", "--scheme", "http",
+        sys.executable, "-m", "cbec.pipeline.geocode", "--provider", "nominatim",
+        "--scheme", "http",
         "--domain", server.domain, "--min-interval", "0", "--zones", str(zones_csv),
         "--out", str(tmp_path / "c.csv"),
     ]  # fmt: skip

@@ -15,7 +15,9 @@ import pytest
 from geopy.distance import geodesic
 
 from cbec import data
-from cbec.build.geocode import (
+from cbec.data import load
+from cbec.geocoders import OfflineGazetteer, SeatTable
+from cbec.pipeline.geocode import (
     CROSSCHECK_KM,
     GEONAMES_KM,
     REASONS,
@@ -23,14 +25,12 @@ from cbec.build.geocode import (
     division_code,
     run,
 )
-from cbec.data import load
-from cbec.geocoders import OfflineGazetteer, SeatTable
 
 from .conftest import read
 
 pytest.importorskip("shapely")
-from cbec.build.areas import Areas
-from cbec.build.boundaries import Source
+from cbec.pipeline.areas import Areas
+from cbec.pipeline.boundaries import Source
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from cbec import data
-from cbec.build import validate as validate_command
+from cbec.pipeline import validate as validate_command
 from cbec.schema import DataError, headline
 from support.apptest import open_app
 
@@ -513,7 +513,7 @@ def test_one_broken_file_gives_one_clear_line_not_hundreds(data_copy):
 def test_validate_command_prints_ok_or_the_problems(data_copy):
     set_cell("zones.csv", 0, "approved_on", "yesterday")(data_copy)
     bad = subprocess.run(
-        [sys.executable, "-m", "cbec.build.validate", str(data_copy)],
+        [sys.executable, "-m", "cbec.pipeline.validate", str(data_copy)],
         capture_output=True,
         text=True,
         cwd=data.ROOT,
@@ -522,7 +522,10 @@ def test_validate_command_prints_ok_or_the_problems(data_copy):
     assert bad.stderr.splitlines()[0].startswith("zones.csv, line 2, field 'approved_on'")
     assert "Traceback" not in bad.stderr
     good = subprocess.run(
-        [sys.executable, "-m", "cbec.build.validate"], capture_output=True, text=True, cwd=data.ROOT
+        [sys.executable, "-m", "cbec.pipeline.validate"],
+        capture_output=True,
+        text=True,
+        cwd=data.ROOT,
     )
     assert good.returncode == 0, good.stderr
     assert good.stdout.startswith("ok: 181 zones in 8 batches, 31 of 31 provinces")

@@ -1,6 +1,6 @@
 """Geocode every zone's seat with geopy, check it, and keep it in `data/coordinates.csv`.
 
-Run as `python -m cbec.build.geocode [--provider seats|auto|nominatim|offline] [--refresh]`.
+Run as `python -m cbec.pipeline.geocode [--provider seats|auto|nominatim|offline] [--refresh]`.
 
 The point policy: a zone's point is the seat of its city's (or county-level city's, or
 prefecture's) people's government (政府驻地), in WGS-84.
@@ -33,7 +33,6 @@ from geopy.distance import geodesic
 from geopy.exc import GeopyError
 
 from cbec import data
-from cbec.build.seats import seat_of
 from cbec.data import COORD_COLUMNS, write_csv_atomic
 from cbec.geocoders import (
     GeocodeError,
@@ -45,6 +44,7 @@ from cbec.geocoders import (
     _short,
     network_answers,
 )
+from cbec.pipeline.seats import seat_of
 
 # precision: "seat" = the seat of government, found by a geocoder and checked; "area" = no
 # geocoder found the seat, so the point is a point inside the zone's area (retried on every run).
@@ -288,7 +288,7 @@ def make_providers(
 
 def main(argv: Iterable[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
-        prog="python -m cbec.build.geocode", description=__doc__.split("\n")[0]
+        prog="python -m cbec.pipeline.geocode", description=__doc__.split("\n")[0]
     )
     ap.add_argument(
         "--provider", choices=["seats", "auto", "nominatim", "offline"], default="seats"
@@ -309,7 +309,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     if args.min_interval < 1.0 and args.domain == "nominatim.openstreetmap.org":
         ap.error("the public Nominatim allows at most one request a second")
 
-    from cbec.build.areas import Areas  # shapely: dev dependency
+    from cbec.pipeline.areas import Areas  # shapely: dev dependency
 
     zones = pd.read_csv(args.zones, dtype=str, keep_default_na=False)
     table, gazetteer = SeatTable(), OfflineGazetteer()

@@ -1,4 +1,4 @@
-"""`python -m cbec.build.validate [DATA_DIR]`: check every data file; print "ok: ..." or the
+"""`python -m cbec.pipeline.validate [DATA_DIR]`: check every data file; print "ok: ..." or the
 problems (the first line names the first broken file); exit 1 if there is any."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     ap = argparse.ArgumentParser(
-        prog="python -m cbec.build.validate",
+        prog="python -m cbec.pipeline.validate",
         description="Check every data file; print 'ok: ...' or the problems (the first line "
         "names the first broken file); exit 1 if there is any.",
     )

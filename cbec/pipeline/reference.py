@@ -1,7 +1,7 @@
 """Copy the sourced list into `data/`, adding a stable `zone_id` to every zone.
 
-Run as `python -m cbec.build.reference [SOURCES_DIR]`; the default is `data/sources/`, the sourced
-list kept in this repository. The ids depend only on the reference rows (English name, admin
+Run as `python -m cbec.pipeline.reference [SOURCES_DIR]`; the default is `data/sources/`, the
+sourced list kept in this repository. The ids depend only on the reference rows (English name, admin
 level, province), never on row order or the date of the run.
 """
 
@@ -103,7 +103,7 @@ def build_zones(reference: pd.DataFrame) -> pd.DataFrame:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
-        prog="python -m cbec.build.reference", description=__doc__.split("\n")[0]
+        prog="python -m cbec.pipeline.reference", description=__doc__.split("\n")[0]
     )
     ap.add_argument("sources", nargs="?", type=Path, default=data.SOURCES)
     ap.add_argument("--out", type=Path, default=data.DATA, help="folder to write the CSVs to")

