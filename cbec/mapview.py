@@ -122,6 +122,32 @@ def to_pixel(lon: float, lat: float, zoom: float) -> tuple[float, float]:
 # --- the zone points file -----------------------------------------------------------------------
 
 
+# The points file's fields, short because every zone carries them to every browser: one table
+# that the records, the deck's expressions, the tooltip and the tests read (a test checks each
+# use against it).
+POINT_FIELDS: dict[str, str] = {
+    "id": "zone_id",
+    "i": "the zone's row in the zones table",
+    "p": "[lon, lat], 3 decimals (about 100 m)",
+    "b": "batch",
+    "rg": "region, as its index in data.REGIONS",
+    "pv": "province, as its index in provinces.csv",
+    "a": "approval, as a day number (selection.day_number)",
+    "r": "withdrawal, as a day number; selection.NEVER if never withdrawn",
+    "ap": "1 where the point is approximate (the centre of the zone's area)",
+    "uv": "1 where no source names the zone (unverified)",
+    "en": "name in English",
+    "zh": "name in Chinese",
+    "pen": "province in English",
+    "pzh": "province in Chinese",
+    "ren": "region in English",
+    "rzh": "region in Chinese",
+    "aen": "approval date, English text",
+    "azh": "approval date, Chinese text",
+    "doc": "the State Council document's number",
+}
+
+
 def zone_records(ds: Dataset) -> list[dict]:
     """One record per zone with everything any view needs, in both languages: the browser
     fetches them once; views choose by batch, region and province index and day numbers."""

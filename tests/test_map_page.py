@@ -409,3 +409,39 @@ def test_the_selected_zone_is_marked_in_the_table():
     at = open_app({"batch": "3", "zone": "xian"})
     marks = table(at)["selected"]
     assert marks["xian"] == "●" and (marks.drop("xian") == "").all()
+
+
+def test_every_point_field_used_is_in_the_one_table():
+    """The points file's short field names are listed once (mapview.POINT_FIELDS): the records
+    hold exactly those; the zone layers' expressions and inline rows and the tooltip use no
+    other, on the default view and on a name search's view (whose rows travel inline)."""
+    from cbec import data, i18n, selection
+    from cbec.filters import Filters
+
+    ds = data.dataset()
+    fields = set(mapview.POINT_FIELDS)
+    assert set(mapview.zone_records(ds)[0]) == fields
+    assert set(selection.point_fields(ds)) <= fields
+    for lang in ("en", "zh"):
+        tip = mapview.tooltip(i18n.tr(lang).template("map_tooltip"), lang)["html"]
+        assert set(re.findall(r"{(\w+)}", tip)) <= fields, tip
+    points_file = mapview.points_url(ds)
+    for f in (Filters(), Filters(q="yiwu", regions=("East",))):
+        sel = selection.select(ds, f, "story", ds.today)
+        spec = mapview.spec_for(sel, lang="en", tooltip="", width=900)
+        layers = json.loads(mapview.map_deck(ds, spec).to_json())["layers"]
+        zone_layers = [
+            la for la in layers
+            if la.get("data") == points_file
+            or (isinstance(la.get("data"), list) and la["data"] and "id" in la["data"][0])
+        ]  # fmt: skip
+        assert {"zones", "withdrawn-edge", "unverified"} <= {la["id"] for la in zone_layers}
+        used = set()
+        for la in zone_layers:
+            if isinstance(la["data"], list):
+                used |= set(la["data"][0])
+            for k, v in la.items():
+                if k.startswith("get") and isinstance(v, str) and v.startswith("@@="):
+                    used |= set(re.findall(r"[A-Za-z_]\w*", v[3:]))
+        assert {"b", "rg", "pv", "a", "r", "p"} <= used
+        assert used - fields == set(), used - fields
