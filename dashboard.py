@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from cbec import i18n
-from cbec.ui import frame, shared
+from cbec.ui import frame, shared, slots
 
 st.set_page_config(
     page_title="China CBEC pilot zones · 跨境电商综试区",
@@ -23,7 +23,7 @@ pages = frame.pages()
 page = st.navigation(list(pages.values()), position="hidden")
 top = st.container()
 run = None
-with shared.turn():  # one of a few scripts computing at once: the server stays responsive
+with slots.turn():  # one of a few scripts computing at once: the server stays responsive
     try:
         with shared.guard(i18n.tr(shared.lang_hint())):
             run = shared.begin(frame.page_id(page))

@@ -854,7 +854,7 @@ def tooltip(template: str, lang: str) -> dict:
     language `lang`. The template is the app's own; the values are the zone's fields, which
     Streamlit (>= 1.60) escapes as it fills them in, so a name shows as text, never as markup.
     It carries the zone's id in a hidden mark: a click or a tap selects the zone the tooltip
-    shows (cbec.ui.shared.map_probe)."""
+    shows (cbec.ui.probe.map_probe)."""
     other = "zh" if lang == "en" else "en"
     html = template.format(
         name=f"{{{lang}}}", other=f"{{{other}}}", province=f"{{p{lang}}}",

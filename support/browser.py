@@ -125,7 +125,7 @@ def wait_for_app(page, timeout_ms: int = 30000) -> None:
     # the app has its navigation links, so wait for them, then for the run to end.
     page.wait_for_selector("[data-testid=stPageLink]", timeout=timeout_ms)
     page.wait_for_selector(idle, timeout=timeout_ms)
-    # The map page's first run in a browser is light (cbec.ui.shared.light): the rest of the
+    # The map page's first run in a browser is light (cbec.ui.firstpaint.light): the rest of the
     # page follows once the map has drawn.
     page.wait_for_selector("#cbec-loading", state="detached", timeout=timeout_ms)
     # ... and the page is complete when the full run's last element is there (a fragment's

@@ -109,7 +109,7 @@ def test_streamlit_still_starts_in_pages_directory_mode_with_a_pages_folder():
 
 
 def test_a_running_server_still_hands_out_its_event_loop():
-    """cbec.ui.shared._drained waits for the server's event loop between script runs (what
+    """cbec.ui.slots._drained waits for the server's event loop between script runs (what
     keeps the health check fast under a crowd: benchmarks/load.py). It reaches the loop through
     Streamlit's private Runtime._get_async_objs().eventloop; when an upgrade moves it, the
     wait silently stops, so this fails loudly instead."""
@@ -164,15 +164,15 @@ def test_drained_waits_for_a_running_loop_and_never_for_apptests_stand_in(monkey
 
     from streamlit.runtime.runtime import Runtime
 
-    from cbec.ui import shared
+    from cbec.ui import slots
 
     class NoWait(threading.Event):
         def wait(self, timeout=None):
             raise AssertionError("waited for a loop that is not there")
 
     monkeypatch.setattr(Runtime, "_instance", MagicMock(spec=Runtime))
-    monkeypatch.setattr(shared.threading, "Event", NoWait)
-    shared._drained()  # returns at once
+    monkeypatch.setattr(slots.threading, "Event", NoWait)
+    slots._drained()  # returns at once
     monkeypatch.undo()
 
     loop = asyncio.new_event_loop()
@@ -184,7 +184,7 @@ def test_drained_waits_for_a_running_loop_and_never_for_apptests_stand_in(monkey
     monkeypatch.setattr(Runtime, "_instance", fake)
     try:
         loop.call_soon_threadsafe(lambda: (__import__("time").sleep(0.2), handled.append(1)))
-        shared._drained(timeout=5)
+        slots._drained(timeout=5)
         assert handled == [1]  # what was queued before is done when the wait ends
     finally:
         loop.call_soon_threadsafe(loop.stop)
@@ -243,7 +243,7 @@ def test_every_session_key_is_in_the_one_table():
     assert keys.known("map_probe") and keys.known("_rp_probe") and keys.known("_pages_zh")
     assert len({e.name for e in keys.TABLE}) == len(keys.TABLE)
     assert {e.lifetime for e in keys.TABLE} <= {"session", "run", "first run", "widget"}
-    assert len(used) >= 15 and "shared.map_probe" in text  # the sources were read
+    assert len(used) >= 15 and "probe.map_probe" in text  # the sources were read
 
 
 def test_every_build_command_answers_help_and_writes_nothing():

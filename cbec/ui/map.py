@@ -22,12 +22,12 @@ import streamlit as st
 from cbec import colors, data, filters, i18n, mapview, nearest, selection, summary
 from cbec.filters import DEFAULT_BATCHES, FIRST_DAY
 from cbec.selection import Selection, Story
-from cbec.ui import keys, shared
+from cbec.ui import firstpaint, keys, probe, shared, slots
 from cbec.ui.shared import Run
 from cbec.urlstate import COLOR_MODES, State
 
 ZOOM_KEY, FULL_RUN = keys.ZOOM, keys.FULL_RUN  # see cbec/ui/keys.py
-PROBE = "map_probe"  # the map's companion (shared.map_probe): its key
+PROBE = "map_probe"  # the map's companion (probe.map_probe): its key
 TABLE_ROWS = 500  # more than every zone there is; a bound on what one rerun sends
 
 # --- the state: every widget read before anything is drawn --------------------------------------
@@ -384,7 +384,7 @@ def map_and_details(run: Run, state: State, sel: Selection) -> None:
     ds, tr = run.ds, run.tr
     map_col, side = st.columns([3, 1], gap="medium")
     with map_col:
-        width = shared.map_probe(PROBE, on_pick=_pick, args=(ds.zone_ids,))
+        width = probe.map_probe(PROBE, on_pick=_pick, args=(ds.zone_ids,))
         selected = ds.zone(state.zone) if state.zone else None
         spec = mapview.spec_for(
             sel,
@@ -396,8 +396,8 @@ def map_and_details(run: Run, state: State, sel: Selection) -> None:
             # the visitor's own switch, never a link's: no stranger's URL makes a visitor's
             # browser call CARTO
             basemap=bool(st.session_state.get("w_basemap")),
-            light=shared.light(),
-            first_points=shared.after_light(),
+            light=firstpaint.light(),
+            first_points=firstpaint.after_light(),
         )
         if sel.n == 0 and sel.newest is not None:
             st.info(tr("no_zones"))
@@ -796,7 +796,7 @@ def map_part(run: Run, sel: Selection, key: str) -> None:
     whole page. A filter change is a full run, so `sel` is always that run's selection."""
     if st.session_state.pop(FULL_RUN, False):  # a chip changed a filter: the whole page
         st.rerun(scope="app")
-    with shared.turn(), shared.guard(run.tr):  # a fragment's run skips dashboard.py's guard
+    with slots.turn(), shared.guard(run.tr):  # a fragment's run skips dashboard.py's guard
         state = st.session_state.get(shared.STATE, run.state)
         zone = _zone(run, state)
         if zone != state.zone:
@@ -804,7 +804,7 @@ def map_part(run: Run, sel: Selection, key: str) -> None:
         chips(run, state)
         with st.container(key="cbec-map"):
             map_and_details(run, state, sel)
-        if shared.light():
+        if firstpaint.light():
             return
         with st.container(key="cbec-cards"):
             cards(key, state.lang, run, sel)
@@ -827,13 +827,13 @@ def page(run: Run) -> None:
     # width from the start (a sidebar that came later narrowed it, and China was drawn
     # fitted to the wider column until the next width report).
     sidebar(run)
-    if shared.light():  # a browser's first run: the rest once the map is on its way
+    if firstpaint.light():  # a browser's first run: the rest once the map is on its way
         st.session_state[keys.LIGHT_RUN_OVER] = True
         st.html(
             f'<p id="cbec-loading" style="color:#666;font-size:.9em">'
             f"{html.escape(run.tr.text('loading_rest'))}</p>"
         )
-        shared.fallback_finish(PROBE)
+        firstpaint.fallback_finish(PROBE)
         return
     summary_panel(key, state.lang, run, sel)
     with st.expander(run.tr("about")):

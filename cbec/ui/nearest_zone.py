@@ -13,7 +13,7 @@ import streamlit as st
 
 from cbec import colors, data, i18n, mapview, nearest, places
 from cbec.geocoders import GeocodeError
-from cbec.ui import shared
+from cbec.ui import probe, shared, slots
 from cbec.ui.shared import Run
 from cbec.urlstate import K_RANGE, MAX_PLACE, State
 
@@ -80,7 +80,7 @@ def origin(run: Run, state: State) -> places.Place | None:
     online = places.online_enabled(_secrets())
     if online:
         try:
-            with shared.slot_given_back():
+            with slots.slot_given_back():
                 found = places.ONLINE.find(state.place)
         except places.Busy:
             st.caption(tr("nz_online_busy"))
@@ -347,7 +347,7 @@ def page(run: Run) -> None:
         start = _city(run.ds, EXAMPLE_CITY)
         st.caption(tr("nz_example", name=place_label(start, tr)))
     if start is not None:
-        width = shared.map_probe("nz_probe")
+        width = probe.map_probe("nz_probe")
         key = shared.key(run, start, state.k, width)
         deck, table = _answer(key, tr.lang, run, start, state.k, width)
         st.pydeck_chart(deck, key="nz_map", width=width, height=440)

@@ -15,7 +15,7 @@ import streamlit as st
 
 from cbec import colors, data, i18n, mapview, priorities
 from cbec.filters import FIRST_DAY
-from cbec.ui import shared
+from cbec.ui import probe, shared
 from cbec.ui.shared import Run
 
 
@@ -236,7 +236,7 @@ def provinces(run: Run, state) -> object:
     state = shared.accept(replace(state, as_of=None if day == today else day), run.ctx)
     per = priorities.per_province(ds.zones, ds.provinces, day)
     names = dict(zip(per["adcode"], tr.col(per, "province"), strict=True))
-    width = shared.map_probe("rp_probe", on_pick=_pick, args=(frozenset(names),))
+    width = probe.map_probe("rp_probe", on_pick=_pick, args=(frozenset(names),))
     st.pydeck_chart(
         _choropleth(shared.key(run, day), tr.lang, width, ds, per),
         key="rp_map",

@@ -11,39 +11,32 @@ through the same parsers (`cbec.urlstate`) before it is used.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 import functools
 import hashlib
 import logging
-import os
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from urllib.parse import quote, urlsplit
 
 import streamlit as st
-import streamlit.components.v2 as components
 
-from cbec import data, export, i18n, mapview, urlstate
+from cbec import data, export, i18n, urlstate
 from cbec.data import Dataset
 from cbec.schema import DataError, headline
+from cbec.ui.firstpaint import light
 from cbec.ui.keys import (
     AFTER_LIGHT,
     CHANGED,
     CTX,
-    DEVICE,
     DROPPED,
     LANG_WIDGET,
     LIGHT,
-    LIGHT_RUN_OVER,
-    LIGHT_TICKS,
     PAGE,
     RUN,
     STATE,
     URL_SEEN,
-    probe_width,
 )
 from cbec.urlstate import State, UrlContext
 
@@ -174,47 +167,6 @@ def key(run: Run, *parts) -> str:
     return version(run) + repr(parts)
 
 
-def light() -> bool:
-    """Whether this run is a browser's first: it then sends only what the first screen needs
-    (the headline, the map), so that the map's code and data are not queued behind the code of
-    every table, chart and filter; the rest follows in the next run, which the page asks for
-    as soon as the map has drawn (the probe's "painted" report, or after 3 s at most)."""
-    return bool(st.session_state.get(LIGHT))
-
-
-def finish_light() -> None:
-    """Ask for the full page: at once from a fragment's run, or after a moment (a fragment that
-    runs once on a timer, in case the width report never comes)."""
-    if light():
-        st.session_state[LIGHT] = False
-        st.session_state[AFTER_LIGHT] = True
-        st.rerun(scope="app")
-
-
-def after_light() -> bool:
-    """Whether this run is the full one that follows a light run (until its end)."""
-    return bool(st.session_state.get(AFTER_LIGHT))
-
-
-LIGHT_TICK = 3  # seconds between the light run's timer ticks
-LIGHT_LONGEST = 30  # seconds a light page waits for its map's "painted" report at most
-
-
-@st.fragment(run_every=LIGHT_TICK)
-def fallback_finish(probe: str) -> None:
-    """A timer, drawn on a light run only, in case the map's "painted" report never comes: it
-    asks for the full page at its first tick if the probe `probe` has not reported at all (its
-    script did not load), and after LIGHT_LONGEST seconds in any case. While the probe is alive
-    the page waits for it: on a phone on 4G the map's code takes 5-10 s to arrive, and a full
-    page asked for sooner queued the table's and the charts' code (2 MB) before it.
-    (Not drawn in later runs, so it stops.)"""
-    ticks = st.session_state.get(LIGHT_TICKS, 0)
-    st.session_state[LIGHT_TICKS] = ticks + 1
-    silent = probe_width(probe) not in st.session_state  # its script never reported
-    if ticks and (silent or ticks * LIGHT_TICK >= LIGHT_LONGEST):
-        finish_light()
-
-
 def current() -> Run:
     """This run's Run, made by dashboard.py before the page script runs."""
     return st.session_state[RUN]
@@ -290,75 +242,6 @@ def notice(tr: i18n.For, where=None) -> None:
 
 # --- page frame ---------------------------------------------------------------------------------
 
-# Streamlit runs every session's script in its own thread, and all of them share one core (one
-# interpreter lock) with the event loop that answers websockets and the health check. With a
-# crowd, dozens of scripts take turns with that loop and the health check stalls for seconds.
-# So only a few scripts of this process compute at once; the others wait without holding the
-# lock, and the loop stays responsive. CBEC_SCRIPT_SLOTS sets how many (default 1: measured
-# with 25 visitors, one slot served more reruns a second than 2 or 4, and the health check
-# stayed under 0.1 s). A wait on the network gives its slot back meanwhile: slot_given_back().
-_SLOTS = threading.BoundedSemaphore(max(1, int(os.environ.get("CBEC_SCRIPT_SLOTS", "1") or 1)))
-
-
-_HOLDING = threading.local()
-
-
-@contextlib.contextmanager
-def turn() -> Iterator[None]:
-    """Wait for one of the process's script slots, for the length of a run (a fragment's run
-    too; inside a run that already holds one, nothing more)."""
-    if getattr(_HOLDING, "yes", False):
-        yield
-        return
-    _SLOTS.acquire()
-    _HOLDING.yes = True
-    try:
-        yield
-    finally:
-        _HOLDING.yes = False
-        try:
-            _drained()
-        finally:  # whatever happens while waiting, the slot goes back
-            _SLOTS.release()
-
-
-def _drained(timeout: float = 0.5) -> None:
-    """Wait until the server's event loop has handled what this run queued (every element of
-    a run is a callback on that loop) before the next script may compute: the loop's backlog
-    stays one run long, so a health check waits behind one run's messages, not a crowd's.
-    Streamlit has no public handle on its loop; without one (AppTest, an upgrade that moved
-    it) this does nothing."""
-    try:
-        from streamlit.runtime import Runtime
-
-        loop = Runtime.instance()._get_async_objs().eventloop
-    except Exception:
-        return
-    if not isinstance(loop, asyncio.AbstractEventLoop) or not loop.is_running():
-        return  # AppTest's runtime is a stand-in with no loop
-    done = threading.Event()
-    try:
-        loop.call_soon_threadsafe(done.set)
-    except RuntimeError:  # the loop is closed: the server is stopping
-        return
-    done.wait(timeout)
-
-
-@contextlib.contextmanager
-def slot_given_back() -> Iterator[None]:
-    """For a wait on the network (the opt-in online lookup: up to its limiter's wait plus its
-    timeout): the run gives its slot to the other visitors meanwhile and takes one again after."""
-    if not getattr(_HOLDING, "yes", False):
-        yield
-        return
-    _HOLDING.yes = False
-    _SLOTS.release()
-    try:
-        yield
-    finally:
-        _SLOTS.acquire()
-        _HOLDING.yes = True
-
 
 @contextlib.contextmanager
 def guard(tr: i18n.For) -> Iterator[None]:
@@ -417,134 +300,3 @@ def zone_downloads(zones, tr: i18n.For, stem: str, key: str) -> None:
             key=f"{key}_geojson",
             icon=":material/download:",
         )
-
-
-# --- the map's companion: its width, its first paint, clicks and taps --------------------------
-
-# A small script of the app's own, no data in it, drawn just before a map in the same column:
-# - it reports the column's width (rounded to 20 px), so the server can fit China to it (deck.gl
-#   cannot fit bounds from a JSON spec), and when the map has first drawn ("painted");
-# - it turns a click or a tap on a map into a pick of what the map's tooltip shows: the tooltip
-#   carries the object's id in a hidden mark (mapview.PICK_MARK), and the tooltip's position
-#   must be the pointer's, so a stale tooltip never picks. Streamlit's own map selection is not
-#   used: while a selection is active it fades every layer it knows (the land washes out to the
-#   sea's colour), and with it switched on it keeps only one accessor's update triggers per
-#   layer (a colour change from one view to the next was not drawn).
-_map_probe = components.component(
-    "cbec_map_probe",
-    html="<div></div>",
-    js="""
-export default function (component) {
-  const { setStateValue, setTriggerValue, parentElement, data } = component;
-  const host = parentElement.host ? parentElement.host : parentElement;
-  let last = 0, timer = null;
-  const measure = () => {
-    // The probe stretches across its column: its own width is the map's.
-    const own = host.getBoundingClientRect().width;
-    const w = Math.floor((own || window.innerWidth) / 20) * 20;
-    if (Math.abs(w - last) >= 20) { last = w; setStateValue("w", w); }
-  };
-  measure();
-  const ro = new ResizeObserver(() => { clearTimeout(timer); timer = setTimeout(measure, 250); });
-  ro.observe(host);  // the column narrows when the sidebar arrives after the first paint
-  const block = () => host.closest('[data-testid="stVerticalBlock"]');
-  const chart = () => {
-    const b = block();
-    return b ? b.querySelector('[data-testid="stDeckGlJsonChart"]') : null;
-  };
-  // "painted": the map has set up its layers (they have fetched the file named in `data.wait`,
-  // the province outlines every map draws) and two frames have passed; or SETTLE ms after its
-  // canvas came, whatever the file. A canvas alone is too soon: on a slow phone deck.gl sets
-  // its layers up seconds later, and the full page asked for then competed with it.
-  const SETTLE = 10000;
-  const wait = (data && data.wait) || "";
-  const fetched = () => performance.getEntriesByType("resource")
-    .some((e) => e.name.endsWith(wait) && e.responseEnd > 0);
-  let painted = false, poll = null, since = null;
-  const check = () => {
-    const c = chart(), now = performance.now();
-    if (since === null && c && c.querySelector("canvas")) since = now;
-    if (since !== null && (fetched() || now - since >= SETTLE)) {
-      painted = true;
-      requestAnimationFrame(() => requestAnimationFrame(() => setStateValue("p", 1)));
-    }
-    if (!painted) poll = setTimeout(check, 100);
-  };
-  check();
-  // A click or a tap (not the end of a drag) picks what the tooltip at that spot shows.
-  let down = null;
-  const onDown = (e) => {
-    const c = chart();
-    down = c && c.contains(e.target) ? [e.clientX, e.clientY] : null;
-  };
-  const onClick = (e) => {
-    const c = chart();
-    if (!c || !down || !c.contains(e.target)) return;
-    const moved = Math.hypot(e.clientX - down[0], e.clientY - down[1]);
-    down = null;
-    if (moved > 8) return;
-    const canvas = c.querySelector("canvas");
-    if (!canvas) return;
-    const r = canvas.getBoundingClientRect();
-    const x = e.clientX - r.left, y = e.clientY - r.top;
-    let tries = 0;
-    const look = () => {
-      const tip = c.querySelector(".deck-tooltip");
-      const shown = tip && tip.style.display !== "none";
-      const mark = shown ? tip.querySelector("[data-pick]") : null;
-      const pos = /translate\\(([-0-9.]+)px,\\s*([-0-9.]+)px\\)/;
-      const at = shown ? pos.exec(tip.style.transform) : null;
-      if (mark && at && Math.abs(+at[1] - x) <= 4 && Math.abs(+at[2] - y) <= 4) {
-        setTriggerValue("pick", mark.getAttribute("data-pick"));
-      } else if (++tries < 12) {
-        requestAnimationFrame(look);  // a tap: the tooltip follows on the next frames
-      }
-    };
-    look();  // a mouse hovered first: the tooltip is there now (deck.gl hides it after a click)
-  };
-  document.addEventListener("pointerdown", onDown, true);
-  document.addEventListener("click", onClick, true);
-  return () => {
-    ro.disconnect(); clearTimeout(timer); clearTimeout(poll);
-    document.removeEventListener("pointerdown", onDown, true);
-    document.removeEventListener("click", onClick, true);
-  };
-}
-""",
-)
-
-_PROBE_DATA = {"wait": data.PROVINCE_OUTLINES_URL.rsplit("/", 1)[-1]}  # see "painted"
-PICK_LEN = 64  # characters of a picked id looked at: ids and adcodes are shorter
-
-
-def _noop() -> None:
-    """The probe's change callbacks: the rerun they cause is all that is needed."""
-
-
-def map_probe(key: str, on_pick=None, args: tuple = ()) -> int:
-    """Draw the map's companion in the column it is called in (before the map); returns the
-    column's width (px) as the browser reports it, or before it has (a session's first run) a
-    guess from the browser's kind. `on_pick(picked, *args)` runs before the next run when a
-    click or tap picked an object (its id, unchecked: a client can send anything)."""
-
-    def picked() -> None:
-        result = st.session_state.get(key)
-        value = result.get("pick") if isinstance(result, dict) else getattr(result, "pick", None)
-        if on_pick is not None and value is not None:
-            on_pick(value if isinstance(value, str) else repr(value)[:PICK_LEN], *args)
-
-    result = _map_probe(
-        key=key, data=_PROBE_DATA, on_w_change=_noop, on_p_change=_noop, on_pick_change=picked
-    )
-    w = getattr(result, "w", None) if result is not None else None
-    if isinstance(w, int | float) and not isinstance(w, bool) and 200 <= w <= 4000:
-        st.session_state[probe_width(key)] = int(w)
-    if getattr(result, "p", None) and light() and st.session_state.get(LIGHT_RUN_OVER):
-        finish_light()  # the browser has drawn the map: now the rest of the page
-    w = st.session_state.get(probe_width(key))
-    if isinstance(w, int):
-        return w
-    if DEVICE not in st.session_state:  # asked once: reading the headers is not free
-        ua = st.context.headers.get("User-Agent", "") or ""
-        st.session_state[DEVICE] = "phone" if "Mobi" in ua else "desktop"
-    return mapview.DEFAULT_WIDTH[st.session_state[DEVICE]]

@@ -1,0 +1,52 @@
+"""A browser's first run of the map page is light: it sends only the first screen (the headline,
+the filters, the map with its points inline), so that the map's code and data are not queued
+behind the code of every table and chart; the full page follows as soon as the map has set up
+its layers (the map companion's "painted" report, cbec.ui.probe), or from a timer in case that
+report never comes. See design.md on first paint, and README "First paint and first use"."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cbec.ui.keys import AFTER_LIGHT, LIGHT, LIGHT_TICKS, probe_width
+
+
+def light() -> bool:
+    """Whether this run is a browser's first: it then sends only what the first screen needs
+    (the headline, the map), so that the map's code and data are not queued behind the code of
+    every table, chart and filter; the rest follows in the next run, which the page asks for
+    as soon as the map has drawn (the probe's "painted" report, or after 3 s at most)."""
+    return bool(st.session_state.get(LIGHT))
+
+
+def finish_light() -> None:
+    """Ask for the full page: at once from a fragment's run, or after a moment (a fragment that
+    runs once on a timer, in case the width report never comes)."""
+    if light():
+        st.session_state[LIGHT] = False
+        st.session_state[AFTER_LIGHT] = True
+        st.rerun(scope="app")
+
+
+def after_light() -> bool:
+    """Whether this run is the full one that follows a light run (until its end)."""
+    return bool(st.session_state.get(AFTER_LIGHT))
+
+
+LIGHT_TICK = 3  # seconds between the light run's timer ticks
+LIGHT_LONGEST = 30  # seconds a light page waits for its map's "painted" report at most
+
+
+@st.fragment(run_every=LIGHT_TICK)
+def fallback_finish(probe: str) -> None:
+    """A timer, drawn on a light run only, in case the map's "painted" report never comes: it
+    asks for the full page at its first tick if the probe `probe` has not reported at all (its
+    script did not load), and after LIGHT_LONGEST seconds in any case. While the probe is alive
+    the page waits for it: on a phone on 4G the map's code takes 5-10 s to arrive, and a full
+    page asked for sooner queued the table's and the charts' code (2 MB) before it.
+    (Not drawn in later runs, so it stops.)"""
+    ticks = st.session_state.get(LIGHT_TICKS, 0)
+    st.session_state[LIGHT_TICKS] = ticks + 1
+    silent = probe_width(probe) not in st.session_state  # its script never reported
+    if ticks and (silent or ticks * LIGHT_TICK >= LIGHT_LONGEST):
+        finish_light()

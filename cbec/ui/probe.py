@@ -1,0 +1,139 @@
+"""The map's companion: a small script of the app's own drawn beside each map (its column's
+width, when the map has first drawn, clicks and taps turned into picks)."""
+
+from __future__ import annotations
+
+import streamlit as st
+import streamlit.components.v2 as components
+
+from cbec import data, mapview
+from cbec.ui.firstpaint import finish_light, light
+from cbec.ui.keys import DEVICE, LIGHT_RUN_OVER, probe_width
+
+# A small script of the app's own, no data in it, drawn just before a map in the same column:
+# - it reports the column's width (rounded to 20 px), so the server can fit China to it (deck.gl
+#   cannot fit bounds from a JSON spec), and when the map has first drawn ("painted");
+# - it turns a click or a tap on a map into a pick of what the map's tooltip shows: the tooltip
+#   carries the object's id in a hidden mark (mapview.PICK_MARK), and the tooltip's position
+#   must be the pointer's, so a stale tooltip never picks. Streamlit's own map selection is not
+#   used: while a selection is active it fades every layer it knows (the land washes out to the
+#   sea's colour), and with it switched on it keeps only one accessor's update triggers per
+#   layer (a colour change from one view to the next was not drawn).
+_map_probe = components.component(
+    "cbec_map_probe",
+    html="<div></div>",
+    js="""
+export default function (component) {
+  const { setStateValue, setTriggerValue, parentElement, data } = component;
+  const host = parentElement.host ? parentElement.host : parentElement;
+  let last = 0, timer = null;
+  const measure = () => {
+    // The probe stretches across its column: its own width is the map's.
+    const own = host.getBoundingClientRect().width;
+    const w = Math.floor((own || window.innerWidth) / 20) * 20;
+    if (Math.abs(w - last) >= 20) { last = w; setStateValue("w", w); }
+  };
+  measure();
+  const ro = new ResizeObserver(() => { clearTimeout(timer); timer = setTimeout(measure, 250); });
+  ro.observe(host);  // the column narrows when the sidebar arrives after the first paint
+  const block = () => host.closest('[data-testid="stVerticalBlock"]');
+  const chart = () => {
+    const b = block();
+    return b ? b.querySelector('[data-testid="stDeckGlJsonChart"]') : null;
+  };
+  // "painted": the map has set up its layers (they have fetched the file named in `data.wait`,
+  // the province outlines every map draws) and two frames have passed; or SETTLE ms after its
+  // canvas came, whatever the file. A canvas alone is too soon: on a slow phone deck.gl sets
+  // its layers up seconds later, and the full page asked for then competed with it.
+  const SETTLE = 10000;
+  const wait = (data && data.wait) || "";
+  const fetched = () => performance.getEntriesByType("resource")
+    .some((e) => e.name.endsWith(wait) && e.responseEnd > 0);
+  let painted = false, poll = null, since = null;
+  const check = () => {
+    const c = chart(), now = performance.now();
+    if (since === null && c && c.querySelector("canvas")) since = now;
+    if (since !== null && (fetched() || now - since >= SETTLE)) {
+      painted = true;
+      requestAnimationFrame(() => requestAnimationFrame(() => setStateValue("p", 1)));
+    }
+    if (!painted) poll = setTimeout(check, 100);
+  };
+  check();
+  // A click or a tap (not the end of a drag) picks what the tooltip at that spot shows.
+  let down = null;
+  const onDown = (e) => {
+    const c = chart();
+    down = c && c.contains(e.target) ? [e.clientX, e.clientY] : null;
+  };
+  const onClick = (e) => {
+    const c = chart();
+    if (!c || !down || !c.contains(e.target)) return;
+    const moved = Math.hypot(e.clientX - down[0], e.clientY - down[1]);
+    down = null;
+    if (moved > 8) return;
+    const canvas = c.querySelector("canvas");
+    if (!canvas) return;
+    const r = canvas.getBoundingClientRect();
+    const x = e.clientX - r.left, y = e.clientY - r.top;
+    let tries = 0;
+    const look = () => {
+      const tip = c.querySelector(".deck-tooltip");
+      const shown = tip && tip.style.display !== "none";
+      const mark = shown ? tip.querySelector("[data-pick]") : null;
+      const pos = /translate\\(([-0-9.]+)px,\\s*([-0-9.]+)px\\)/;
+      const at = shown ? pos.exec(tip.style.transform) : null;
+      if (mark && at && Math.abs(+at[1] - x) <= 4 && Math.abs(+at[2] - y) <= 4) {
+        setTriggerValue("pick", mark.getAttribute("data-pick"));
+      } else if (++tries < 12) {
+        requestAnimationFrame(look);  // a tap: the tooltip follows on the next frames
+      }
+    };
+    look();  // a mouse hovered first: the tooltip is there now (deck.gl hides it after a click)
+  };
+  document.addEventListener("pointerdown", onDown, true);
+  document.addEventListener("click", onClick, true);
+  return () => {
+    ro.disconnect(); clearTimeout(timer); clearTimeout(poll);
+    document.removeEventListener("pointerdown", onDown, true);
+    document.removeEventListener("click", onClick, true);
+  };
+}
+""",
+)
+
+_PROBE_DATA = {"wait": data.PROVINCE_OUTLINES_URL.rsplit("/", 1)[-1]}  # see "painted"
+PICK_LEN = 64  # characters of a picked id looked at: ids and adcodes are shorter
+
+
+def _noop() -> None:
+    """The probe's change callbacks: the rerun they cause is all that is needed."""
+
+
+def map_probe(key: str, on_pick=None, args: tuple = ()) -> int:
+    """Draw the map's companion in the column it is called in (before the map); returns the
+    column's width (px) as the browser reports it, or before it has (a session's first run) a
+    guess from the browser's kind. `on_pick(picked, *args)` runs before the next run when a
+    click or tap picked an object (its id, unchecked: a client can send anything)."""
+
+    def picked() -> None:
+        result = st.session_state.get(key)
+        value = result.get("pick") if isinstance(result, dict) else getattr(result, "pick", None)
+        if on_pick is not None and value is not None:
+            on_pick(value if isinstance(value, str) else repr(value)[:PICK_LEN], *args)
+
+    result = _map_probe(
+        key=key, data=_PROBE_DATA, on_w_change=_noop, on_p_change=_noop, on_pick_change=picked
+    )
+    w = getattr(result, "w", None) if result is not None else None
+    if isinstance(w, int | float) and not isinstance(w, bool) and 200 <= w <= 4000:
+        st.session_state[probe_width(key)] = int(w)
+    if getattr(result, "p", None) and light() and st.session_state.get(LIGHT_RUN_OVER):
+        finish_light()  # the browser has drawn the map: now the rest of the page
+    w = st.session_state.get(probe_width(key))
+    if isinstance(w, int):
+        return w
+    if DEVICE not in st.session_state:  # asked once: reading the headers is not free
+        ua = st.context.headers.get("User-Agent", "") or ""
+        st.session_state[DEVICE] = "phone" if "Mobi" in ua else "desktop"
+    return mapview.DEFAULT_WIDTH[st.session_state[DEVICE]]
