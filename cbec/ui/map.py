@@ -384,7 +384,7 @@ def map_and_details(run: Run, state: State, sel: Selection) -> None:
     ds, tr = run.ds, run.tr
     map_col, side = st.columns([3, 1], gap="medium")
     with map_col:
-        width = probe.map_probe(PROBE, on_pick=_pick, args=(ds.zone_ids,))
+        width = probe.map_probe(PROBE, on_pick=_pick, args=(ds.zone_ids,), sidebar=True)
         selected = ds.zone(state.zone) if state.zone else None
         spec = mapview.spec_for(
             sel,
