@@ -14,14 +14,13 @@ from cbec.ui.keys import AFTER_LIGHT, LIGHT, LIGHT_TICKS, probe_width
 def light() -> bool:
     """Whether this run is a browser's first: it then sends only what the first screen needs
     (the headline, the map), so that the map's code and data are not queued behind the code of
-    every table, chart and filter; the rest follows in the next run, which the page asks for
-    as soon as the map has drawn (the probe's "painted" report, or after 3 s at most)."""
+    every table and chart; the rest follows in the next run, which the page asks for as soon
+    as the map has set up its layers (the probe's "painted" report, or fallback_finish)."""
     return bool(st.session_state.get(LIGHT))
 
 
 def finish_light() -> None:
-    """Ask for the full page: at once from a fragment's run, or after a moment (a fragment that
-    runs once on a timer, in case the width report never comes)."""
+    """Ask for the full page (from the probe's "painted" report or the fallback timer)."""
     if light():
         st.session_state[LIGHT] = False
         st.session_state[AFTER_LIGHT] = True

@@ -11,7 +11,16 @@ Lifetimes:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+STATE, URL_SEEN, CHANGED, DROPPED, PAGE, RUN, CTX = (
+    "_state", "_url_seen", "_url_changed", "_dropped", "_page", "_run", "_ctx"
+)  # fmt: skip
+LIGHT, AFTER_LIGHT, LIGHT_TICKS, LIGHT_RUN_OVER = (
+    "_light", "_after_light", "_light_ticks", "_light_run_over"
+)  # fmt: skip
+DEVICE, LANG_WIDGET, ZOOM, FULL_RUN = "_device", "w_lang", "_map_zoom", "_chip_clicked"
 
 
 @dataclass(frozen=True)
@@ -24,25 +33,25 @@ class Entry:
 
 TABLE: tuple[Entry, ...] = (
     # the view and the run (cbec/ui/shared.py)
-    Entry("_state", "shared", "session", "the view's State (survives page switches)"),
-    Entry("_url_seen", "shared", "session", "the query string the app last read or wrote"),
-    Entry("_url_changed", "shared", "run", "the URL keys this run read from the URL"),
-    Entry("_dropped", "shared", "run", "link values dropped in this run, for the one notice"),
-    Entry("_page", "shared", "run", "the page this run shows"),
-    Entry("_run", "shared", "run", "this run's Run (dataset, state, translator)"),
-    Entry("_ctx", "shared", "run", "what valid URL values are, for links drawn after the page"),
-    Entry("_light", "shared", "first run", "this run draws only the first screen"),
-    Entry("_after_light", "shared", "first run", "the full run that follows a light one"),
-    Entry("_light_ticks", "shared", "first run", "ticks of the light page's fallback timer"),
-    Entry("_light_run_over", "map", "first run", "the light run has drawn all it draws"),
-    Entry("_device", "shared", "session", "phone or desktop, from the User-Agent, asked once"),
+    Entry(STATE, "shared", "session", "the view's State (survives page switches)"),
+    Entry(URL_SEEN, "shared", "session", "the query string the app last read or wrote"),
+    Entry(CHANGED, "shared", "run", "the URL keys this run read from the URL"),
+    Entry(DROPPED, "shared", "run", "link values dropped in this run, for the one notice"),
+    Entry(PAGE, "shared", "run", "the page this run shows"),
+    Entry(RUN, "shared", "run", "this run's Run (dataset, state, translator)"),
+    Entry(CTX, "shared", "run", "what valid URL values are, for links drawn after the page"),
+    Entry(LIGHT, "shared", "first run", "this run draws only the first screen"),
+    Entry(AFTER_LIGHT, "shared", "first run", "the full run that follows a light one"),
+    Entry(LIGHT_TICKS, "shared", "first run", "ticks of the light page's fallback timer"),
+    Entry(LIGHT_RUN_OVER, "map", "first run", "the light run has drawn all it draws"),
+    Entry(DEVICE, "shared", "session", "phone or desktop, from the User-Agent, asked once"),
     Entry("{}_probe", "shared", "widget", "a map's companion: width, painted, picks"),
     Entry("_{}_probe", "shared", "session", "the width its map's companion last reported"),
     Entry("_pages_{}", "frame", "session", "the st.Page objects, titled in a language"),
-    Entry("w_lang", "frame", "widget", "the language switch"),
+    Entry(LANG_WIDGET, "frame", "widget", "the language switch"),
     # the map page (cbec/ui/map.py)
-    Entry("_map_zoom", "map", "session", "zoom steps from the fitted view (the zoom buttons)"),
-    Entry("_chip_clicked", "map", "run", "a chip changed a filter: the whole page reruns"),
+    Entry(ZOOM, "map", "session", "zoom steps from the fitted view (the zoom buttons)"),
+    Entry(FULL_RUN, "map", "run", "a chip changed a filter: the whole page reruns"),
     Entry("w_batch", "map", "widget", "batch filter"),
     Entry("w_region", "map", "widget", "region filter"),
     Entry("w_province", "map", "widget", "province filter"),
@@ -61,14 +70,6 @@ TABLE: tuple[Entry, ...] = (
     Entry("w_nz_k", "nearest_zone", "widget", "how many zones to list"),
 )
 
-STATE, URL_SEEN, CHANGED, DROPPED, PAGE, RUN, CTX = (
-    "_state", "_url_seen", "_url_changed", "_dropped", "_page", "_run", "_ctx"
-)  # fmt: skip
-LIGHT, AFTER_LIGHT, LIGHT_TICKS, LIGHT_RUN_OVER = (
-    "_light", "_after_light", "_light_ticks", "_light_run_over"
-)  # fmt: skip
-DEVICE, LANG_WIDGET, ZOOM, FULL_RUN = "_device", "w_lang", "_map_zoom", "_chip_clicked"
-
 
 def pages(lang: str) -> str:
     return f"_pages_{lang}"
@@ -81,8 +82,6 @@ def probe_width(probe: str) -> str:
 
 def known(name: str) -> bool:
     """Whether `name` is in the table (a family's pattern matches any non-empty part)."""
-    import re
-
     for e in TABLE:
         pattern = "^" + re.escape(e.name).replace(r"\{\}", "[a-z0-9]+") + "$"
         if re.match(pattern, name):
