@@ -163,3 +163,25 @@ def params(at: AppTest) -> dict[str, list[str]]:
         v = at.query_params[k]
         out[k] = [v] if isinstance(v, str) else list(v)
     return out
+
+
+def path_to(at: AppTest, kind: str = "deck_gl_json_chart") -> list[list[tuple[str, str]]]:
+    """The page's shape on the way to the first element of `kind`: at each level from the page's
+    main block down, the kinds and keys of the nodes before it and of the one that holds it.
+    Two views with the same path have the element in the same place; Streamlit's browser
+    keeps an element's state (a map's zoom) only while nothing before it comes or goes."""
+
+    def key(node) -> str:
+        pid = getattr(getattr(node, "proto", None), "id", "") or ""
+        return pid.split("-", 2)[2] if pid.startswith("$$ID-") else ""
+
+    def holds(node) -> bool:
+        return node.type == kind or any(holds(c) for c in getattr(node, "children", {}).values())
+
+    levels, node = [], at.main
+    while node.type != kind:
+        children = [c for _, c in sorted(node.children.items())]
+        here = next(i for i, c in enumerate(children) if holds(c))
+        levels.append([(c.type, key(c)) for c in children[: here + 1]])
+        node = children[here]
+    return levels

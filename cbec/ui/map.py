@@ -241,8 +241,10 @@ def chips(run: Run, state: State) -> None:
                       (today,)))  # fmt: skip
     if state.color != "story":
         items.append((tr.text("f_color_batch"), "chip_color", _set, ("w_color", "story")))
-    if not items:
-        return
+    # Drawn in every run, empty when no filter is set: a container that comes and goes shifts
+    # the map's container by one place, and a browser that draws the page while the run is
+    # still arriving (a busy phone) then unmounts the map, losing the visitor's zoom.
+    # (frame.CSS hides it when empty.)
     with st.container(horizontal=True, gap="small", key="cbec-chips"):
         for label, key, callback, args in items:
             st.button(
@@ -399,8 +401,9 @@ def map_and_details(run: Run, state: State, sel: Selection) -> None:
             light=firstpaint.light(),
             first_points=firstpaint.after_light(),
         )
-        if sel.n == 0 and sel.newest is not None:
-            st.info(tr("no_zones"))
+        with st.container(key="cbec-map-note"):  # in every run, as the chips (see there)
+            if sel.n == 0 and sel.newest is not None:
+                st.info(tr("no_zones"))
         lay = mapview.layout(width)
         st.pydeck_chart(
             _deck(_spec_key(run, spec), ds, spec),
