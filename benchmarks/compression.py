@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     from playwright.sync_api import sync_playwright
 
-    from cbec.data import write_text_atomic
+    from cbec.paths import write_text_atomic
 
     with Deployment(replicas=1) as d, sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=exe, args=browser.CHROMIUM_ARGS)

@@ -297,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     from playwright.sync_api import sync_playwright
 
-    from cbec.data import write_text_atomic
+    from cbec.paths import write_text_atomic
 
     with contextlib.ExitStack() as stack:
         dashboard = stack.enter_context(browser.streamlit_app("dashboard.py"))

@@ -466,10 +466,10 @@ def synthetic_data(scale: int, dest: Path) -> Path:
     import numpy as np
     import pandas as pd
 
-    from cbec import data
-    from cbec.data import write_csv_atomic, write_text_atomic
+    from cbec import paths, vocab
+    from cbec.paths import write_csv_atomic, write_text_atomic
 
-    shutil.copytree(data.DATA, dest)
+    shutil.copytree(paths.DATA, dest)
     if scale == 1:
         return dest
 
@@ -486,7 +486,7 @@ def synthetic_data(scale: int, dest: Path) -> Path:
         z["name_zh"] = zones["name_zh"] + f"{j}"
         c = coords.copy()
         c["zone_id"] = coords["zone_id"] + f"-x{j}"
-        lo, hi = data.CHINA_BBOX["lat"], data.CHINA_BBOX["lon"]
+        lo, hi = vocab.CHINA_BBOX["lat"], vocab.CHINA_BBOX["lon"]
         lat = coords["lat"].astype(float) + rng.uniform(-0.4, 0.4, len(c))
         lon = coords["lon"].astype(float) + rng.uniform(-0.4, 0.4, len(c))
         c["lat"] = lat.clip(lo[0], lo[1]).round(5).astype(str)
@@ -583,7 +583,7 @@ def run_bytes(args: argparse.Namespace) -> int:
 
 
 def write(path: Path, result: dict) -> None:
-    from cbec.data import write_text_atomic
+    from cbec.paths import write_text_atomic
 
     write_text_atomic(path, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(f"-> {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")

@@ -27,7 +27,7 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cbec.data import write_text_atomic  # noqa: E402
+from cbec.paths import write_text_atomic  # noqa: E402
 from support.apptest import run_like_a_server  # noqa: E402
 
 APPS = {

@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 
-from cbec.data import CONFIDENCE
+from cbec.vocab import CONFIDENCE
 
 EXPORT_COLUMNS = [
     "zone_id",

@@ -27,7 +27,7 @@ import pydeck as pdk
 from pydeck.bindings import deck as _pydeck_deck
 from pydeck.bindings.json_tools import default_serialize
 
-from cbec import colors, data
+from cbec import colors, paths, vocab
 from cbec.data import Dataset
 from cbec.selection import NEVER, Categories, Selection, day_number, keep, point_fields
 
@@ -130,7 +130,7 @@ POINT_FIELDS: dict[str, str] = {
     "i": "the zone's row in the zones table",
     "p": "[lon, lat], 3 decimals (about 100 m)",
     "b": "batch",
-    "rg": "region, as its index in data.REGIONS",
+    "rg": "region, as its index in vocab.REGIONS",
     "pv": "province, as its index in provinces.csv",
     "a": "approval, as a day number (selection.day_number)",
     "r": "withdrawal, as a day number; selection.NEVER if never withdrawn",
@@ -153,7 +153,7 @@ def zone_records(ds: Dataset) -> list[dict]:
     fetches them once; views choose by batch, region and province index and day numbers."""
     z = ds.zones
     province_index = {p: i for i, p in enumerate(ds.provinces["province_en"])}
-    region_zh = dict(zip(data.REGIONS, [data.REGION_ZH[r] for r in data.REGIONS], strict=True))
+    region_zh = dict(zip(vocab.REGIONS, [vocab.REGION_ZH[r] for r in vocab.REGIONS], strict=True))
     out = []
     for i, r in enumerate(z.itertuples(index=False)):
         revoked = NEVER if pd.isna(r.revoked_on) else day_number(r.revoked_on)
@@ -163,7 +163,7 @@ def zone_records(ds: Dataset) -> list[dict]:
                 "i": i,
                 "p": [round(r.lon, 3), round(r.lat, 3)],
                 "b": int(r.batch),
-                "rg": data.REGIONS.index(r.region_en),
+                "rg": vocab.REGIONS.index(r.region_en),
                 "pv": province_index[r.province_en],
                 "a": day_number(r.approved_on),
                 "r": revoked,
@@ -189,10 +189,10 @@ def static_url(records: list[dict], stem: str) -> str | None:
     read-only disk): the deck then carries the records itself."""
     text = json.dumps(records, ensure_ascii=False, separators=(",", ":"))
     name = f"{stem}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
-    path = data.GENERATED / name
+    path = paths.GENERATED / name
     try:
         if not path.exists():
-            data.write_text_atomic(path, text)
+            paths.write_text_atomic(path, text)
     except OSError:
         return None
     return f"app/static/generated/{name}"
@@ -647,7 +647,7 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
         layer = pdk.Layer(
             "GeoJsonLayer",
             id=layer_id,
-            data=data.PROVINCE_OUTLINES_URL,
+            data=paths.PROVINCE_OUTLINES_URL,
             extensions=[{"@@type": "DataFilterExtension", "categorySize": 1}],
             get_filter_category="properties.adcode",
             pickable=False,
@@ -669,7 +669,7 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
         pdk.Layer(
             "GeoJsonLayer",
             id="provinces",
-            data=data.PROVINCE_OUTLINES_URL,
+            data=paths.PROVINCE_OUTLINES_URL,
             stroked=True,
             filled=True,
             get_fill_color=[0, 0, 0, 0] if spec.basemap else list(colors.LAND),
@@ -780,7 +780,7 @@ def scs_inset_layer() -> pdk.Layer:
     return pdk.Layer(
         "GeoJsonLayer",
         id="inset",
-        data=data.SCS_INSET_URL,
+        data=paths.SCS_INSET_URL,
         stroked=True,
         filled=True,
         get_fill_color="properties.kind == 'islands' ? [170,170,170,255] : [0,0,0,0]",
@@ -816,7 +816,7 @@ def labels_layer(ds: Dataset, zoom: float, lang: str) -> pdk.Layer:
 def priority_codes(ds: Dataset) -> list[str]:
     """The adcodes of the provinces in the priority regions (Central, West, Northeast)."""
     p = ds.provinces
-    return list(p.loc[p["region_en"].isin(data.PRIORITY_REGIONS), "adcode"])
+    return list(p.loc[p["region_en"].isin(vocab.PRIORITY_REGIONS), "adcode"])
 
 
 def _light_records(ds: Dataset, spec: MapSpec) -> list[dict]:

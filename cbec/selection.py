@@ -19,9 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cbec import data
-from cbec.data import PRIORITY_REGIONS, Dataset
+from cbec import vocab
+from cbec.data import Dataset
 from cbec.filters import Filters, matches
+from cbec.vocab import PRIORITY_REGIONS
 
 EPOCH = dt.date(2015, 1, 1)  # day numbers in the points file count from here
 NEVER = 99999  # the day number of "not withdrawn"
@@ -42,7 +43,7 @@ def point_fields(ds: Dataset) -> dict[str, np.ndarray]:
 
     def make() -> dict[str, np.ndarray]:
         z = ds.zones
-        regions = {r: i for i, r in enumerate(data.REGIONS)}
+        regions = {r: i for i, r in enumerate(vocab.REGIONS)}
         provinces = {p: i for i, p in enumerate(ds.provinces["province_en"])}
         revoked = [NEVER if pd.isna(d) else day_number(d) for d in z["revoked_on"]]
         return {
@@ -151,7 +152,7 @@ def _select(ds: Dataset, f: Filters, color: str, today: dt.date) -> Selection:
     chosen = tuple(sorted(set(f.batches)))
     approved = tuple(b for b in chosen if batch_day.get(b, NEVER) <= d)
     later = tuple(b for b in chosen if b not in approved)
-    regions = tuple(data.REGIONS.index(r) for r in (f.regions or data.REGIONS))
+    regions = tuple(vocab.REGIONS.index(r) for r in (f.regions or vocab.REGIONS))
     names = list(ds.provinces["province_en"])
     provinces = tuple(names.index(p) for p in f.provinces) if f.provinces else None
     if provinces is None:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from cbec.colors import REGION_ORDER
-from cbec.data import PRIORITY_REGIONS
+from cbec.vocab import PRIORITY_REGIONS
 
 FIRST_GROUP = (1, 2)  # the "13 cities including Hangzhou" of the July 2018 announcement
 

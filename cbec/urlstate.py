@@ -17,8 +17,8 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from cbec import i18n
-from cbec.data import slugify
 from cbec.filters import DEFAULT_BATCHES, FIRST_DAY, MAX_QUERY, Filters
+from cbec.vocab import slugify
 
 LANGS = i18n.LANGS  # the languages with a catalogue file
 MAX_VALUES = 40  # per key: more than any real selection (31 provinces)

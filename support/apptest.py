@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
-from cbec import data
+from cbec import paths
 
 
 def run_like_a_server() -> Callable[[], None]:
@@ -48,7 +48,7 @@ def pages_directory_mode(fresh: bool = False) -> bool:
         saved = PagesManager.uses_pages_directory
         PagesManager.uses_pages_directory = None
         try:
-            PagesManager(str(data.ROOT / "dashboard.py"), setup_watcher=False)
+            PagesManager(str(paths.ROOT / "dashboard.py"), setup_watcher=False)
             return bool(PagesManager.uses_pages_directory)
         finally:
             PagesManager.uses_pages_directory = saved
@@ -58,7 +58,7 @@ def pages_directory_mode(fresh: bool = False) -> bool:
 def open_app(params: dict[str, str | list[str]] | None = None, page: str | None = None) -> AppTest:
     """A new session that opens `page` (default: the map) with `params`, as a shared link
     does: the first run is that page's."""
-    at = AppTest.from_file(str(data.ROOT / "dashboard.py"), default_timeout=60)
+    at = AppTest.from_file(str(paths.ROOT / "dashboard.py"), default_timeout=60)
     for k, v in (params or {}).items():
         at.query_params[k] = v
     if page:
@@ -91,7 +91,7 @@ def records(layer: dict) -> list[dict]:
         return layer["data"]
     url = layer["data"]
     assert url.startswith("app/static/"), url
-    return json.loads((data.ROOT / "static" / url.removeprefix("app/static/")).read_text("utf-8"))
+    return json.loads((paths.ROOT / "static" / url.removeprefix("app/static/")).read_text("utf-8"))
 
 
 def drawn(at: AppTest, layer_id: str = "zones") -> list[dict]:

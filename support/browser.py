@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from cbec import colors, data
+from cbec import colors, paths
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -68,13 +68,13 @@ def streamlit_app(
     and stops the server afterwards, also on failure."""
     port = free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(data.ROOT / script),
+        sys.executable, "-m", "streamlit", "run", str(paths.ROOT / script),
         "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.headless", "true", "--browser.gatherUsageStats", "false", *args,
     ]  # fmt: skip
     log = open(os.devnull, "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        cmd, cwd=data.ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+        cmd, cwd=paths.ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -139,7 +139,7 @@ def wait_for_app(page, timeout_ms: int = 30000) -> None:
 
 
 def screenshot_dir(name: str) -> Path:
-    out = data.ROOT / name
+    out = paths.ROOT / name
     out.mkdir(parents=True, exist_ok=True)
     return out
 

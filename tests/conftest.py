@@ -4,7 +4,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cbec import data
+from cbec import paths
 from support.apptest import run_like_a_server
 
 
@@ -12,7 +12,7 @@ from support.apptest import run_like_a_server
 def data_copy(tmp_path: Path) -> Path:
     """A private copy of data/ that a test may break."""
     dst = tmp_path / "data"
-    shutil.copytree(data.DATA, dst)
+    shutil.copytree(paths.DATA, dst)
     return dst
 
 
@@ -27,7 +27,7 @@ def write(df: pd.DataFrame, path: Path) -> None:
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
     """The sourced list, inside the repository: a fresh clone has it, so nothing skips."""
-    return data.SOURCES
+    return paths.SOURCES
 
 
 @pytest.fixture(autouse=True)

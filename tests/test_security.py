@@ -16,7 +16,7 @@ from collections import Counter
 
 import pytest
 
-from cbec import data, i18n, places, urlstate
+from cbec import data, i18n, paths, places, urlstate
 from support.apptest import notices, open_app, text
 from support.nominatim_server import FakeNominatim
 
@@ -119,7 +119,7 @@ def test_the_data_page_writes_data_values_as_text(data_copy, monkeypatch):
 
 
 def test_visitors_never_see_error_details():
-    with open(data.ROOT / ".streamlit" / "config.toml", "rb") as fh:
+    with open(paths.ROOT / ".streamlit" / "config.toml", "rb") as fh:
         config = tomllib.load(fh)
     assert config["client"]["showErrorDetails"] == "none"
     assert config["client"]["toolbarMode"] == "viewer"
@@ -292,7 +292,7 @@ def _fuzz(chunk: list[tuple[str | None, dict]]) -> list[str]:
     failures, at, slowest, on = [], None, 0.0, None
     for i, (page, query) in enumerate(chunk):
         if at is None or i % 40 == 0 or page != on:
-            at = AppTest.from_file(str(data.ROOT / "dashboard.py"), default_timeout=10)
+            at = AppTest.from_file(str(paths.ROOT / "dashboard.py"), default_timeout=10)
             at.run()
             at.switch_page(f"pages/{page or 'map'}.py")
             on = page

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cbec import data
+from cbec import checks, data, paths
 from cbec.pipeline import validate as validate_command
 from cbec.schema import DataError, headline
 from support.apptest import open_app
@@ -371,16 +371,16 @@ STATIC_CASES: dict[str, tuple[Callable, str, str]] = {
 def static_copy(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "static"
     folder.mkdir()
-    for path in (data.PROVINCE_OUTLINES, data.SCS_INSET):
+    for path in (paths.PROVINCE_OUTLINES, paths.SCS_INSET):
         (folder / path.name).write_bytes(path.read_bytes())
-        monkeypatch.setattr(data, {"china_provinces.geojson": "PROVINCE_OUTLINES",
+        monkeypatch.setattr(paths, {"china_provinces.geojson": "PROVINCE_OUTLINES",
                                    "south_china_sea.geojson": "SCS_INSET"}[path.name],
                             folder / path.name)  # fmt: skip
     return folder
 
 
 def test_the_static_files_are_checked_with_the_data(static_copy):
-    assert data.check().problems == []  # the copies as shipped pass
+    assert checks.check().problems == []  # the copies as shipped pass
     files = [file for _, file, _ in STATIC_CASES.values()]
     assert min(files.count(f) for f in ("china_provinces.geojson", "south_china_sea.geojson")) >= 5
 
@@ -389,7 +389,7 @@ def test_the_static_files_are_checked_with_the_data(static_copy):
 def test_a_broken_static_file_is_named_first(static_copy, case):
     breaker, file, expected = STATIC_CASES[case]
     breaker(static_copy)
-    found = [str(p) for p in data.check().problems]
+    found = [str(p) for p in checks.check().problems]
     assert found and found[0].startswith(file), found[:3]
     assert any(expected in p for p in found), found[:5]
 
@@ -411,7 +411,7 @@ def test_the_validate_command_finds_a_self_intersecting_polygon(data_copy):
 
 def test_every_data_file_is_broken_five_ways_at_least():
     files = [file for _, file, _ in CASES.values()]
-    shipped = [s.file for s in (*data.CSV_FILES, *data.GEO_FILES)]
+    shipped = [s.file for s in (*checks.CSV_FILES, *checks.GEO_FILES)]
     assert sorted(set(files)) == sorted(shipped)
     assert min(files.count(f) for f in shipped) >= 5
 
@@ -446,7 +446,7 @@ def test_every_page_shows_an_error_block_and_no_map(data_copy, monkeypatch, case
 
 
 def test_committed_data_is_valid():
-    report = data.check(data.DATA)
+    report = checks.check(paths.DATA)
     assert report.problems == []
 
 
@@ -516,7 +516,7 @@ def test_validate_command_prints_ok_or_the_problems(data_copy):
         [sys.executable, "-m", "cbec.pipeline.validate", str(data_copy)],
         capture_output=True,
         text=True,
-        cwd=data.ROOT,
+        cwd=paths.ROOT,
     )
     assert bad.returncode == 1
     assert bad.stderr.splitlines()[0].startswith("zones.csv, line 2, field 'approved_on'")
@@ -525,7 +525,7 @@ def test_validate_command_prints_ok_or_the_problems(data_copy):
         [sys.executable, "-m", "cbec.pipeline.validate"],
         capture_output=True,
         text=True,
-        cwd=data.ROOT,
+        cwd=paths.ROOT,
     )
     assert good.returncode == 0, good.stderr
     assert good.stdout.startswith("ok: 181 zones in 8 batches, 31 of 31 provinces")

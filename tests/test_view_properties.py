@@ -19,13 +19,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cbec import colors, data, i18n, mapview, selection
+from cbec import colors, data, i18n, mapview, selection, vocab
 from cbec.filters import FIRST_DAY, Filters
 from support.apptest import deck_drawn, metrics, open_app, table, text
 
 DS = data.dataset()
 TODAY = DS.today
-REGIONS = list(data.REGIONS)
+REGIONS = list(vocab.REGIONS)
 PROVINCES = list(DS.provinces["province_en"])
 BATCHES = [int(b) for b in DS.batches["batch"]]
 APPROVALS = sorted({d.date() for d in DS.batches["approved_on"]})
@@ -126,9 +126,9 @@ BAD_WORDS = re.compile(r"\b(nan|NaN|None|inf|Infinity|undefined)\b")
 def _link(f: Filters, color: str, lang: str) -> dict[str, str | list[str]]:
     params: dict[str, str | list[str]] = {"batch": [str(b) for b in f.batches] or ["none"]}
     if f.regions:
-        params["region"] = [data.slugify(r) for r in f.regions]
+        params["region"] = [vocab.slugify(r) for r in f.regions]
     if f.provinces:
-        params["province"] = [data.slugify(p) for p in f.provinces]
+        params["province"] = [vocab.slugify(p) for p in f.provinces]
     if f.q:
         params["q"] = f.q
     if f.as_of:

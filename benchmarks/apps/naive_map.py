@@ -6,7 +6,7 @@ import json
 import pydeck as pdk
 import streamlit as st
 
-from cbec import data
+from cbec import paths
 from cbec.colors import BATCH
 from cbec.data import load
 
@@ -22,7 +22,7 @@ view = z[z["batch"].isin(batches) & (z["status"] == "active")].copy()
 view["color"] = view["batch"].map(lambda b: list(BATCH[b]))
 view["approved_on"] = view["approved_on"].dt.strftime("%Y-%m-%d")
 view["revoked_on"] = view["revoked_on"].dt.strftime("%Y-%m-%d")
-with open(data.PROVINCE_OUTLINES, encoding="utf-8") as fh:
+with open(paths.PROVINCE_OUTLINES, encoding="utf-8") as fh:
     outlines = json.load(fh)
 st.pydeck_chart(
     pdk.Deck(

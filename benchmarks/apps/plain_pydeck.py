@@ -11,7 +11,7 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from cbec import colors, data, mapview
+from cbec import colors, data, mapview, paths, vocab
 
 LAT, LON, ZOOM = mapview.fit(mapview.CHINA_BOUNDS, 680, mapview.height_for(680))
 
@@ -26,7 +26,7 @@ def zones() -> pd.DataFrame:
 
 @st.cache_data
 def outlines():
-    with open(data.PROVINCE_OUTLINES, encoding="utf-8") as fh:
+    with open(paths.PROVINCE_OUTLINES, encoding="utf-8") as fh:
         return json.load(fh)
 
 
@@ -35,7 +35,7 @@ today = dt.date.today()
 sb = st.sidebar
 sb.header("Filters")
 batches = sb.multiselect("Batch", list(range(1, 9)), default=[1, 2, 3])
-regions = sb.multiselect("Region", data.REGIONS)
+regions = sb.multiselect("Region", vocab.REGIONS)
 provinces = sb.multiselect("Province", sorted(z["province_en"].unique()))
 q = sb.text_input("Search names")
 stops = sorted({d.date() for d in z["approved_on"]} | {today})

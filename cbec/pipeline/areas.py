@@ -14,7 +14,7 @@ from pathlib import Path
 import shapely
 from shapely.geometry import Point, shape
 
-from cbec import data
+from cbec import paths
 
 TOLERANCE_DEG = 0.02  # ~2 km: the zone areas are simplified at 0.005 deg, provinces at 0.03
 
@@ -35,7 +35,7 @@ class Areas:
     country: object
 
     @classmethod
-    def load(cls, outlines: Path = data.PROVINCE_OUTLINES, zone_areas: Path = data.ZONE_AREAS):
+    def load(cls, outlines: Path = paths.PROVINCE_OUTLINES, zone_areas: Path = paths.ZONE_AREAS):
         provinces = _load(outlines, "name_zh")
         zones = _load(zone_areas, "zone_id") if Path(zone_areas).exists() else {}
         country = shapely.union_all(list(provinces.values()))

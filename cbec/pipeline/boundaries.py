@@ -28,8 +28,8 @@ import pandas as pd
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 
-from cbec import data
-from cbec.data import write_text_atomic
+from cbec import paths
+from cbec.paths import write_text_atomic
 
 # Province outlines: a country map needs ~2 km detail; coverage simplification keeps shared
 # borders shared. Zone areas keep more detail because geocoded seats are checked against them.
@@ -269,17 +269,24 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.parse_args(argv)
     src = Source.installed()
-    provinces = pd.read_csv(data.PROVINCES_CSV, dtype=str)
-    zones = pd.read_csv(data.ZONES_CSV, dtype=str, keep_default_na=False)
-    write_text_atomic(data.PROVINCE_OUTLINES, dumps(build_provinces(src, provinces)))
-    write_text_atomic(data.PROVINCE_SHAPES_COARSE, dumps(build_provinces(src, provinces, **COARSE)))
+    provinces = pd.read_csv(paths.PROVINCES_CSV, dtype=str)
+    zones = pd.read_csv(paths.ZONES_CSV, dtype=str, keep_default_na=False)
+    write_text_atomic(paths.PROVINCE_OUTLINES, dumps(build_provinces(src, provinces)))
+    write_text_atomic(
+        paths.PROVINCE_SHAPES_COARSE, dumps(build_provinces(src, provinces, **COARSE))
+    )
     areas, missing = build_zone_areas(src, zones)
-    write_text_atomic(data.ZONE_AREAS, dumps(areas))
-    write_text_atomic(data.SCS_INSET, dumps(build_scs_inset(src)))
+    write_text_atomic(paths.ZONE_AREAS, dumps(areas))
+    write_text_atomic(paths.SCS_INSET, dumps(build_scs_inset(src)))
     for line in missing:
         print(f"no area found for {line}", file=sys.stderr)
-    for p in (data.PROVINCE_OUTLINES, data.PROVINCE_SHAPES_COARSE, data.ZONE_AREAS, data.SCS_INSET):
-        print(f"{p.relative_to(data.ROOT)}: {p.stat().st_size / 1024:.0f} KB")
+    for p in (
+        paths.PROVINCE_OUTLINES,
+        paths.PROVINCE_SHAPES_COARSE,
+        paths.ZONE_AREAS,
+        paths.SCS_INSET,
+    ):
+        print(f"{p.relative_to(paths.ROOT)}: {p.stat().st_size / 1024:.0f} KB")
     return 1 if missing else 0
 
 

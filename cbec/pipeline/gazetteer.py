@@ -32,9 +32,9 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point
 
-from cbec import data
-from cbec.data import write_csv_atomic
+from cbec import paths
 from cbec.geocoders import OfflineGazetteer, SeatTable
+from cbec.paths import write_csv_atomic
 from cbec.pipeline.boundaries import Source
 from cbec.pipeline.seats import seat_of
 from cbec.places import latin_key
@@ -280,14 +280,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m cbec.pipeline.gazetteer", description=__doc__.split("\n")[0]
     )
-    ap.add_argument("--out", type=Path, default=data.DATA, help="folder to write the CSVs to")
+    ap.add_argument("--out", type=Path, default=paths.DATA, help="folder to write the CSVs to")
     args = ap.parse_args(argv)
     src = Source.installed()
-    provinces = pd.read_csv(data.PROVINCES_CSV, dtype=str)
+    provinces = pd.read_csv(paths.PROVINCES_CSV, dtype=str)
     prefectures = build_prefectures(src, OfflineGazetteer(), provinces, SeatTable())
-    write_csv_atomic(prefectures, args.out / data.PREFECTURES_CSV.name)
+    write_csv_atomic(prefectures, args.out / paths.PREFECTURES_CSV.name)
     places = build_places(src, provinces, prefectures)
-    write_csv_atomic(places, args.out / data.PLACES_CSV.name)
+    write_csv_atomic(places, args.out / paths.PLACES_CSV.name)
     approx = prefectures[prefectures["precision"] == "area"]
     by_name = prefectures[prefectures["source"].str.startswith("GeoNames")]
     print(

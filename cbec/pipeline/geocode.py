@@ -32,8 +32,8 @@ import pandas as pd
 from geopy.distance import geodesic
 from geopy.exc import GeopyError
 
-from cbec import data
-from cbec.data import COORD_COLUMNS, write_csv_atomic
+from cbec import paths
+from cbec.checks import COORD_COLUMNS
 from cbec.geocoders import (
     GeocodeError,
     NominatimProvider,
@@ -44,6 +44,7 @@ from cbec.geocoders import (
     _short,
     network_answers,
 )
+from cbec.paths import write_csv_atomic
 from cbec.pipeline.seats import seat_of
 
 # precision: "seat" = the seat of government, found by a geocoder and checked; "area" = no
@@ -156,7 +157,7 @@ def run(
     zones: pd.DataFrame,
     provider: Provider | list[Provider],
     areas,
-    out: Path = data.COORDINATES_CSV,
+    out: Path = paths.COORDINATES_CSV,
     refresh: bool = False,
     today: dt.date | None = None,
     fallback: bool = False,
@@ -294,8 +295,8 @@ def main(argv: Iterable[str] | None = None) -> int:
         "--provider", choices=["seats", "auto", "nominatim", "offline"], default="seats"
     )
     ap.add_argument("--refresh", action="store_true", help="geocode every zone again")
-    ap.add_argument("--zones", type=Path, default=data.ZONES_CSV)
-    ap.add_argument("--out", type=Path, default=data.COORDINATES_CSV)
+    ap.add_argument("--zones", type=Path, default=paths.ZONES_CSV)
+    ap.add_argument("--out", type=Path, default=paths.COORDINATES_CSV)
     ap.add_argument("--domain", default="nominatim.openstreetmap.org")
     ap.add_argument("--scheme", default="https", choices=["http", "https"])
     ap.add_argument("--min-interval", type=float, default=1.0, help="seconds between requests")

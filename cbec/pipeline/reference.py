@@ -14,16 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from cbec import data
-from cbec.data import (
-    ADMIN_LEVELS,
-    CONFIDENCE,
-    PROVINCE_COLUMNS,
-    ZONE_COLUMNS,
-    slugify,
-    write_csv_atomic,
-)
+from cbec import checks, paths
+from cbec.checks import PROVINCE_COLUMNS, ZONE_COLUMNS
+from cbec.paths import write_csv_atomic
 from cbec.schema import Col, CsvSchema, Problem, Report, check_csv, headline, read_csv
+from cbec.vocab import ADMIN_LEVELS, CONFIDENCE, slugify
 
 _SUFFIXES = (" New Area", " Prefecture", " City", " Island")
 
@@ -57,7 +52,7 @@ SOURCE_KINDS = CsvSchema(
         Col("about", required=False),
     ),
 )
-SOURCE_FILES = (REFERENCE, data.PROVINCES, SOURCE_KINDS)
+SOURCE_FILES = (REFERENCE, checks.PROVINCES, SOURCE_KINDS)
 
 
 def source_problems(folder: Path) -> list[Problem]:
@@ -105,8 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m cbec.pipeline.reference", description=__doc__.split("\n")[0]
     )
-    ap.add_argument("sources", nargs="?", type=Path, default=data.SOURCES)
-    ap.add_argument("--out", type=Path, default=data.DATA, help="folder to write the CSVs to")
+    ap.add_argument("sources", nargs="?", type=Path, default=paths.SOURCES)
+    ap.add_argument("--out", type=Path, default=paths.DATA, help="folder to write the CSVs to")
     args = ap.parse_args(argv)
     problems = source_problems(args.sources)
     if problems:
@@ -121,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"duplicate zone_id: {dupes}", file=sys.stderr)
         return 1
     provinces = pd.read_csv(args.sources / "provinces.csv", dtype=str, keep_default_na=False)
-    zones_csv, provinces_csv = args.out / data.ZONES_CSV.name, args.out / data.PROVINCES_CSV.name
+    zones_csv, provinces_csv = args.out / paths.ZONES_CSV.name, args.out / paths.PROVINCES_CSV.name
     write_csv_atomic(zones, zones_csv)
     write_csv_atomic(provinces[PROVINCE_COLUMNS], provinces_csv)
     print(f"wrote {len(zones)} zones to {zones_csv} and {len(provinces)} provinces")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cbec import data
+from cbec import checks, data, paths
 from cbec.schema import DataError, headline
 
 
@@ -19,7 +19,7 @@ def geometry_problems(folder: Path) -> list[str]:
     from shapely.geometry import shape
 
     out = []
-    for path in (folder / data.PROVINCE_SHAPES.file, folder / data.ZONE_SHAPES.file):
+    for path in (folder / checks.PROVINCE_SHAPES.file, folder / checks.ZONE_SHAPES.file):
         with open(path, encoding="utf-8") as fh:
             for f in json.load(fh)["features"]:
                 g = shape(f["geometry"])
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         "names the first broken file); exit 1 if there is any.",
     )
     ap.add_argument("data_dir", nargs="?", type=Path, help="default: the app's data folder")
-    folder = ap.parse_args(argv).data_dir or data.data_dir()
+    folder = ap.parse_args(argv).data_dir or paths.data_dir()
     try:
         ds = data.load(folder)
         problems = geometry_problems(folder)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cbec import colors, data, export, i18n
+from cbec import colors, export, i18n, paths, vocab
 from cbec.data import status_on
 from cbec.ui import shared
 from cbec.ui.shared import Run
@@ -36,7 +36,7 @@ def reader_table(zones: pd.DataFrame, tr: i18n.For, today) -> pd.DataFrame:
             "lon": zones["lon"],
             "precision": [tr.text(f"precision_{p}") for p in zones["precision"]],
             "note": zones[tr.textcol("note")],
-            "source_url": [(data.sources(s) or [None])[0] for s in zones["source_url"]],
+            "source_url": [(vocab.sources(s) or [None])[0] for s in zones["source_url"]],
         }
     )
     out["note"] = out["note"].fillna("")
@@ -124,7 +124,7 @@ def _tables(key: str, lang: str, _run: Run) -> None:
                 tr.text("s_count"): batches["count"],
                 tr.text("ds_title_col"): tr.col(batches, "title"),
                 tr.text("c_source"): [
-                    (data.sources(s) or [None])[0] for s in batches["source_url"]
+                    (vocab.sources(s) or [None])[0] for s in batches["source_url"]
                 ],
             }
         ),
@@ -206,7 +206,7 @@ def downloads(run: Run) -> None:
     )
     st.download_button(
         tr("ds_dl_outlines"),
-        lambda: data.PROVINCE_OUTLINES.read_bytes(),
+        lambda: paths.PROVINCE_OUTLINES.read_bytes(),
         file_name="china_provinces.geojson",
         mime="application/geo+json",
         on_click="ignore",

@@ -19,7 +19,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from cbec import colors, data, filters, i18n, mapview, nearest, selection, summary
+from cbec import colors, data, filters, i18n, mapview, nearest, selection, summary, vocab
 from cbec.filters import DEFAULT_BATCHES, FIRST_DAY
 from cbec.selection import Selection, Story
 from cbec.ui import firstpaint, keys, probe, shared, slots
@@ -608,7 +608,7 @@ def details(run: Run, state: State, sel: Selection) -> None:
         st.caption(tr("d_unverified"))
     if z.get("point_note"):
         st.caption(tr("d_point_note", note=z[tr.textcol("point_note")]))
-    links = data.sources(z["source_url"])
+    links = vocab.sources(z["source_url"])
     if links:
         st.markdown(f"{tr('d_sources')}: " + " · ".join(shared.md_link(u) for u in links))
     near = ds.derived(  # keyed by the set of active zones, not the day: bounded

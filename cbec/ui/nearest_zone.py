@@ -11,7 +11,7 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from cbec import colors, data, i18n, mapview, nearest, places
+from cbec import colors, data, i18n, mapview, nearest, paths, places
 from cbec.geocoders import GeocodeError
 from cbec.ui import probe, shared, slots
 from cbec.ui.shared import Run
@@ -153,7 +153,7 @@ def nearest_deck(
         pdk.Layer(
             "GeoJsonLayer",
             id="provinces",
-            data=data.PROVINCE_OUTLINES_URL,
+            data=paths.PROVINCE_OUTLINES_URL,
             stroked=True,
             filled=True,
             get_fill_color=list(colors.LAND),

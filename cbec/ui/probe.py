@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 import streamlit.components.v2 as components
 
-from cbec import data, mapview
+from cbec import mapview, paths
 from cbec.ui.firstpaint import finish_light, light
 from cbec.ui.keys import DEVICE, LIGHT_RUN_OVER, probe_width
 
@@ -116,7 +116,7 @@ export default function (component) {
 """,
 )
 
-_WAIT_FOR = data.PROVINCE_OUTLINES_URL.rsplit("/", 1)[-1]  # see "painted"
+_WAIT_FOR = paths.PROVINCE_OUTLINES_URL.rsplit("/", 1)[-1]  # see "painted"
 PICK_LEN = 64  # characters of a picked id looked at: ids and adcodes are shorter
 
 

@@ -22,7 +22,7 @@ from urllib.parse import quote, urlsplit
 
 import streamlit as st
 
-from cbec import data, export, i18n, urlstate
+from cbec import data, export, i18n, paths, urlstate, vocab
 from cbec.data import Dataset
 from cbec.schema import DataError, headline
 from cbec.ui.firstpaint import light
@@ -78,7 +78,7 @@ def context(ds: Dataset) -> UrlContext:
     def make() -> UrlContext:
         return UrlContext(
             batches=tuple(int(b) for b in ds.batches["batch"]),
-            regions=tuple(data.REGIONS),
+            regions=tuple(vocab.REGIONS),
             provinces=tuple(ds.provinces["province_en"]),
             zones=ds.zone_ids,
             today=ds.today,
@@ -153,7 +153,7 @@ def version(run: Run) -> str:
     """A cache key for what depends only on the data version and the day: short, because
     Streamlit hashes every argument of a cached function on every call (a nested tuple of the
     files' sizes and times cost more than the lookups it keys)."""
-    return _digest(run.ds.version or (str(data.data_dir()), run.today))
+    return _digest(run.ds.version or (str(paths.data_dir()), run.today))
 
 
 @functools.lru_cache(maxsize=64)

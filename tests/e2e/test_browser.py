@@ -195,10 +195,10 @@ def test_markup_in_a_zone_name_reaches_the_tooltip_as_text(chromium, tmp_path):
 
     import pandas as pd
 
-    from cbec import data
+    from cbec import paths
 
     copy = tmp_path / "data"
-    shutil.copytree(data.DATA, copy)
+    shutil.copytree(paths.DATA, copy)
     zones = pd.read_csv(copy / "zones.csv", dtype=str, keep_default_na=False)
     name = '<img src=x onerror="document.title=1">'
     zones.loc[zones["zone_id"] == "xian", "name_en"] = name

@@ -1,0 +1,56 @@
+"""Where the project's files live, and how they are written: atomically, so that a reader (a
+running app, a test, a second pipeline run) never sees a half-written file."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+STATIC = ROOT / "static"
+SOURCES = DATA / "sources"  # the sourced list zones.csv and provinces.csv are built from
+
+ZONES_CSV = DATA / "zones.csv"
+BATCHES_CSV = DATA / "batches.csv"
+PROVINCES_CSV = DATA / "provinces.csv"
+COORDINATES_CSV = DATA / "coordinates.csv"
+ZONE_AREAS = DATA / "zone_areas.geojson"
+PROVINCE_SHAPES_COARSE = DATA / "provinces_coarse.geojson"
+PREFECTURES_CSV = DATA / "prefectures.csv"
+PLACES_CSV = DATA / "places.csv"
+PROVINCE_OUTLINES = STATIC / "china_provinces.geojson"
+SCS_INSET = STATIC / "south_china_sea.geojson"
+GENERATED = STATIC / "generated"  # files the app writes once per data version (zone points)
+# The URL under which Streamlit's static serving exposes PROVINCE_OUTLINES (relative, so a
+# baseUrlPath or a hosted subdomain keeps working).
+PROVINCE_OUTLINES_URL = "app/static/china_provinces.geojson"
+SCS_INSET_URL = "app/static/south_china_sea.geojson"
+
+
+def data_dir() -> Path:
+    """The folder the app reads: `data/`, or CBEC_DATA_DIR when set (tests, a data preview)."""
+    return Path(os.environ.get("CBEC_DATA_DIR") or DATA)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename it over `path` in one step."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_csv_atomic(df: pd.DataFrame, path: Path) -> None:
+    write_text_atomic(path, df.to_csv(index=False, lineterminator="\n"))
