@@ -27,7 +27,7 @@ import pydeck as pdk
 from pydeck.bindings import deck as _pydeck_deck
 from pydeck.bindings.json_tools import default_serialize
 
-from cbec import colors, paths, vocab
+from cbec import colors, layers, paths, vocab
 from cbec.data import Dataset
 from cbec.selection import NEVER, Categories, Selection, day_number, keep, point_fields
 
@@ -642,47 +642,15 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
         return _filtered(scatter(layer_id, data_ref if rows is None else rows, **style), d,
                          categories)  # fmt: skip
 
-    def provinces(layer_id: str, codes: list[str], **style) -> pdk.Layer:
-        """The province outlines file again, only the provinces in `codes` (on the GPU)."""
-        layer = pdk.Layer(
-            "GeoJsonLayer",
-            id=layer_id,
-            data=paths.PROVINCE_OUTLINES_URL,
-            extensions=[{"@@type": "DataFilterExtension", "categorySize": 1}],
-            get_filter_category="properties.adcode",
-            pickable=False,
-            **style,
-        )
-        # Set after construction: pydeck would turn a list of strings into an expression.
-        layer.filter_categories = codes
-        return layer
-
-    layers = [
-        pdk.Layer(
-            "SolidPolygonLayer",
-            id="sea",
-            data=[{"g": [[-180, -85], [180, -85], [180, 85], [-180, 85]]}],
-            get_polygon="g",
-            get_fill_color=list(colors.SEA),
-            pickable=False,
-        ),
-        pdk.Layer(
-            "GeoJsonLayer",
-            id="provinces",
-            data=paths.PROVINCE_OUTLINES_URL,
-            stroked=True,
-            filled=True,
-            get_fill_color=[0, 0, 0, 0] if spec.basemap else list(colors.LAND),
-            get_line_color=list(colors.OUTLINE),
-            line_width_min_pixels=0.8,
-            pickable=False,
-        ),
+    drawn = [
+        layers.sea(),
+        layers.land([0, 0, 0, 0] if spec.basemap else None),
     ]
     if spec.basemap:
-        layers = layers[1:]
+        drawn = drawn[1:]
     # The 2018 announcement's priority regions, tinted on every map: the story's geography.
-    layers.append(
-        provinces("priority", priority_codes(ds), filled=True, stroked=False,
+    drawn.append(
+        layers.provinces_in("priority", priority_codes(ds), filled=True, stroked=False,
                   get_fill_color=[*colors.PRIORITY_LAND, 255 if not spec.basemap else 90])
     )  # fmt: skip
     # The zones in view: filtered on the GPU from the points file (or a search's rows).
@@ -710,18 +678,18 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
         first = [scatter("withdrawn-edge-first", shown, **edge),
                  scatter("zones-first", shown, **points)]  # fmt: skip
     if spec.light:  # the first paint: land and points only (fewer shaders, no labels)
-        layers += [*first, *zones]
+        drawn += [*first, *zones]
         return CompactDeck(
-            layers=layers, initial_view_state=view, views=_views(lay), map_provider=None
+            layers=drawn, initial_view_state=view, views=_views(lay), map_provider=None
         )
     if spec.outlined:
-        layers.append(
-            provinces("outlined", list(spec.outlined), filled=False, stroked=True,
+        drawn.append(
+            layers.provinces_in("outlined", list(spec.outlined), filled=False, stroked=True,
                       get_line_color=[*colors.CHOSEN_OUTLINE, 255], line_width_min_pixels=2)
         )  # fmt: skip
-    layers += [scs_inset_layer(), labels_layer(ds, lay.zoom, spec.lang), _frames(lay)]
+    drawn += [layers.south_china_sea(), labels_layer(ds, lay.zoom, spec.lang), _frames(lay)]
     if spec.context is not None:
-        layers.append(
+        drawn.append(
             zones_layer(
                 "context",
                 [(name, list(values)) for name, values in spec.context],
@@ -733,7 +701,7 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
                 auto_highlight=True,
             )
         )
-    layers += [*first, *zones]
+    drawn += [*first, *zones]
     unverified = pdk.Layer(
         "IconLayer",
         id="unverified",
@@ -746,9 +714,9 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
     )
     unverified.icon_atlas = DASHED_RING  # set after construction: pydeck would parse it
     unverified.icon_mapping = {"ring": {"x": 0, "y": 0, "width": 64, "height": 64, "mask": False}}
-    layers.append(_filtered(unverified, d, [*chosen, ("uv", [1])]))
+    drawn.append(_filtered(unverified, d, [*chosen, ("uv", [1])]))
     if spec.selected is not None:
-        layers.append(
+        drawn.append(
             pdk.Layer(
                 "ScatterplotLayer",
                 id="selected",
@@ -765,28 +733,13 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
         )
     online = {"map_provider": "carto", "map_style": CARTO_LIGHT} if spec.basemap else {}
     return CompactDeck(
-        layers=layers,
+        layers=drawn,
         initial_view_state=view,
         views=_views(lay),
         tooltip=tooltip(spec.tooltip, spec.lang),
         # Offline by default: map_provider=None and pydeck's default map_style sentinel.
         # (map_style=None would make Streamlit fetch CARTO's style from the internet.)
         **(online or {"map_provider": None}),
-    )
-
-
-def scs_inset_layer() -> pdk.Layer:
-    """The South China Sea inset (static/south_china_sea.geojson): frame, islands, line."""
-    return pdk.Layer(
-        "GeoJsonLayer",
-        id="inset",
-        data=paths.SCS_INSET_URL,
-        stroked=True,
-        filled=True,
-        get_fill_color="properties.kind == 'islands' ? [170,170,170,255] : [0,0,0,0]",
-        get_line_color="properties.kind == 'line' ? [90,90,90,255] : [120,120,120,255]",
-        line_width_min_pixels=1,
-        pickable=False,
     )
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 
+import pyarrow as pa
 import pytest
 
 from cbec import colors, data, i18n, mapview
@@ -234,3 +235,34 @@ def test_a_zone_no_source_names_says_so_and_gets_the_dashed_ring():
     ringed = {r["id"] for r in mapview.zone_records(ds) if r["uv"] == 1}
     assert ringed == set(ds.zones.loc[ds.zones["confidence"] == "unverified", "zone_id"])
     assert len(ringed) == 12
+
+
+def _fields(spec) -> set[str]:
+    """Every field an encoding or a tooltip of a Vega-Lite spec names."""
+    found = set()
+    if isinstance(spec, dict):
+        if isinstance(spec.get("field"), str):
+            found.add(spec["field"])
+        for key, value in spec.items():
+            if key != "data":
+                found |= _fields(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            found |= _fields(value)
+    return found
+
+
+@pytest.mark.parametrize(("page", "charts"), [("map", 1), ("regional_priorities", 1),
+                                               ("nearest_zone", 1)])  # fmt: skip
+def test_every_chart_reads_fields_its_rows_have(page, charts):
+    """One spec builder per kind of chart (cbec.charts): a field renamed in the rows but not
+    in an encoding or a tooltip would draw an empty chart or a blank tooltip line."""
+    at = open_page(page, {"lang": "zh"})
+    elements = at.get("vega_lite_chart")
+    assert len(elements) == charts
+    for element in elements:
+        spec = json.loads(element.proto.spec)
+        rows = pa.ipc.open_stream(element.proto.data.data).read_pandas()  # the spec's data
+        assert len(rows) and _fields(spec) <= set(rows.columns), _fields(spec) - set(rows.columns)
+        domain = spec.get("layer", [spec])[-1]["encoding"]["color"]["scale"]["domain"]
+        assert set(domain) == set(rows["series"])  # every series has its colour, none is spare

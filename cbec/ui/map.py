@@ -19,7 +19,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from cbec import colors, data, filters, i18n, mapview, nearest, selection, summary, vocab
+from cbec import charts, colors, data, filters, i18n, mapview, nearest, selection, summary, vocab
 from cbec.filters import DEFAULT_BATCHES, FIRST_DAY
 from cbec.selection import Selection, Story
 from cbec.ui import firstpaint, keys, probe, shared, slots
@@ -654,10 +654,10 @@ def summary_panel(key: str, lang: str, _run: Run, _sel: Selection) -> None:
     st.caption(tr("summary_caption"))
     rows = [
         {
-            "group": labels[r.group],
+            "x": labels[r.group],
             "order": order.index(r.group),
-            "region": tr.region(r.region_en),
-            "rorder": colors.REGION_ORDER.index(r.region_en),
+            "series": tr.region(r.region_en),
+            "sorder": colors.REGION_ORDER.index(r.region_en),
             "count": int(r.count),
             "share": float(r.share),
         }
@@ -701,44 +701,15 @@ def group_labels(ds, sel: Selection, tr: i18n.For) -> dict[str, str]:
 
 def stacked_bars(rows: list[dict], tr: i18n.For) -> dict:
     """Regions stacked in one order (East, then the priority regions), one colour each."""
-    order = [tr.region(r) for r in colors.REGION_ORDER]
-    return {
-        "data": {"values": rows},
-        "mark": {"type": "bar"},
-        "encoding": {
-            "x": {
-                "field": "group",
-                "type": "nominal",
-                "sort": {"field": "order"},
-                "title": None,
-                "axis": {"labelAngle": 0, "labelLimit": 120},
-            },
-            "y": {
-                "field": "count",
-                "type": "quantitative",
-                "title": tr.text("s_count"),
-                "axis": {"tickMinStep": 1, "format": "d"},
-            },
-            "color": {
-                "field": "region",
-                "type": "nominal",
-                "sort": order,
-                "scale": {
-                    "domain": order,
-                    "range": [colors.hex_(colors.REGION[r]) for r in colors.REGION_ORDER],
-                },
-                "title": tr.text("s_region"),
-                "legend": {"orient": "bottom"},
-            },
-            "order": {"field": "rorder", "type": "quantitative"},
-            "tooltip": [
-                {"field": "group", "title": tr.text("s_group")},
-                {"field": "region", "title": tr.text("s_region")},
-                {"field": "count", "title": tr.text("s_count")},
-                {"field": "share", "format": ".1%", "title": tr.text("s_share")},
-            ],
-        },
-    }
+    return charts.stacked_bars(
+        rows,
+        domain=[tr.region(r) for r in colors.REGION_ORDER],
+        palette=[colors.hex_(colors.REGION[r]) for r in colors.REGION_ORDER],
+        tooltip=[("x", tr.text("s_group"), None), ("series", tr.text("s_region"), None),
+                 ("count", tr.text("s_count"), None), ("share", tr.text("s_share"), ".1%")],
+        y_title=tr.text("s_count"),
+        colour_title=tr.text("s_region"),
+    )  # fmt: skip
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)

@@ -11,7 +11,7 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from cbec import colors, data, i18n, mapview, nearest, paths, places
+from cbec import charts, colors, data, i18n, layers, mapview, nearest, places
 from cbec.geocoders import GeocodeError
 from cbec.ui import probe, shared, slots
 from cbec.ui.shared import Run
@@ -142,24 +142,9 @@ def nearest_deck(
         for i, r in enumerate(near.to_dict("records"), start=1)
     ]
     tooltip = tr.template("nz_tooltip")
-    layers = [
-        pdk.Layer(
-            "SolidPolygonLayer",
-            id="sea",
-            data=[{"g": [[-180, -85], [180, -85], [180, 85], [-180, 85]]}],
-            get_polygon="g",
-            get_fill_color=list(colors.SEA),
-        ),
-        pdk.Layer(
-            "GeoJsonLayer",
-            id="provinces",
-            data=paths.PROVINCE_OUTLINES_URL,
-            stroked=True,
-            filled=True,
-            get_fill_color=list(colors.LAND),
-            get_line_color=list(colors.OUTLINE),
-            line_width_min_pixels=1,
-        ),
+    drawn = [
+        layers.sea(),
+        layers.land(),
         pdk.Layer(
             "ScatterplotLayer",
             id="rings",
@@ -217,7 +202,7 @@ def nearest_deck(
         ),
     ]
     return mapview.CompactDeck(
-        layers=layers,
+        layers=drawn,
         initial_view_state=pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom, min_zoom=2),
         map_provider=None,
         tooltip={"html": tooltip, "style": {"fontSize": "12px"}},
@@ -280,53 +265,24 @@ def coverage(key: str, lang: str, _run: Run) -> None:
     within = {km: tr.text("nz_within", km=km) for km in colors.BANDS}
     values = [
         {
-            "batch": tr.text("rp_batch_col", batch=int(r.batch), year=year[r.batch]),
+            "x": tr.text("rp_batch_col", batch=int(r.batch), year=year[r.batch]),
             "order": int(r.batch),
-            "within": within[int(r.threshold_km)],
+            "series": within[int(r.threshold_km)],
             "share": float(r.share),
             "n": int(r.cities_within),
         }
         for r in cov.itertuples()
     ]
-    st.vega_lite_chart(
-        {
-            "data": {"values": values},
-            "mark": {"type": "line", "point": True},
-            "encoding": {
-                "x": {
-                    "field": "batch",
-                    "type": "ordinal",
-                    "sort": {"field": "order"},
-                    "title": tr.text("nz_after_batch"),
-                    "axis": {"labelAngle": -30, "labelLimit": 90},
-                },
-                "y": {
-                    "field": "share",
-                    "type": "quantitative",
-                    "axis": {"format": ".0%"},
-                    "scale": {"domain": [0, 1]},
-                    "title": None,
-                },
-                "color": {
-                    "field": "within",
-                    "type": "nominal",
-                    "title": None,
-                    "scale": {
-                        "domain": list(within.values()),
-                        "range": [colors.hex_(c) for c in colors.BANDS.values()],
-                    },
-                    "legend": {"orient": "bottom"},
-                },
-                "tooltip": [
-                    {"field": "within", "title": " "},
-                    {"field": "batch", "title": tr.text("c_batch")},
-                    {"field": "share", "format": ".1%", "title": tr.text("s_share")},
-                    {"field": "n", "title": tr.text("nz_cities")},
-                ],
-            },
-        },
-        height=260,
-    )
+    spec = charts.share_lines(
+        values,
+        domain=list(within.values()),
+        palette=[colors.hex_(c) for c in colors.BANDS.values()],
+        tooltip=[("series", " ", None), ("x", tr.text("c_batch"), None),
+                 ("share", tr.text("s_share"), ".1%"), ("n", tr.text("nz_cities"), None)],
+        x_title=tr.text("nz_after_batch"),
+        label_limit=90,
+    )  # fmt: skip
+    st.vega_lite_chart(spec, height=260)
     st.dataframe(
         nearest.coverage_table(cov)
         .rename(index=lambda b: tr.text("rp_batch_col", batch=b, year=year[b]))

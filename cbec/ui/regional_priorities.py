@@ -13,7 +13,7 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from cbec import colors, data, i18n, mapview, priorities
+from cbec import charts, colors, data, i18n, layers, mapview, priorities
 from cbec.filters import FIRST_DAY
 from cbec.ui import probe, shared
 from cbec.ui.shared import Run
@@ -44,7 +44,7 @@ def answer(run: Run) -> None:
     series = {"batch": tr.text("rp_series_batch"), "cum": tr.text("rp_series_cum")}
     rows = [
         {
-            "batch": label[r.group],
+            "x": label[r.group],
             "order": i,
             "series": series[key],
             "share": float(v),
@@ -54,57 +54,17 @@ def answer(run: Run) -> None:
         for i, r in enumerate(trend.itertuples())
         for key, v in (("batch", r.share), ("cum", r.cum_share))
     ]
-    domain = [series["batch"], series["cum"]]
-    st.vega_lite_chart(
-        {
-            "data": {"values": rows},
-            "layer": [
-                {
-                    "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#999"},
-                    "encoding": {"y": {"datum": 0.5}},
-                },
-                {
-                    "mark": {"type": "line", "point": True, "strokeWidth": 2.5},
-                    "encoding": {
-                        "x": {
-                            "field": "batch",
-                            "type": "ordinal",
-                            "sort": {"field": "order"},
-                            "title": None,
-                            "axis": {"labelAngle": -30, "labelLimit": 120},
-                        },
-                        "y": {
-                            "field": "share",
-                            "type": "quantitative",
-                            "title": tr.text("rp_share_axis"),
-                            "axis": {"format": ".0%"},
-                            "scale": {"domain": [0, 1]},
-                        },
-                        "color": {
-                            "field": "series",
-                            "type": "nominal",
-                            "title": None,
-                            "scale": {
-                                "domain": domain,
-                                "range": [
-                                    colors.hex_(colors.PRIORITY_SERIES),
-                                    colors.hex_(colors.CUMULATIVE_SERIES),
-                                ],
-                            },
-                            "legend": {"orient": "bottom"},
-                        },
-                        "tooltip": [
-                            {"field": "series", "title": " "},
-                            {"field": "batch", "title": tr.text("c_batch")},
-                            {"field": "share", "format": ".1%", "title": tr.text("s_share")},
-                            {"field": "n", "title": tr.text("rp_n")},
-                        ],
-                    },
-                },
-            ],
-        },
-        height=280,
-    )
+    spec = charts.share_lines(
+        rows,
+        domain=[series["batch"], series["cum"]],
+        palette=[colors.hex_(colors.PRIORITY_SERIES), colors.hex_(colors.CUMULATIVE_SERIES)],
+        tooltip=[("series", " ", None), ("x", tr.text("c_batch"), None),
+                 ("share", tr.text("s_share"), ".1%"), ("n", tr.text("rp_n"), None)],
+        y_title=tr.text("rp_share_axis"),
+        half_rule=True,
+        stroke=2.5,
+    )  # fmt: skip
+    st.vega_lite_chart(spec, height=280)
     st.caption(tr("rp_trend_caption"))
 
 
@@ -173,13 +133,7 @@ def _choropleth(key: str, lang: str, width: int, _ds, _counts: pd.DataFrame) -> 
     view = _view(width)
     return mapview.CompactDeck(
         layers=[
-            pdk.Layer(
-                "SolidPolygonLayer",
-                id="sea",
-                data=[{"g": [[-180, -85], [180, -85], [180, 85], [-180, 85]]}],
-                get_polygon="g",
-                get_fill_color=list(colors.SEA),
-            ),
+            layers.sea(),
             pdk.Layer(
                 "GeoJsonLayer",
                 id="choropleth",
@@ -190,7 +144,7 @@ def _choropleth(key: str, lang: str, width: int, _ds, _counts: pd.DataFrame) -> 
                 pickable=True,
                 auto_highlight=True,
             ),
-            mapview.scs_inset_layer(),
+            layers.south_china_sea(),
             mapview.labels_layer(_ds, view.zoom, tr.data_lang),
         ],
         initial_view_state=view,
