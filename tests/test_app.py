@@ -271,3 +271,56 @@ def test_every_build_command_answers_help_and_writes_nothing():
         )
         assert done.returncode == 0 and done.stdout.startswith("usage:"), (name, done.stderr)
     assert {p: p.stat().st_mtime_ns for p in watched} == before
+
+
+def test_a_cached_part_is_keyed_by_every_one_of_its_inputs():
+    """shared.per_view: the key is the data version and every input, so two parts with the
+    same inputs never share an entry and no input can be left out of the key."""
+    import types
+
+    from cbec.ui import shared
+
+    calls = []
+
+    @shared.per_view(8)
+    def part_a(run, x, lang):
+        calls.append(("a", x, lang))
+        return ("a", x, lang)
+
+    @shared.per_view(8)
+    def part_b(run, x, lang):
+        calls.append(("b", x, lang))
+        return ("b", x, lang)
+
+    def run(version):
+        return types.SimpleNamespace(ds=types.SimpleNamespace(version=version), today=None)
+
+    v1, v2 = run(("data", 1)), run(("data", 2))
+    assert part_a(v1, 1, "en") == part_a(v1, 1, "en") == ("a", 1, "en")
+    assert part_b(v1, 1, "en") == ("b", 1, "en")  # same inputs, another part
+    assert part_a(v1, 2, "en") == ("a", 2, "en") and part_a(v1, 1, "zh") == ("a", 1, "zh")
+    assert part_a(v2, 1, "en") == ("a", 1, "en")  # a new data version
+    assert calls == [("a", 1, "en"), ("b", 1, "en"), ("a", 2, "en"), ("a", 1, "zh"),
+                     ("a", 1, "en")]  # fmt: skip
+
+
+def test_every_cached_part_of_the_app_goes_through_per_view():
+    """A cached function with a hand-built key beside unhashed arguments (`_sel`) could go
+    stale silently: in cbec/ui, caching is only shared.per_view, whose functions take the run
+    and named inputs (no argument Streamlit would leave out of the key)."""
+    import ast
+
+    found = []
+    for path in (paths.ROOT / "cbec" / "ui").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            names = [ast.unparse(d) for d in node.decorator_list]
+            if any("cache_resource" in n or "cache_data" in n for n in names):
+                found.append(f"{path.name}:{node.name}")
+            if any(n.startswith("shared.per_view") for n in names):
+                args = [a.arg for a in node.args.args]
+                assert args[0] == "run" and not any(a.startswith("_") for a in args), args
+                found.append("per_view")
+    assert found.count("per_view") >= 10
+    assert set(found) == {"per_view"}

@@ -84,15 +84,14 @@ def _provider_key(geocoder: str) -> str:
 
 
 def page(run: Run) -> None:
-    key = shared.version(run)
-    _tables(key, run.tr.lang, run)
+    _tables(run, run.tr.lang)
     downloads(run)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _tables(key: str, lang: str, _run: Run) -> None:
+@shared.per_view(16)
+def _tables(run: Run, lang: str) -> None:
     """Everything but the downloads, per data version and language: drawn once, replayed."""
-    ds, tr, today = _run.ds, i18n.tr(lang), _run.today
+    ds, tr, today = run.ds, i18n.tr(lang), run.today
     zones, batches = ds.zones, ds.batches
     name = tr.colname("name")
 

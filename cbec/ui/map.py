@@ -12,15 +12,14 @@ by clicks.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import html
 from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
-from cbec import charts, colors, data, filters, i18n, mapview, nearest, selection, summary, vocab
-from cbec.filters import DEFAULT_BATCHES, FIRST_DAY
+from cbec import charts, colors, data, i18n, mapview, nearest, selection, summary, vocab
+from cbec.filters import DEFAULT_BATCHES, FIRST_DAY, MAX_QUERY, Filters
 from cbec.selection import Selection, Story
 from cbec.ui import firstpaint, keys, probe, shared, slots
 from cbec.ui.shared import Run
@@ -101,9 +100,9 @@ def _pick(value: str, ids: frozenset[str]) -> None:
         shared.drop([f"zone={value}"[:40]])
 
 
-def view_of(run: Run, state: State) -> Selection:
-    """The selection every part of the page reads."""
-    return selection.select(run.ds, state.filters, state.color, run.today)
+def view_of(run: Run, filters: Filters, color: str) -> Selection:
+    """The selection every part of the page reads (memoised: one object per view)."""
+    return selection.select(run.ds, filters, color, run.today)
 
 
 # --- the filters --------------------------------------------------------------------------------
@@ -149,7 +148,7 @@ def sidebar(run: Run) -> None:
     )
     sb.text_input(
         tr("f_search"),
-        max_chars=filters.MAX_QUERY,
+        max_chars=MAX_QUERY,
         placeholder=tr.text("f_search_placeholder"),
         key="w_q",
     )
@@ -320,20 +319,20 @@ def headline_text(s: Story, tr: i18n.For, ds, day: dt.date) -> i18n.Md:
     return text
 
 
-@st.cache_resource(show_spinner=False, max_entries=512)
-def headline(key: str, lang: str, _run: Run, _sel: Selection) -> None:
+@shared.per_view(512)
+def headline(run: Run, filters: Filters, color: str, lang: str) -> None:
     """The sentence under the app's name, and what a pilot zone is in one line; cached per view
     and language (Streamlit replays the elements on a rerun to a view seen before)."""
-    ds, tr = _run.ds, i18n.tr(lang)
-    s = selection.story(ds, _sel)
-    st.markdown(f"#### {headline_text(s, tr, ds, _sel.day)}")
+    ds, tr, sel = run.ds, i18n.tr(lang), view_of(run, filters, color)
+    s = selection.story(ds, sel)
+    st.markdown(f"#### {headline_text(s, tr, ds, sel.day)}")
     st.caption(tr("standfirst", n=len(ds.zones), batches=len(ds.batches)))
 
 
-@st.cache_resource(show_spinner=False, max_entries=512)
-def cards(key: str, lang: str, _run: Run, _sel: Selection) -> None:
+@shared.per_view(512)
+def cards(run: Run, filters: Filters, color: str, lang: str) -> None:
     """The four numbers behind the sentence, from the same selection; cached per view."""
-    ds, tr, sel = _run.ds, i18n.tr(lang), _sel
+    ds, tr, sel = run.ds, i18n.tr(lang), view_of(run, filters, color)
     s = selection.story(ds, sel)
     with st.container(horizontal=True, gap="medium"):
         kw = {"width": "stretch", "border": True}
@@ -370,15 +369,10 @@ def cards(key: str, lang: str, _run: Run, _sel: Selection) -> None:
 # --- the map, its legend, the details -----------------------------------------------------------
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
-def _deck(key: str, _ds, _spec: mapview.MapSpec) -> mapview.CompactDeck:
+@shared.per_view(128)
+def _deck(run: Run, spec: mapview.MapSpec) -> mapview.CompactDeck:
     """The deck for this view, built and serialised once per distinct view."""
-    return mapview.map_deck(_ds, _spec)
-
-
-def _spec_key(run: Run, spec: mapview.MapSpec) -> str:
-    """A short cache key for a spec (a search's indices can make its repr long)."""
-    return shared.version(run) + hashlib.sha1(repr(spec).encode()).hexdigest()[:20]
+    return mapview.map_deck(run.ds, spec)
 
 
 def map_and_details(run: Run, state: State, sel: Selection) -> None:
@@ -406,7 +400,7 @@ def map_and_details(run: Run, state: State, sel: Selection) -> None:
                 st.info(tr("no_zones"))
         lay = mapview.layout(width)
         st.pydeck_chart(
-            _deck(_spec_key(run, spec), ds, spec),
+            _deck(run, spec),
             key="zone_map",
             # the deck's own size: a first deck fitted to a guessed width is never drawn wider
             # or narrower than it was fitted for (China was cut when the column differed)
@@ -415,7 +409,7 @@ def map_and_details(run: Run, state: State, sel: Selection) -> None:
         )
         st.caption(view_caption(run, state, sel))
     with side:
-        legend(run, sel, spec)
+        legend(run, state, spec)
         if spec.light:  # the picker and the details come with the rest of the page
             return
         zone_picker(run)
@@ -479,10 +473,10 @@ def view_caption(run: Run, state: State, sel: Selection) -> i18n.Md:
     )
 
 
-def legend(run: Run, sel: Selection, spec: mapview.MapSpec) -> None:
+def legend(run: Run, state: State, spec: mapview.MapSpec) -> None:
     """What the colours mean and how many of each are drawn, a scale, and zoom buttons."""
     tr = run.tr
-    st.html(_legend_html(_spec_key(run, spec) + tr.lang, spec, run.ds, sel, tr))
+    st.html(_legend_html(run, state.filters, state.color, spec, tr.lang))
     if spec.light:
         return
     with st.container(horizontal=True, gap="small"):
@@ -529,13 +523,13 @@ def legend_rows(ds, sel: Selection, tr: i18n.For) -> list[tuple[str, str, str]]:
     return rows
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _legend_html(key: str, _spec: mapview.MapSpec, _ds, _sel: Selection, _tr) -> str:
+@shared.per_view(256)
+def _legend_html(run: Run, filters: Filters, color: str, spec: mapview.MapSpec, lang: str) -> str:
     """The legend's HTML, once per view, map spec and language: only the palette, numbers
     and catalogue strings, escaped all the same."""
-    tr = _tr
-    rows = [_swatch(kind, c, html.escape(label)) for kind, c, label in legend_rows(_ds, _sel, tr)]
-    km, px = mapview.scale_bar(_spec)
+    tr, sel = i18n.tr(lang), view_of(run, filters, color)
+    rows = [_swatch(kind, c, html.escape(label)) for kind, c, label in legend_rows(run.ds, sel, tr)]
+    km, px = mapview.scale_bar(spec)
     scale = (
         f'<div style="margin-top:.5em;font-size:.8em;color:#555">'
         f'<div style="width:{px}px;height:6px;border:1px solid #555;border-top:none"></div>'
@@ -544,7 +538,7 @@ def _legend_html(key: str, _spec: mapview.MapSpec, _ds, _sel: Selection, _tr) ->
     # data-width: the width the deck beside it was fitted for (tests wait on it)
     return (
         f'<div role="list" aria-label="{html.escape(tr.text("legend"))}" '
-        f'data-width="{_spec.width}" style="font-size:.9em">'
+        f'data-width="{spec.width}" style="font-size:.9em">'
         f"<b>{html.escape(tr.text('legend'))}</b>{''.join(rows)}{scale}</div>"
     )
 
@@ -633,11 +627,11 @@ def details(run: Run, state: State, sel: Selection) -> None:
 # --- below the map ------------------------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
-def summary_panel(key: str, lang: str, _run: Run, _sel: Selection) -> None:
+@shared.per_view(256)
+def summary_panel(run: Run, filters: Filters, color: str, lang: str) -> None:
     """How the chosen batches' zones split over the four regions, group by group (earlier and
     new, or batch by batch), with the priority regions' share: one chart, one table."""
-    ds, tr, sel = _run.ds, i18n.tr(lang), _sel
+    ds, tr, sel = run.ds, i18n.tr(lang), view_of(run, filters, color)
     st.subheader(tr("summary"), anchor=False)
     approved = ds.zones[sel.in_batches]
     if approved.empty:
@@ -712,10 +706,10 @@ def stacked_bars(rows: list[dict], tr: i18n.For) -> dict:
     )  # fmt: skip
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _table(key: str, lang: str, zone: str | None, _view: pd.DataFrame) -> None:
+@shared.per_view(256)
+def _table(run: Run, filters: Filters, color: str, zone: str | None, lang: str) -> None:
     """The table of the zones in view, the selected zone highlighted; cached per view."""
-    tr, view = i18n.tr(lang), _view
+    tr, view = i18n.tr(lang), view_of(run, filters, color).zones
     st.subheader(tr("table"), anchor=False)
     if len(view) > TABLE_ROWS:  # a bounded table: the downloads hold every row
         st.caption(tr("table_cut", n=TABLE_ROWS, total=len(view)))
@@ -761,7 +755,7 @@ def table_columns(tr: i18n.For) -> dict:
 
 
 @st.fragment
-def map_part(run: Run, sel: Selection, key: str) -> None:
+def map_part(run: Run, sel: Selection) -> None:
     """The filter chips, the map, its legend, the selected zone's details, the four numbers and
     the table of the zones on the map (the numbers after the map: the sentence above says what
     they back, and the map belongs on the first screen, on a phone as on a desktop). A click on
@@ -781,9 +775,9 @@ def map_part(run: Run, sel: Selection, key: str) -> None:
         if firstpaint.light():
             return
         with st.container(key="cbec-cards"):
-            cards(key, state.lang, run, sel)
+            cards(run, state.filters, state.color, state.lang)
         with st.container(key="cbec-table"):
-            _table(key, state.lang, state.zone, sel.zones)
+            _table(run, state.filters, state.color, state.zone, state.lang)
             shared.zone_downloads(sel.zones, run.tr, "cbec_pilot_zones", "dl")
         if st.session_state.get(shared.DROPPED):  # a forged pick, in a fragment's run
             shared.notice(run.tr)
@@ -792,10 +786,9 @@ def map_part(run: Run, sel: Selection, key: str) -> None:
 def page(run: Run) -> None:
     """The whole map page, in reading order."""
     state = shared.save(run, chosen(run))
-    sel = view_of(run, state)
-    key = shared.key(run, state.filters, state.color)
-    headline(key, state.lang, run, sel)
-    map_part(run, sel, key)
+    sel = view_of(run, state.filters, state.color)
+    headline(run, state.filters, state.color, state.lang)
+    map_part(run, sel)
     # The filters after the map (what the visitor waits for is sent first), but in the first
     # run too: they are usable as soon as the map is, and the map's column has its final
     # width from the start (a sidebar that came later narrowed it, and China was drawn
@@ -809,6 +802,6 @@ def page(run: Run) -> None:
         )
         firstpaint.fallback_finish(PROBE)
         return
-    summary_panel(key, state.lang, run, sel)
+    summary_panel(run, state.filters, state.color, state.lang)
     with st.expander(run.tr("about")):
         st.write(run.tr("intro"))

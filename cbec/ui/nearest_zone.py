@@ -253,11 +253,11 @@ def chooser(run: Run) -> State:
     return shared.accept(candidate, run.ctx)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def coverage(key: str, lang: str, _run: Run) -> None:
+@shared.per_view(16)
+def coverage(run: Run, lang: str) -> None:
     """How much of China lies near a zone after each batch: per data version and language,
     drawn once and replayed."""
-    ds, tr = _run.ds, i18n.tr(lang)
+    ds, tr = run.ds, i18n.tr(lang)
     st.subheader(tr("nz_coverage"), anchor=False)
     cov = _coverage(ds)
     st.caption(tr("nz_coverage_caption", n=len(ds.prefectures)))
@@ -304,8 +304,7 @@ def page(run: Run) -> None:
         st.caption(tr("nz_example", name=place_label(start, tr)))
     if start is not None:
         width = probe.map_probe("nz_probe")
-        key = shared.key(run, start, state.k, width)
-        deck, table = _answer(key, tr.lang, run, start, state.k, width)
+        deck, table = _answer(run, start, state.k, width, tr.lang)
         st.pydeck_chart(deck, key="nz_map", width=width, height=440)
         st.caption(tr("nz_rings"))
         st.dataframe(
@@ -314,18 +313,17 @@ def page(run: Run) -> None:
             key="nz_table",
             column_config={tr.text("nz_km"): st.column_config.NumberColumn(format="%.1f")},
         )
-    coverage(shared.version(run), tr.lang, run)
+    coverage(run, tr.lang)
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@shared.per_view(256)
 def _answer(
-    key: str, lang: str, _run: Run, _start: places.Place, _k: int, _width: int
+    run: Run, start: places.Place, k: int, width: int, lang: str
 ) -> tuple[mapview.CompactDeck, pd.DataFrame]:
     """The nearest zones to a start, as a map and a table; kept per start, count, map width
     and language (a rerun that changes none of them computes nothing)."""
     tr = i18n.tr(lang)
-    near = nearest.nearest(data.active_on(_run.ds.zones, _run.today), _start.lat, _start.lon,
-                           k=_k)  # fmt: skip
+    near = nearest.nearest(data.active_on(run.ds.zones, run.today), start.lat, start.lon, k=k)
     table = pd.DataFrame(
         {
             tr.text("nz_rank"): range(1, len(near) + 1),
@@ -335,4 +333,4 @@ def _answer(
             tr.text("nz_km"): near["distance_km"].round(1).to_numpy(),
         }
     )
-    return nearest_deck(_run, _start, near, _width, tr), table
+    return nearest_deck(run, start, near, width, tr), table

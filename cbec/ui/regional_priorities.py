@@ -6,6 +6,7 @@ numbers come from cbec.priorities and cbec.summary."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from dataclasses import replace
 
@@ -111,15 +112,17 @@ def regions_by_batch(run: Run) -> None:
     st.caption(tr("rp_counts_caption"))
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _choropleth(key: str, lang: str, width: int, _ds, _counts: pd.DataFrame) -> mapview.CompactDeck:
-    """Province shapes shaded by their count of zones: one encoding per number."""
-    counts = dict(zip(_counts["adcode"], _counts["zones"], strict=True))
-    bins = priorities.count_bins(_counts["zones"].to_numpy())
+@shared.per_view(64)
+def _choropleth(run: Run, day: dt.date, width: int, lang: str) -> mapview.CompactDeck:
+    """Province shapes shaded by their count of zones on `day`: one encoding per number."""
+    ds = run.ds
+    per = priorities.per_province(ds.zones, ds.provinces, day)
+    counts = dict(zip(per["adcode"], per["zones"], strict=True))
+    bins = priorities.count_bins(per["zones"].to_numpy())
     tr = i18n.tr(lang)
     name = tr.colname("name")
     features = []
-    for f in _ds.province_shapes["features"]:
+    for f in ds.province_shapes["features"]:
         code = f["properties"]["adcode"]
         n = counts.get(code)  # None: Taiwan, Hong Kong, Macao, outside the programme
         fill = [*colors.LAND, 255] if n is None else [*priorities.bin_color(n, bins), 255]
@@ -145,7 +148,7 @@ def _choropleth(key: str, lang: str, width: int, _ds, _counts: pd.DataFrame) -> 
                 auto_highlight=True,
             ),
             layers.south_china_sea(),
-            mapview.labels_layer(_ds, view.zoom, tr.data_lang),
+            mapview.labels_layer(ds, view.zoom, tr.data_lang),
         ],
         initial_view_state=view,
         map_provider=None,
@@ -192,7 +195,7 @@ def provinces(run: Run, state) -> object:
     names = dict(zip(per["adcode"], tr.col(per, "province"), strict=True))
     width = probe.map_probe("rp_probe", on_pick=_pick, args=(frozenset(names),))
     st.pydeck_chart(
-        _choropleth(shared.key(run, day), tr.lang, width, ds, per),
+        _choropleth(run, day, width, tr.lang),
         key="rp_map",
         width=width,
         height=mapview.height_for(width),
@@ -259,24 +262,24 @@ def first_zones(run: Run) -> None:
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _answer_and_tables(key: str, lang: str, _run: Run) -> None:
-    """What does not change within a data version and language, drawn once and replayed."""
-    answer(_run)
-    claims(_run)
-    regions_by_batch(_run)
+@shared.per_view(16)
+def _answer_and_tables(run: Run, lang: str) -> None:
+    """What does not change within a data version and language (`run.tr`'s, passed for the
+    key), drawn once and replayed."""
+    answer(run)
+    claims(run)
+    regions_by_batch(run)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _first_zones(key: str, lang: str, _run: Run) -> None:
-    first_zones(_run)
+@shared.per_view(16)
+def _first_zones(run: Run, lang: str) -> None:
+    first_zones(run)
 
 
 def page(run: Run) -> None:
     tr = run.tr
-    key = shared.version(run)
     st.header(tr("rp_title"), anchor=False)
-    _answer_and_tables(key, tr.lang, run)
+    _answer_and_tables(run, tr.lang)
     state = provinces(run, run.state)
     shared.save(run, state)
-    _first_zones(key, tr.lang, run)
+    _first_zones(run, tr.lang)

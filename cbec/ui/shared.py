@@ -163,8 +163,32 @@ def _digest(version: tuple) -> str:
 
 def key(run: Run, *parts) -> str:
     """A cache key for a view: the data version and `parts` (validated state: dataclasses of
-    numbers, dates and strings), as one string, cheap for Streamlit to hash."""
-    return version(run) + repr(parts)
+    numbers, dates and strings), as one short string, cheap for Streamlit to hash."""
+    return version(run) + hashlib.sha1(repr(parts).encode()).hexdigest()[:20]
+
+
+def per_view(max_entries: int):
+    """Cache a function `f(run, *inputs)` that draws (Streamlit replays its elements) or builds
+    part of a page, under a key made of the data version and every one of its `inputs`
+    (validated state: frozen dataclasses, strings, numbers, with a faithful repr). The function
+    reads the dataset from `run` and everything else from `inputs`, so nothing it depends on
+    can be left out of its key (a hand-made key beside a derived argument could go stale)."""
+
+    def wrap(fn):
+        def cached(key: str, _run: Run, _inputs: tuple):  # only `key` is hashed
+            return fn(_run, *_inputs)
+
+        # Streamlit tells cached functions apart by module and name: give this one fn's.
+        cached.__module__, cached.__qualname__ = fn.__module__, fn.__qualname__
+        cached = st.cache_resource(show_spinner=False, max_entries=max_entries)(cached)
+
+        @functools.wraps(fn)
+        def call(run: Run, *inputs):
+            return cached(key(run, *inputs), run, inputs)
+
+        return call
+
+    return wrap
 
 
 def current() -> Run:
