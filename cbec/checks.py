@@ -247,13 +247,13 @@ def _rules(report: Report) -> None:
                 add(f, line, "approved_on", f"{r['approved_on']} differs from batch {r['batch']}")
     if batches:
         counts = Counter(r["batch"] for r in zones)
-        for b, r in batches.items():
-            if counts.get(b, 0) != int(r["count"]):
+        for n, row in batches.items():
+            if counts.get(n, 0) != int(row["count"]):
                 add(
                     "zones.csv",
                     None,
                     "batch",
-                    f"batch {b} has {counts.get(b, 0)} zones, batches.csv says {r['count']}",
+                    f"batch {n} has {counts.get(n, 0)} zones, batches.csv says {row['count']}",
                 )
     if ok("coordinates.csv"):
         have = {r["zone_id"] for r in t["coordinates.csv"]}
@@ -293,4 +293,9 @@ def check(folder: Path | None = None) -> Report:
     return report
 
 
-_ORDER = {s.file: i for i, s in enumerate((*CSV_FILES, *GEO_FILES, OUTLINES, SCS))}
+_ORDER = {
+    f: i
+    for i, f in enumerate(
+        [s.file for s in CSV_FILES] + [g.file for g in (*GEO_FILES, OUTLINES, SCS)]
+    )
+}

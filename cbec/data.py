@@ -203,7 +203,7 @@ _CACHE_LOCK = threading.Lock()
 
 def fingerprint(folder: Path) -> tuple:
     """What identifies a version of the data: each file's size and modification time."""
-    out = []
+    out: list[tuple[str, int | None, int | None]] = []
     for path in data_files(folder):
         try:
             st = path.stat()

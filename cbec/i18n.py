@@ -185,8 +185,9 @@ class For:
             "month": self._months[i],
         }  # fmt: skip
 
-    def pct(self, share: float, digits: int = 1) -> str:
-        return f"{share * 100:.{digits}f}%"
+    def pct(self, share: float | None, digits: int = 1) -> str:
+        """A share as a percentage; "–" where there is nothing to divide by (never "nan%")."""
+        return "–" if share is None else f"{share * 100:.{digits}f}%"
 
     def pp(self, points: float) -> str:
         """A change in percentage points, signed."""

@@ -731,7 +731,9 @@ def map_deck(ds: Dataset, spec: MapSpec) -> CompactDeck:
                 pickable=False,
             )
         )
-    online = {"map_provider": "carto", "map_style": CARTO_LIGHT} if spec.basemap else {}
+    online: dict[str, str | None] = (
+        {"map_provider": "carto", "map_style": CARTO_LIGHT} if spec.basemap else {}
+    )
     return CompactDeck(
         layers=drawn,
         initial_view_state=view,

@@ -18,6 +18,7 @@ import threading
 import time
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -124,7 +125,7 @@ class Gazetteer:
         query = query.strip()[:MAX_QUERY]
         if not query:
             return []
-        keys, scored = list(self.shown), {}
+        keys, scored = list(self.shown), dict[str, float]()
         for q in _keys(query):
             for h in difflib.get_close_matches(q, keys, n * 3, 0.75):
                 score = difflib.SequenceMatcher(None, q, h).ratio()
@@ -186,7 +187,7 @@ def suggest(query: str, prefectures: pd.DataFrame, places: pd.DataFrame, n: int 
 # --- online, opt-in -----------------------------------------------------------------------------
 
 
-def online_enabled(secrets: object | None = None) -> bool:
+def online_enabled(secrets: Mapping[str, object] | None = None) -> bool:
     """Whether the operator switched online lookup on (environment or Streamlit secrets)."""
     if os.environ.get("CBEC_ONLINE_LOOKUP", "").strip().lower() in ("1", "true", "yes", "on"):
         return True

@@ -275,6 +275,7 @@ def _feature_problem(feature: object, schema: GeoSchema) -> str | None:
     parts = [coords] if kind in ("Polygon", "LineString") else coords
     if not isinstance(parts, list) or not parts:
         return f"{name!r}: no coordinates"
+    checks: list[tuple[Callable[[object], str | None], object]]
     if kind.endswith("LineString"):
         checks = [(_line_problem, line) for line in parts]
     elif not all(isinstance(polygon, list) and polygon for polygon in parts):

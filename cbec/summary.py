@@ -28,7 +28,7 @@ def composition(zones: pd.DataFrame, group: Sequence, order: Sequence) -> pd.Dat
     counts = Counter(zip(group, zones["region_en"], strict=True))
     order, regions = list(order), list(REGION_ORDER)
     rows = [(g, r, counts.get((g, r), 0)) for g in order for r in regions]
-    totals = Counter()
+    totals: Counter[str] = Counter()
     for g, _, n in rows:
         totals[g] += n
     return pd.DataFrame(

@@ -77,3 +77,13 @@ def test_data_dictionary_covers_every_column_shown_and_downloaded():
         assert headed == export.EXPORT_COLUMNS, lang  # a reader's header for every column
     doc = (paths.DATA / "README.md").read_text("utf-8")
     assert [c for c in export.EXPORT_COLUMNS if f"`{c}`" not in doc] == []
+
+
+def test_the_dev_dependency_group_is_requirements_dev():
+    """pyproject.toml's PEP 735 group `dev` and requirements-dev.txt pin the same packages."""
+    import tomllib
+
+    group = tomllib.loads((paths.ROOT / "pyproject.toml").read_text("utf-8"))["dependency-groups"]
+    lines = (paths.ROOT / "requirements-dev.txt").read_text("utf-8").splitlines()
+    pins = [x.split("#")[0].strip() for x in lines]
+    assert sorted(group["dev"]) == sorted(x for x in pins if x and not x.startswith("-r"))

@@ -23,6 +23,7 @@ import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import shapely
@@ -38,7 +39,7 @@ PROVINCE_MIN_AREA = 0.002  # square degrees (~20 km2): islets below this vanish 
 PROVINCE_DECIMALS = 2
 # The choropleth embeds its shapes in the deck (colours per feature), so they are coarser still:
 # 0.1 deg is about one pixel at the country zoom the choropleth is drawn at.
-COARSE = {"tolerance": 0.1, "min_area": 0.05, "decimals": 1}
+COARSE: dict[str, Any] = {"tolerance": 0.1, "min_area": 0.05, "decimals": 1}
 ZONE_TOLERANCE = 0.005
 ZONE_DECIMALS = 3
 

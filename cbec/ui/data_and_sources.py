@@ -36,7 +36,7 @@ def reader_table(zones: pd.DataFrame, tr: i18n.For, today) -> pd.DataFrame:
             "lon": zones["lon"],
             "precision": [tr.text(f"precision_{p}") for p in zones["precision"]],
             "note": zones[tr.textcol("note")],
-            "source_url": [(vocab.sources(s) or [None])[0] for s in zones["source_url"]],
+            "source_url": [next(iter(vocab.sources(s)), None) for s in zones["source_url"]],
         }
     )
     out["note"] = out["note"].fillna("")
@@ -57,7 +57,7 @@ def _columns(tr: i18n.For) -> dict:
         "region": tr.text("c_region"),
         "status": tr.text("ds_status"),
     }
-    config = dict(label)
+    config: dict[str, object] = dict(label)
     config |= {
         "batch": st.column_config.NumberColumn(label["batch"], format="%d"),
         "lat": st.column_config.NumberColumn(label["lat"], format="%.4f"),
@@ -123,7 +123,7 @@ def _tables(run: Run, lang: str) -> None:
                 tr.text("s_count"): batches["count"],
                 tr.text("ds_title_col"): tr.col(batches, "title"),
                 tr.text("c_source"): [
-                    (vocab.sources(s) or [None])[0] for s in batches["source_url"]
+                    next(iter(vocab.sources(s)), None) for s in batches["source_url"]
                 ],
             }
         ),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -288,6 +289,7 @@ def headline_text(s: Story, tr: i18n.For, ds, day: dt.date) -> i18n.Md:
         return tr("hl_none")
     if kind == "not_yet":
         return tr("hl_not_yet", date=tr.date(day))
+    assert s.newest is not None  # the kinds above are the stories without a newest batch
     month = tr.month(_month_of(ds, s.newest))
     view = "_view" if s.narrowed else ""
     if kind == "single":
@@ -335,7 +337,7 @@ def cards(run: Run, filters: Filters, color: str, lang: str) -> None:
     ds, tr, sel = run.ds, i18n.tr(lang), view_of(run, filters, color)
     s = selection.story(ds, sel)
     with st.container(horizontal=True, gap="medium"):
-        kw = {"width": "stretch", "border": True}
+        kw: dict[str, Any] = {"width": "stretch", "border": True}
         if s.newest is not None:
             month = tr.month(_month_of(ds, s.newest))
             if s.narrowed:
@@ -425,7 +427,7 @@ def zone_picker(run: Run) -> None:
     st.selectbox(
         tr("details"),
         list(labels),
-        format_func=labels.get,
+        format_func=labels.__getitem__,
         index=None,
         placeholder=tr.text("details_placeholder"),
         key="w_zone",
@@ -468,8 +470,9 @@ def view_caption(run: Run, state: State, sel: Selection) -> i18n.Md:
         parts.append(tr.text("cap_search", q=state.q))
     parts.append(tr.text("cap_as_of", date=tr.date(sel.day)))
     grey = tr.text("cap_grey") if sel.narrowed else ""
-    return tr("cap_view", what=" · ".join(parts), n=sel.n) + (
-        i18n.escape_md(" " + grey) if grey else ""
+    return i18n.Md(
+        tr("cap_view", what=" · ".join(parts), n=sel.n)
+        + (i18n.escape_md(" " + grey) if grey else "")
     )
 
 
@@ -575,6 +578,7 @@ def details(run: Run, state: State, sel: Selection) -> None:
     """The selected zone: its facts and sources, why it may look different (withdrawn, not in
     view, approximate point), and its three nearest zones as links that select them."""
     ds, tr = run.ds, run.tr
+    assert state.zone is not None  # drawn only for a selected zone
     z = ds.zone(state.zone)
     day = sel.day
     other = z[tr.other_colname("name")]

@@ -234,7 +234,7 @@ def chooser(run: Run) -> State:
         city = c2.selectbox(
             tr("nz_city"),
             list(labels),
-            format_func=labels.get,
+            format_func=labels.__getitem__,
             index=None,
             placeholder=tr.text("nz_city_placeholder"),
             key="w_nz_city",

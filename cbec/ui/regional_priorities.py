@@ -18,6 +18,7 @@ from cbec import charts, colors, data, i18n, layers, mapview, priorities
 from cbec.filters import FIRST_DAY
 from cbec.ui import probe, shared
 from cbec.ui.shared import Run
+from cbec.urlstate import State
 
 
 def answer(run: Run) -> None:
@@ -175,7 +176,7 @@ def _pick(code: str, known: frozenset[str]) -> None:
         shared.drop([f"province={code}"[:40]])
 
 
-def provinces(run: Run, state) -> object:
+def provinces(run: Run, state: State) -> State:
     """Zones per province on a chosen day (the same "Map as of" date as the Map page), and the
     zones of the province picked on the map or in the list."""
     ds, tr, today = run.ds, run.tr, run.today
@@ -219,7 +220,7 @@ def provinces(run: Run, state) -> object:
     code = st.selectbox(
         tr("rp_pick_province"),
         list(names),
-        format_func=names.get,
+        format_func=names.__getitem__,
         index=None,
         placeholder=tr.text("rp_pick_placeholder"),
         key="w_rp_province",
