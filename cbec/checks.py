@@ -5,6 +5,7 @@ first, so that a broken file produces one readable message (which file, row, fie
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from cbec import paths
@@ -157,15 +158,8 @@ ZONE_SHAPES = GeoSchema(
     ref=Ref("zone_id", "zones.csv", "zone_id"),
     complete=True,
 )
-OUTLINES = GeoSchema(
-    "china_provinces.geojson",
-    key="adcode",
-    properties=("adcode", "name_en", "name_zh"),
-    ref=Ref("adcode", "provinces.csv", "adcode"),
-    complete=True,
-    extra=TAIWAN_HONG_KONG_MACAO,
-    min_features=31,
-)
+# The outlines the browser draws: the same provinces as the coarse shapes, finer.
+OUTLINES = replace(PROVINCE_SHAPES, file="china_provinces.geojson")
 SCS = GeoSchema(
     "south_china_sea.geojson",
     key="kind",
