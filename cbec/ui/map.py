@@ -401,14 +401,19 @@ def map_and_details(run: Run, state: State, sel: Selection) -> None:
             if sel.n == 0 and sel.newest is not None:
                 st.info(tr("no_zones"))
         lay = mapview.layout(width)
-        st.pydeck_chart(
-            _deck(run, spec),
-            key="zone_map",
-            # the deck's own size: a first deck fitted to a guessed width is never drawn wider
-            # or narrower than it was fitted for (China was cut when the column differed)
-            width=lay.width,
-            height=lay.height,
-        )
+        # A new map when its width changes (a window resized, a phone turned, the first width
+        # report), the same map otherwise (a visitor's zoom survives a filter change): a deck
+        # refitted in place kept its old view now and then (Streamlit's view state took a
+        # stale update from deck.gl: China small in a corner, or cut at Hainan).
+        with st.container(key=f"cbec-deck-{lay.width}"):
+            st.pydeck_chart(
+                _deck(run, spec),
+                key="zone_map",
+                # the deck's own size: a first deck fitted to a guessed width is never drawn
+                # wider or narrower than it was fitted for (China was cut when they differed)
+                width=lay.width,
+                height=lay.height,
+            )
         st.caption(view_caption(run, state, sel))
     with side:
         legend(run, state, spec)

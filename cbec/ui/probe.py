@@ -26,30 +26,44 @@ _map_probe = components.component(
 export default function (component) {
   const { setStateValue, setTriggerValue, parentElement, data } = component;
   const host = parentElement.host ? parentElement.host : parentElement;
-  let last = 0, timer = null;
+  let last = 0, timer = null, measured = false;
   const measure = () => {
     // The probe stretches across its column: its own width is the map's.
     const own = host.getBoundingClientRect().width;
     const w = Math.floor((own || window.innerWidth) / 20) * 20;
+    measured = true;
     if (Math.abs(w - last) >= 20) { last = w; setStateValue("w", w); }
   };
   // The first report waits for the page's sidebar when it has one (data.sidebar): drawn after
   // the map in the same run, it narrows the column when it comes, and a width measured before
-  // it fitted China to a column 100 px wider than the one it was drawn in (with both cores
-  // busy, the deck then kept that zoom: China cut at Hainan and the inset).
-  let first = null;
+  // it fitted China to a column wider than the one it is drawn in (China cut at Hainan and the
+  // inset). It waits until the sidebar is there, or the run has ended without one, not for a
+  // fixed time: 3 s was too short with both cores busy.
+  let first = null, idle = null;
   const start = performance.now();
   const firstMeasure = () => {
-    const waiting = data && data.sidebar && !document.querySelector('[data-testid="stSidebar"]');
-    if (waiting && performance.now() - start < 3000) {
+    const now = performance.now();
+    const app = document.querySelector('[data-testid="stApp"]');
+    const running = !app || app.getAttribute("data-test-script-state") !== "notRunning";
+    idle = running ? null : (idle === null ? now : idle);
+    const waiting = data && data.sidebar
+      && !document.querySelector('[data-testid="stSidebar"]')
+      && (idle === null || now - idle < 300) && now - start < 30000;
+    if (waiting) {
       first = setTimeout(firstMeasure, 50);
       return;
     }
     measure();
   };
   firstMeasure();
-  const ro = new ResizeObserver(() => { clearTimeout(timer); timer = setTimeout(measure, 250); });
-  ro.observe(host);  // the column narrows when the sidebar arrives after the first paint
+  // Later changes of the column (a window resized, a phone turned, the sidebar closed); not
+  // before the first report, which the observer's own first call would otherwise pre-empt.
+  const ro = new ResizeObserver(() => {
+    if (!measured) return;
+    clearTimeout(timer);
+    timer = setTimeout(measure, 250);
+  });
+  ro.observe(host);
   const block = () => host.closest('[data-testid="stVerticalBlock"]');
   const chart = () => {
     const b = block();
