@@ -466,4 +466,4 @@ def test_the_map_stays_in_its_place_whatever_the_view(default, link):
     at = open_app(link)
     assert path_to(at) == path_to(default)
     assert path_to(at)[-3][-1] == ("column", "")  # the map is in the page's map column,
-    assert path_to(at)[-2][-1] == ("flex_container", "cbec-deck-680")  # in its width's block
+    assert path_to(at)[-2][-1] == ("flex_container", "cbec-deck-map_probe-0")  # its block

@@ -47,6 +47,7 @@ TABLE: tuple[Entry, ...] = (
     Entry(DEVICE, "shared", "session", "phone or desktop, from the User-Agent, asked once"),
     Entry("{}_probe", "shared", "widget", "a map's companion: width, painted, picks"),
     Entry("_{}_probe", "shared", "session", "the width its map's companion last reported"),
+    Entry("_{}_probe_gen", "shared", "session", "its map redrawn anew for a width: how often"),
     Entry("_pages_{}", "frame", "session", "the st.Page objects, titled in a language"),
     Entry(LANG_WIDGET, "frame", "widget", "the language switch"),
     # the map page (cbec/ui/map.py)
@@ -78,6 +79,11 @@ def pages(lang: str) -> str:
 def probe_width(probe: str) -> str:
     """Where a map companion's last reported width is kept (`probe` is its widget key)."""
     return f"_{probe}"
+
+
+def probe_generation(probe: str) -> str:
+    """How many times a map companion's map was drawn anew for a new width."""
+    return f"_{probe}_gen"
 
 
 def known(name: str) -> bool:

@@ -401,11 +401,7 @@ def map_and_details(run: Run, state: State, sel: Selection) -> None:
             if sel.n == 0 and sel.newest is not None:
                 st.info(tr("no_zones"))
         lay = mapview.layout(width)
-        # A new map when its width changes (a window resized, a phone turned, the first width
-        # report), the same map otherwise (a visitor's zoom survives a filter change): a deck
-        # refitted in place kept its old view now and then (Streamlit's view state took a
-        # stale update from deck.gl: China small in a corner, or cut at Hainan).
-        with st.container(key=f"cbec-deck-{lay.width}"):
+        with st.container(key=probe.map_block(PROBE)):  # a new map for a new width
             st.pydeck_chart(
                 _deck(run, spec),
                 key="zone_map",

@@ -305,7 +305,8 @@ def page(run: Run) -> None:
     if start is not None:
         width = probe.map_probe("nz_probe")
         deck, table = _answer(run, start, state.k, width, tr.lang)
-        st.pydeck_chart(deck, key="nz_map", width=width, height=440)
+        with st.container(key=probe.map_block("nz_probe")):
+            st.pydeck_chart(deck, key="nz_map", width=width, height=440)
         st.caption(tr("nz_rings"))
         st.dataframe(
             table,

@@ -8,7 +8,7 @@ import streamlit.components.v2 as components
 
 from cbec import mapview, paths
 from cbec.ui.firstpaint import finish_light, light
-from cbec.ui.keys import DEVICE, LIGHT_RUN_OVER, probe_width
+from cbec.ui.keys import DEVICE, LIGHT_RUN_OVER, probe_generation, probe_width
 
 # A small script of the app's own, no data in it, drawn just before a map in the same column:
 # - it reports the column's width (rounded to 20 px), so the server can fit China to it (deck.gl
@@ -159,9 +159,18 @@ def map_probe(key: str, on_pick=None, args: tuple = (), sidebar: bool = False) -
     )
     w = getattr(result, "w", None) if result is not None else None
     if isinstance(w, int | float) and not isinstance(w, bool) and 200 <= w <= 4000:
+        if int(w) != _width(key) and getattr(result, "p", None):
+            gen = probe_generation(key)  # the drawn map was fitted to another width
+            st.session_state[gen] = st.session_state.get(gen, 0) + 1
         st.session_state[probe_width(key)] = int(w)
     if getattr(result, "p", None) and light() and st.session_state.get(LIGHT_RUN_OVER):
         finish_light()  # the browser has drawn the map: now the rest of the page
+    return _width(key)
+
+
+def _width(key: str) -> int:
+    """The width the companion last reported, or before it has (a session's first run) a guess
+    from the browser's kind."""
     w = st.session_state.get(probe_width(key))
     if isinstance(w, int):
         return w
@@ -169,3 +178,13 @@ def map_probe(key: str, on_pick=None, args: tuple = (), sidebar: bool = False) -
         ua = st.context.headers.get("User-Agent", "") or ""
         st.session_state[DEVICE] = "phone" if "Mobi" in ua else "desktop"
     return mapview.DEFAULT_WIDTH[st.session_state[DEVICE]]
+
+
+def map_block(key: str) -> str:
+    """The key of the block to draw the map of companion `key` in: a new block, so a new map,
+    when the column changed width after the map had drawn (a window resized, a phone turned,
+    a first report that came late), the same block otherwise (a visitor's zoom survives a
+    filter change). A deck refitted in place kept its old view: resized from 1000 to 1400 px,
+    China stayed small in a corner (Streamlit's view state took a stale update from deck.gl).
+    Before the map has drawn, a refit in place is safe and spares a phone a second start."""
+    return f"cbec-deck-{key}-{st.session_state.get(probe_generation(key), 0)}"

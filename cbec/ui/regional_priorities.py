@@ -195,12 +195,13 @@ def provinces(run: Run, state: State) -> State:
     per = priorities.per_province(ds.zones, ds.provinces, day)
     names = dict(zip(per["adcode"], tr.col(per, "province"), strict=True))
     width = probe.map_probe("rp_probe", on_pick=_pick, args=(frozenset(names),))
-    st.pydeck_chart(
-        _choropleth(run, day, width, tr.lang),
-        key="rp_map",
-        width=width,
-        height=mapview.height_for(width),
-    )
+    with st.container(key=probe.map_block("rp_probe")):
+        st.pydeck_chart(
+            _choropleth(run, day, width, tr.lang),
+            key="rp_map",
+            width=width,
+            height=mapview.height_for(width),
+        )
     bins = priorities.count_bins(per["zones"].to_numpy())
     items = [
         (
