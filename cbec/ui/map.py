@@ -401,7 +401,7 @@ def map_and_details(run: Run, state: State, sel: Selection) -> None:
             if sel.n == 0 and sel.newest is not None:
                 st.info(tr("no_zones"))
         lay = mapview.layout(width)
-        with st.container(key=probe.map_block(PROBE)):  # a new map for a new width
+        with st.container(key=probe.map_block(PROBE)):  # a new map when refitted (see there)
             st.pydeck_chart(
                 _deck(run, spec),
                 key="zone_map",

@@ -32,7 +32,10 @@ export default function (component) {
     const own = host.getBoundingClientRect().width;
     const w = Math.floor((own || window.innerWidth) / 20) * 20;
     measured = true;
-    if (Math.abs(w - last) >= 20) { last = w; setStateValue("w", w); }
+    // with whether a map is already on screen (a canvas), to be refitted: see map_block
+    const block = host.closest('[data-testid="stVerticalBlock"]');
+    const drawn = !!(block && block.querySelector('[data-testid="stDeckGlJsonChart"] canvas'));
+    if (Math.abs(w - last) >= 20) { last = w; setStateValue("w", { px: w, drawn }); }
   };
   // The first report waits for the page's sidebar when it has one (data.sidebar): drawn after
   // the map in the same run, it narrows the column when it comes, and a width measured before
@@ -157,15 +160,26 @@ def map_probe(key: str, on_pick=None, args: tuple = (), sidebar: bool = False) -
         on_p_change=_noop,
         on_pick_change=picked,
     )
-    w = getattr(result, "w", None) if result is not None else None
-    if isinstance(w, int | float) and not isinstance(w, bool) and 200 <= w <= 4000:
-        if int(w) != _width(key) and getattr(result, "p", None):
-            gen = probe_generation(key)  # the drawn map was fitted to another width
+    px, drawn = _report(getattr(result, "w", None) if result is not None else None)
+    if px is not None:
+        if px != _width(key) and drawn:  # the map on screen was fitted to another width
+            gen = probe_generation(key)
             st.session_state[gen] = st.session_state.get(gen, 0) + 1
-        st.session_state[probe_width(key)] = int(w)
+        st.session_state[probe_width(key)] = px
     if getattr(result, "p", None) and light() and st.session_state.get(LIGHT_RUN_OVER):
         finish_light()  # the browser has drawn the map: now the rest of the page
     return _width(key)
+
+
+def _report(value: object) -> tuple[int | None, bool]:
+    """A width report, {"px": width, "drawn": a map was on screen}, checked (a client can send
+    anything): (None, False) unless the width is a number of 200 to 4000 px."""
+    if not isinstance(value, dict):
+        return None, False
+    px, drawn = value.get("px"), value.get("drawn")
+    if isinstance(px, int | float) and not isinstance(px, bool) and 200 <= px <= 4000:
+        return int(px), drawn is True
+    return None, False
 
 
 def _width(key: str) -> int:
@@ -182,9 +196,11 @@ def _width(key: str) -> int:
 
 def map_block(key: str) -> str:
     """The key of the block to draw the map of companion `key` in: a new block, so a new map,
-    when the column changed width after the map had drawn (a window resized, a phone turned,
-    a first report that came late), the same block otherwise (a visitor's zoom survives a
-    filter change). A deck refitted in place kept its old view: resized from 1000 to 1400 px,
-    China stayed small in a corner (Streamlit's view state took a stale update from deck.gl).
-    Before the map has drawn, a refit in place is safe and spares a phone a second start."""
+    when the column's width changed while a map was on screen (a window resized, a phone
+    turned, a first report that came late), the same block otherwise (a visitor's zoom
+    survives a filter change). A deck refitted in place kept its old view: resized from 1000
+    to 1400 px, China stayed small in a corner (Streamlit's view state took a stale update
+    from deck.gl). A report that comes before the map's canvas (a phone's first, 340 px
+    against the 320 guessed) refits the map before it exists, and spares a phone a second
+    start."""
     return f"cbec-deck-{key}-{st.session_state.get(probe_generation(key), 0)}"

@@ -15,7 +15,7 @@ reported = st.session_state.get(probe_width("late_probe"))
 if reported is not None:
     st.session_state.setdefault("first_report", reported)
 st.markdown(f"reports: first {st.session_state.get('first_report')} last {reported}")
-if "slept" not in st.session_state:  # the first run only: the sidebar three seconds late
+if "slept" not in st.session_state:  # the first run only: the sidebar four seconds late
     st.session_state["slept"] = True
     time.sleep(4)
 st.sidebar.markdown("filters")

@@ -703,8 +703,8 @@ def test_every_page_loads_without_errors(page, server_url, nav, heading):
 def test_the_first_width_report_waits_for_a_late_sidebar(chromium):
     """A sidebar that came after the map's companion first measured its column used to be
     missed: the companion reported the wider column, China was fitted to it, and the deck,
-    refitted while still setting up, kept that fit (China cut at Hainan and the inset; 1 in
-    about 160 busy page loads). Here the sidebar comes four seconds late, every time."""
+    refitted in place when the right width came, kept that fit (China cut at Hainan and the
+    inset; 1 in about 160 busy page loads). Here the sidebar comes four seconds late."""
     ctx = chromium.new_context(viewport={"width": 1400, "height": 900})
     page = ctx.new_page()
     with browser.streamlit_app("tests/apps/late_sidebar.py") as server:
