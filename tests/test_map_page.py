@@ -467,3 +467,24 @@ def test_the_map_stays_in_its_place_whatever_the_view(default, link):
     assert path_to(at) == path_to(default)
     assert path_to(at)[-3][-1] == ("column", "")  # the map is in the page's map column,
     assert path_to(at)[-2][-1] == ("flex_container", "cbec-deck-map_probe-0")  # its block
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"px": 940, "drawn": True}, (940, True)),
+        ({"px": 940.0, "drawn": False}, (940, False)),
+        ({"px": 940, "drawn": "yes"}, (940, False)),  # only true is true
+        ({"px": True, "drawn": True}, (None, False)),
+        ({"px": 50, "drawn": True}, (None, False)),
+        ({"px": 10**9}, (None, False)),
+        ({"px": "940"}, (None, False)),
+        (940, (None, False)),  # the old bare number: ignored, the guess stays
+        (None, (None, False)),
+    ],
+)
+def test_a_width_report_is_checked_before_it_refits_the_map(value, expected):
+    """What the map's companion reports is a client's message: a forged one is ignored."""
+    from cbec.ui import probe
+
+    assert probe._report(value) == expected
