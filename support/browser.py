@@ -138,6 +138,31 @@ def wait_for_app(page, timeout_ms: int = 30000) -> None:
     page.wait_for_timeout(1500)  # deck.gl and the charts draw after the script's last delta
 
 
+def still(canvas, timeout_s: float = 30.0) -> bytes:
+    """The canvas once two screenshots 250 ms apart are the same: the hover highlight that the
+    pointer's move away clears, a layer still loading, or a map being replaced by a new one is
+    redrawn by then however busy the machine is (a fixed pause was too short with both cores
+    busy). A screenshot the old map's removal interrupted counts as a change."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    def shot() -> bytes | None:
+        try:
+            return canvas.screenshot()
+        except PlaywrightError:
+            return None
+
+    last, deadline = shot(), time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        canvas.page.wait_for_timeout(250)
+        again = shot()
+        if again is not None and again == last:
+            return again
+        last = again
+    if last is None:
+        raise AssertionError("the canvas kept going away")
+    return last
+
+
 def screenshot_dir(name: str) -> Path:
     out = paths.ROOT / name
     out.mkdir(parents=True, exist_ok=True)

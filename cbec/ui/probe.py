@@ -27,14 +27,18 @@ export default function (component) {
   const { setStateValue, setTriggerValue, parentElement, data } = component;
   const host = parentElement.host ? parentElement.host : parentElement;
   let last = 0, timer = null, measured = false;
+  const block = () => host.closest('[data-testid="stVerticalBlock"]');
+  const chart = () => {
+    const b = block();
+    return b ? b.querySelector('[data-testid="stDeckGlJsonChart"]') : null;
+  };
   const measure = () => {
     // The probe stretches across its column: its own width is the map's.
     const own = host.getBoundingClientRect().width;
     const w = Math.floor((own || window.innerWidth) / 20) * 20;
     measured = true;
     // with whether a map is already on screen (a canvas), to be refitted: see map_block
-    const block = host.closest('[data-testid="stVerticalBlock"]');
-    const drawn = !!(block && block.querySelector('[data-testid="stDeckGlJsonChart"] canvas'));
+    const c = chart(), drawn = !!(c && c.querySelector("canvas"));
     if (Math.abs(w - last) >= 20) { last = w; setStateValue("w", { px: w, drawn }); }
   };
   // The first report waits for the page's sidebar when it has one (data.sidebar): drawn after
@@ -67,11 +71,6 @@ export default function (component) {
     timer = setTimeout(measure, 250);
   });
   ro.observe(host);
-  const block = () => host.closest('[data-testid="stVerticalBlock"]');
-  const chart = () => {
-    const b = block();
-    return b ? b.querySelector('[data-testid="stDeckGlJsonChart"]') : null;
-  };
   // "painted": the map has set up its layers (they have fetched the file named in `data.wait`,
   // the province outlines every map draws) and two frames have passed; or SETTLE ms after its
   // canvas came, whatever the file. A canvas alone is too soon: on a slow phone deck.gl sets

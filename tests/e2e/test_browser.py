@@ -324,22 +324,11 @@ REFITTED = """() => {
 def test_china_is_refitted_when_the_window_changes_width(page, server_url):
     """A deck refitted in place to a new width kept its old view (1000 px wide, then 1400:
     China small in a corner, in 2 runs of 2 of this test); each width now has a map of its own."""
-    from playwright.sync_api import Error as PlaywrightError
-
     open_page(page, f"{server_url}/?region=west")
     for width in (1200, 1000, 1400):
         page.set_viewport_size({"width": width, "height": 1000})
         page.wait_for_timeout(1500)  # the old map meanwhile, at the new column's width
-        canvas, last = deck_canvas(page), None
-        for _ in range(100):  # watched as it changes, as a person does (and as it failed)
-            try:
-                shot = canvas.screenshot()
-            except PlaywrightError:  # the old map went as the screenshot was taken
-                shot = None
-            if shot is not None and shot == last:
-                break
-            last = shot
-            page.wait_for_timeout(400)
+        browser.still(deck_canvas(page))  # watched as it changes, as a person does (it failed so)
         page.wait_for_function(REFITTED)
         browser.wait_for_app(page)
         _china_fits(page, width)

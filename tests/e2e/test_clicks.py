@@ -68,27 +68,12 @@ PALETTE = {
 }
 
 
-def still(canvas, timeout_s: float = 30.0) -> bytes:
-    """The canvas once two screenshots 250 ms apart are the same: the hover highlight that the
-    pointer's move away clears, or a layer still loading, is redrawn by then however busy the
-    machine is (a fixed pause was too short with both cores busy)."""
-    shot = canvas.screenshot()
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        canvas.page.wait_for_timeout(250)
-        again = canvas.screenshot()
-        if again == shot:
-            return shot
-        shot = again
-    return shot
-
-
 def colour_counts(page) -> dict[str, int]:
     canvas = page.locator("canvas#deckgl-overlay").first
     box = canvas.bounding_box()
     page.mouse.move(box["x"] + 4, box["y"] + 4)  # over the sea: no zone highlighted by hover
     page.add_style_tag(content=".deck-tooltip { visibility: hidden !important; }")
-    img = _img(still(canvas))
+    img = _img(browser.still(canvas))
     return {k: int((np.abs(img - np.array(c)).max(axis=2) <= 10).sum()) for k, c in PALETTE.items()}
 
 
