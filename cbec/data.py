@@ -84,6 +84,8 @@ def join(report: Report, when: dt.date) -> Dataset:
     zones["batch"] = zones["batch"].astype(int)
     zones["lat"] = zones["lat"].astype(float)
     zones["lon"] = zones["lon"].astype(float)
+    # km to the second provider's seat; NaN where it has none
+    zones["tencent_km"] = pd.to_numeric(zones["tencent_km"].replace("", None)).astype(float)
     for col in ("approved_on", "revoked_on"):
         zones[col] = _dates(zones[col])
     zones["priority_region"] = zones["region_en"].isin(PRIORITY_REGIONS)

@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 
-from cbec.vocab import CONFIDENCE
+from cbec.vocab import CONFIDENCE, POINT_CHECKS
 
 EXPORT_COLUMNS = [
     "zone_id",
@@ -34,10 +34,17 @@ EXPORT_COLUMNS = [
 def confidence_counts(zones: pd.DataFrame) -> pd.DataFrame:
     """Zones per confidence level: every level in order, strongest first, 0 where none. (What
     each level means is in the catalogue, `confidence_meaning.<level>`.)"""
-    counts = zones["confidence"].value_counts()
-    return pd.DataFrame(
-        [{"confidence": level, "zones": int(counts.get(level, 0))} for level in CONFIDENCE]
-    )
+    return _counts(zones["confidence"], CONFIDENCE, "confidence")
+
+
+def point_check_counts(zones: pd.DataFrame) -> pd.DataFrame:
+    """Zones per point check (`vocab.POINT_CHECKS`, meanings in `point_check_meaning.<check>`)."""
+    return _counts(zones["point_check"], POINT_CHECKS, "check")
+
+
+def _counts(values: pd.Series, order: tuple[str, ...], name: str) -> pd.DataFrame:
+    counts = values.value_counts()
+    return pd.DataFrame([{name: v, "zones": int(counts.get(v, 0))} for v in order])
 
 
 def dictionary_csv(meanings: dict[str, dict[str, str]]) -> bytes:

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
+from pathlib import Path
 from typing import Protocol
 
 from geopy.exc import (
@@ -30,6 +31,8 @@ from geopy.exc import (
 )
 from geopy.geocoders import Nominatim
 from geopy.location import Location
+
+from cbec import paths
 
 USER_AGENT = "cbec-pilot-zone-map/0.1 (https://github.com/; data refresh, 1 req/s)"
 
@@ -58,13 +61,16 @@ class SeatTable:
     out of the old centres), so a code gives the seat without matching names; the points are
     converted to WGS-84 here (`cbec.gcj02`).
 
+    The table's points date from 2018: a government known to have moved since is listed in
+    `data/sources/seat_moves.csv`, which overrides the table (`moves`).
+
     `geocode("520100")` answers Guiyang's seat; `code_for("贵阳市", "贵州省")` finds a code by
     the exact Chinese name inside its province, and None unless exactly one division matches.
     """
 
     key = "code"  # what a query holds (the geocoders by name have none)
 
-    def __init__(self, path: str | None = None):
+    def __init__(self, path: str | None = None, moves: Path | None = paths.SEAT_MOVES_CSV):
         import csv
         from importlib.metadata import distribution
 
@@ -83,6 +89,16 @@ class SeatTable:
                     lat, lon = float(row["latitude"]), float(row["longitude"])
                     self.gcj02[code] = (lat, lon)
                     self.points[code] = gcj02_to_wgs84(lat, lon)
+        # A government that moved after the table was made: its division takes the point of the
+        # district it moved to, so no rebuild can put it back at the old site.
+        self.moves: dict[str, Move] = {}
+        for m in read_moves(moves) if moves is not None else []:
+            if m.point_code not in self.points:
+                why = f"the move's point_code {m.point_code} has no point"
+                raise ValueError(f"{m.division_zh}: {why}")
+            self.gcj02[m.division_code] = self.gcj02[m.point_code]
+            self.points[m.division_code] = self.points[m.point_code]
+            self.moves[m.division_code] = m
 
     def code_for(self, name_zh: str, province_zh: str) -> str | None:
         """The code of the one division called `name_zh` in province `province_zh`."""
@@ -99,8 +115,12 @@ class SeatTable:
         code = query.strip()
         if code not in self.points:
             return None if exactly_one else []
+        address = f"{self.names[code]} ({code})"
+        if code in self.moves:
+            to = self.moves[code].point_code
+            address += f" -> {self.names[to]} ({to})"
         loc = Location(
-            f"{self.names[code]} ({code})",
+            address,
             self.points[code],
             {"adcode": code, "name": self.names[code], "gcj02": self.gcj02[code]},
         )
@@ -108,6 +128,58 @@ class SeatTable:
 
     def candidates(self, query: str) -> list[Location]:
         return self.geocode(query, exactly_one=False)
+
+
+@dataclass(frozen=True)
+class Move:
+    """A seat the table has wrong (a row of seat_moves.csv): a government that moved after the
+    table was made, or a point a source shows was not in the seat's district."""
+
+    division_code: str
+    division_zh: str
+    kind: str  # moved (after the table was made) or corrected (the table's point was never right)
+    from_zh: str
+    to_zh: str
+    moved_on: str
+    point_code: str  # the division of the seat table whose point stands for the new seat
+    source_url: str
+    note: str
+    note_zh: str
+
+
+def read_moves(path: Path) -> list[Move]:
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as fh:
+        return [Move(**row) for row in csv.DictReader(fh)]
+
+
+class SecondSeats:
+    """The second provider: Tencent's city list (data/sources/tencent_cities.csv, made by
+    `cbec.pipeline.tencent`), a different map company's seat for each prefecture-level city and
+    municipality by code, converted from GCJ-02 to WGS-84. A check on the seat table, never a
+    source of points: where the two differ by more than 2 km, a source says which is right."""
+
+    name = "Tencent city list (humanlegacy/wechat-miniapp-map libs/city.js, 2019)"
+
+    def __init__(self, path: Path = paths.SECOND_SEATS_CSV):
+        import csv
+
+        from cbec.gcj02 import gcj02_to_wgs84
+
+        with open(path, encoding="utf-8", newline="") as fh:
+            self.points = {
+                r["adcode"]: gcj02_to_wgs84(float(r["lat_gcj02"]), float(r["lon_gcj02"]))
+                for r in csv.DictReader(fh)
+            }
+
+    def km(self, code: str, lat: float, lon: float) -> float | None:
+        """Distance from (lat, lon) to this provider's seat for `code`; None if it has none."""
+        from geopy.distance import geodesic
+
+        if code not in self.points:
+            return None
+        return geodesic((lat, lon), self.points[code]).km
 
 
 # --- offline ------------------------------------------------------------------------------------

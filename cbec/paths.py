@@ -22,6 +22,12 @@ ZONE_AREAS = DATA / "zone_areas.geojson"
 PROVINCE_SHAPES_COARSE = DATA / "provinces_coarse.geojson"
 PREFECTURES_CSV = DATA / "prefectures.csv"
 PLACES_CSV = DATA / "places.csv"
+# The seat checks' inputs (data/sources/README.md): Tencent's city list (the second provider), the
+# government moves that override the seat table, and the sourced notes on points the providers
+# disagree about.
+SECOND_SEATS_CSV = SOURCES / "tencent_cities.csv"
+SEAT_MOVES_CSV = SOURCES / "seat_moves.csv"
+POINT_NOTES_CSV = SOURCES / "point_notes.csv"
 PROVINCE_OUTLINES = STATIC / "china_provinces.geojson"
 SCS_INSET = STATIC / "south_china_sea.geojson"
 GENERATED = STATIC / "generated"  # files the app writes once per data version (zone points)

@@ -20,6 +20,9 @@ ADMIN_LEVELS = (
 )
 CONFIDENCE = ("high", "medium", "low", "unverified")
 PRECISION = ("seat", "area")
+# How sure a zone's point is, from its check against a second map provider (the meanings:
+# cbec/pipeline/geocode.py and data/README.md).
+POINT_CHECKS = ("agrees", "moved", "corrected", "sourced", "proxy", "unresolved", "single")
 # Generous box around the mainland and Hainan: a zone's point outside it is certainly wrong.
 # (Gazetteer places may lie further south: Sansha, in the South China Sea.)
 CHINA_BBOX = {"lat": (18.0, 53.6), "lon": (73.4, 135.1)}
@@ -43,3 +46,13 @@ def sources(source_url: str) -> list[str]:
         if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc:
             out.append(url)
     return out
+
+
+def provider_key(geocoder: str) -> str:
+    """Which provider a `geocoder` cell of coordinates.csv names (amap, geonames, nominatim,
+    fallback or other): the key of its readers' label (`provider_<key>` in the catalogues)."""
+    g = geocoder.lower()
+    for key in ("cpca", "amap", "nominatim", "geonames", "fallback"):
+        if key in g:
+            return "amap" if key == "cpca" else key
+    return "other"

@@ -148,7 +148,7 @@ def test_every_catalogue_string_is_used():
     dynamic = (
         "status_", "claim_", "h_", "precision_", "provider_", "f_color_", "hl_", "nz_source_",
         "region.", "level.", "confidence.", "confidence_meaning.", "col.", "rp_province_zones.",
-        "cap_batches.", "lang.",
+        "cap_batches.", "lang.", "point_check.", "point_check_meaning.",
     )  # fmt: skip
     keys = i18n.catalogue("en")
     unused = [k for k in keys if not k.startswith(dynamic) and k not in _used_keys()]

@@ -212,7 +212,16 @@ def test_data_and_sources_page_speaks_to_readers(lang):
     tr = i18n.tr(lang)
     levels = df_with(at, tr.text("ds_confidence_meaning"))
     per = dict(zip(levels.iloc[:, 0], levels.iloc[:, 2], strict=True))
-    assert sum(per.values()) == 181 and per[tr.confidence("unverified")] == 12
+    assert sum(per.values()) == 181 and per[tr.confidence("unverified")] == 5
+    # how sure each point is: the checks against the second provider, and the unresolved listed
+    checks = df_with(at, tr.text("ds_points_meaning"))
+    per_check = dict(zip(checks.iloc[:, 0], checks.iloc[:, 2], strict=True))
+    assert sum(per_check.values()) == 181
+    assert per_check[tr.text("point_check.unresolved")] == 12
+    assert per_check[tr.text("point_check.moved")] == 2
+    unresolved = df_with(at, tr.text("ds_points_km"))
+    assert len(unresolved) == 12 and unresolved.iloc[0, 2] == 26.7  # Haidong, the farthest
+    assert tr.text("ds_points_unresolved", n=12) in t
 
 
 def test_the_chinese_interface_gives_the_notes_in_chinese():
@@ -226,6 +235,22 @@ def test_the_chinese_interface_gives_the_notes_in_chinese():
     assert "The seat table puts the city government in Dawa district" in text(at)
 
 
+@pytest.mark.parametrize(
+    ("lang", "zone", "line"),
+    [
+        ("en", "panjin", "Point: AMap's seats of government · Tencent's city list: 45.2 km away · sourced"),
+        ("en", "yiwu", "Point: AMap's seats of government · no second provider for this division · one provider"),
+        ("zh", "beijing", "位置点：高德地图政府驻地 · 腾讯城市列表：相距21.4公里 · 已迁址"),
+    ],
+)  # fmt: skip
+def test_a_zones_details_say_how_sure_its_point_is(lang, zone, line):
+    """The provider, the second provider's distance and the check, with the note that says why."""
+    at = open_app({"lang": lang, "batch": "all", "zone": zone})
+    assert line in text(at)
+    if zone == "beijing":
+        assert "2019年1月11日" in text(at) and "通州区" in text(at)
+
+
 def test_a_zone_no_source_names_says_so_and_gets_the_dashed_ring():
     at = open_app({"batch": "7", "zone": "jiaozuo"})
     assert "No source found names this zone" in text(at)
@@ -234,7 +259,7 @@ def test_a_zone_no_source_names_says_so_and_gets_the_dashed_ring():
     ds = data.dataset()
     ringed = {r["id"] for r in mapview.zone_records(ds) if r["uv"] == 1}
     assert ringed == set(ds.zones.loc[ds.zones["confidence"] == "unverified", "zone_id"])
-    assert len(ringed) == 12
+    assert len(ringed) == 5
 
 
 def _fields(spec) -> set[str]:

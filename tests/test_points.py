@@ -2,12 +2,15 @@
 
 The policy (data/README.md): a zone's point is the seat of its city's (or county-level city's,
 or prefecture's) people's government, in WGS-84. The points come from the seat table by
-administrative code (AMap's seats via `cpca`, GCJ-02 converted); they are checked here against
-that table by the zone's own code, against GeoNames by name, against the boundaries of the
-districts the seats are known to lie in, and against a fresh run of the pipeline.
+administrative code (AMap's seats via `cpca`, GCJ-02 converted, with the government moves of
+`data/sources/seat_moves.csv` applied); they are checked here against that table by the zone's
+own code, against a second map provider (Tencent's city list) within 2 km or a sourced note,
+against GeoNames by name, against the boundaries of the districts the seats are known to lie in,
+and against a fresh run of the pipeline.
 """
 
 import datetime as dt
+import shutil
 import statistics
 
 import pandas as pd
@@ -16,15 +19,16 @@ from geopy.distance import geodesic
 
 from cbec import paths
 from cbec.data import load
-from cbec.geocoders import OfflineGazetteer, SeatTable
+from cbec.geocoders import OfflineGazetteer, SeatTable, SecondSeats, read_moves
 from cbec.pipeline.geocode import (
     CROSSCHECK_KM,
     GEONAMES_KM,
-    REASONS,
-    REASONS_ZH,
+    SECOND_KM,
     division_code,
+    read_point_notes,
     run,
 )
+from cbec.vocab import sources
 
 from .conftest import read
 
@@ -119,15 +123,103 @@ def test_every_point_is_within_5_km_of_the_seat_its_code_gives_or_says_why(table
 def test_points_far_from_geonames_say_why(zones):
     gk = pd.to_numeric(zones["geonames_km"], errors="coerce")
     far = zones.index[gk.isna() | (gk > GEONAMES_KM)]
-    assert sorted(far) == ["haidong", "panjin", "tongjiang"]
+    assert sorted(far) == ["haidong", "nanping", "panjin", "tongjiang"]
     assert all(zones.loc[far, "point_note"] != "")
 
 
-def test_notes_come_from_the_pipeline(zones):
-    notes = zones.loc[zones["point_note"] != "", "point_note"].to_dict()
-    assert notes == REASONS
-    notes_zh = zones.loc[zones["point_note_zh"] != "", "point_note_zh"].to_dict()
-    assert notes_zh == REASONS_ZH and set(REASONS_ZH) == set(REASONS)
+# --- the second provider ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def second() -> SecondSeats:
+    return SecondSeats()
+
+
+def test_every_point_is_within_2_km_of_the_second_provider_or_says_why(coords, second):
+    """Tencent's city list, a different map company, measured afresh: within 2 km it agrees;
+    farther, the point was moved or corrected by a sourced row of seat_moves.csv, or a source
+    says it is the seat, or it stands for a zone that is no city, or it is marked unresolved with
+    the distance in words. Where Tencent has no such division (county-level cities, prefectures),
+    the check says so."""
+    for zid, z in coords.iterrows():
+        lat, lon = float(z["lat"]), float(z["lon"])
+        d = second.km(z["division_code"], lat, lon) if z["division_code"] else None
+        check = z["point_check"]
+        if d is None:
+            assert z["tencent_km"] == "" and check in ("single", "proxy"), zid
+            continue
+        assert float(z["tencent_km"]) == pytest.approx(d, abs=0.051), zid
+        if d <= SECOND_KM and check not in ("moved", "corrected", "proxy", "sourced"):
+            assert check == "agrees", zid
+        else:
+            assert check in ("moved", "corrected", "sourced", "unresolved", "proxy"), zid
+            assert z["point_note"] and z["point_note_zh"], zid
+        if check in ("moved", "corrected", "sourced"):
+            assert sources(z["point_source"]), zid  # a reason with its source
+        if check == "unresolved":
+            assert f"{d:.1f} km apart" in z["point_note"], zid
+            assert f"相距{d:.1f}公里" in z["point_note_zh"], zid
+
+
+def test_the_unresolved_points_are_the_ones_no_source_settles(coords):
+    """Listed so that a point becoming unresolved (or resolved) is a visible change."""
+    unresolved = coords.index[coords["point_check"] == "unresolved"]
+    assert sorted(unresolved) == sorted(
+        ["haidong", "huaian", "baotou", "jiujiang", "chuzhou", "anqing", "qinhuangdao", "yanan",
+         "lhasa", "yingkou", "quzhou", "jian"]
+    )  # fmt: skip
+    counts = coords["point_check"].value_counts().to_dict()
+    assert counts == {"agrees": 146, "single": 14, "unresolved": 12, "sourced": 4, "moved": 2,
+                      "proxy": 2, "corrected": 1}  # fmt: skip
+
+
+def test_notes_come_from_the_sourced_tables(coords):
+    """Every note is the one the notes table or the moves table gives (unresolved: after the
+    distance), and every row of those tables is used."""
+    noted = read_point_notes()
+    moves = {m.division_code: m for m in read_moves(paths.SEAT_MOVES_CSV)}
+    for zid, z in coords.iterrows():
+        if z["division_code"] in moves:
+            m = moves[z["division_code"]]
+            assert (z["point_check"], z["point_note"], z["point_source"]) == (
+                m.kind,
+                m.note,
+                m.source_url,
+            ), zid
+            assert z["point_note_zh"] == m.note_zh
+        elif zid in noted:
+            assert z["point_note"].endswith(noted[zid]["note"]), zid
+            assert z["point_note_zh"].endswith(noted[zid]["note_zh"]), zid
+            assert z["point_source"] == noted[zid]["source_url"], zid
+        else:
+            assert z["point_note"] == z["point_note_zh"] == z["point_source"] == "", zid
+    assert set(noted) <= set(coords.index)
+    assert set(moves) <= set(coords["division_code"])
+
+
+def test_the_moves_table_overrides_the_seat_table(table, zones):
+    """A known move can never be undone by a rebuild: the table answers the new district's
+    point for the division, and the zone's point is that point."""
+    bare = SeatTable(moves=None)
+    by_code = zones.reset_index().set_index("division_code")
+    moves = read_moves(paths.SEAT_MOVES_CSV)
+    assert [m.division_zh for m in moves] == ["北京市", "南平市", "萍乡市"]
+    for m in moves:
+        assert table.points[m.division_code] == bare.points[m.point_code]
+        assert km(bare.points[m.division_code], bare.points[m.point_code]) > 5
+        z = by_code.loc[m.division_code]
+        assert (z["lat"], z["lon"]) == pytest.approx(table.points[m.point_code], abs=1e-5)
+        assert m.kind in ("moved", "corrected") and sources(m.source_url)
+        assert m.moved_on or m.kind == "corrected"
+    assert table.geocode("110000").address == "北京市 (110000) -> 通州区 (110112)"
+
+
+def test_a_move_to_a_code_the_table_lacks_is_refused(tmp_path):
+    moves = tmp_path / "moves.csv"
+    text = paths.SEAT_MOVES_CSV.read_text(encoding="utf-8").replace(",110112,", ",999999,")
+    moves.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match="999999"):
+        SeatTable(moves=moves)
 
 
 def test_every_point_is_a_checked_seat_from_the_seat_table(zones):
@@ -182,6 +274,10 @@ def point(zones, zid):
         ("jinan", "山东省", "济南市", "历下区"),
         ("chengdu", "四川省", "成都市", "武侯区"),
         ("dongying", "山东省", "东营市", "东营区"),
+        # the moves and corrections of data/sources/seat_moves.csv
+        ("beijing", "北京市", "北京市", "通州区"),  # since 11 January 2019
+        ("nanping", "福建省", "南平市", "建阳区"),  # completed in 2019
+        ("pingxiang", "江西省", "萍乡市", "安源区"),  # the seat table had 上栗县
     ],
 )
 def test_seats_lie_in_the_district_of_the_government(
@@ -230,13 +326,17 @@ def test_zones_and_the_gazetteer_share_one_seat_per_division(zones):
 # --- the file is what the pipeline makes --------------------------------------------------------
 
 
-def test_coordinates_are_what_the_pipeline_makes(table, coords, tmp_path):
-    """A fresh offline run (seat table, then GeoNames; GeoNames as cross-check) gives the
-    committed file, row for row, except the run date."""
+def test_coordinates_are_what_the_pipeline_makes(table, tmp_path):
+    """A fresh offline run (seat table with the moves, then GeoNames; GeoNames and Tencent as
+    cross-checks) over the committed file reproduces it byte for byte: an unchanged point keeps
+    the date it was geocoded."""
     zones = read(paths.ZONES_CSV)
     gaz = OfflineGazetteer()
     out = tmp_path / "coordinates.csv"
-    report = run(zones, [table, gaz], Areas.load(), out=out, table=table, crosscheck=gaz)
+    shutil.copyfile(paths.COORDINATES_CSV, out)
+    report = run(
+        zones, [table, gaz], Areas.load(), out=out, refresh=True, table=table, crosscheck=gaz,
+        second=SecondSeats(), today=dt.date(2099, 1, 1),
+    )  # fmt: skip
     assert report.failed == [] and len(report.added) == len(zones)
-    fresh = read(out).set_index("zone_id").drop(columns="geocoded_on")
-    assert fresh.equals(coords.drop(columns="geocoded_on"))
+    assert out.read_bytes() == paths.COORDINATES_CSV.read_bytes()

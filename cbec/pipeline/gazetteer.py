@@ -211,7 +211,10 @@ def build_prefectures(
         seat = table.geocode(code) if table is not None else None
         if seat is not None and inside(seat.latitude, seat.longitude):
             lat, lon, precision = seat.latitude, seat.longitude, "seat"
+            moved = table.moves.get(code)  # type: ignore[union-attr]
             source = f"{table.name} {code}"  # type: ignore[union-attr]
+            if moved is not None:  # data/sources/seat_moves.csv
+                source += f" -> {moved.point_code} ({moved.kind})"
         elif place is not None:
             lat, lon, precision = place.latitude, place.longitude, "seat"
             source = f"GeoNames {place.raw['geonameid']}"

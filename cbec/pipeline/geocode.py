@@ -13,8 +13,10 @@ prefecture's) people's government (政府驻地), in WGS-84.
 - Checked: a point is kept only if it lies in China, in the zone's province and in the zone's own
   administrative area (`cbec.areas`); otherwise the zone, the query and the answer are reported.
 - Cross-checked and recorded with each point: the zone's own administrative code
-  (`division_code`), the distance to GeoNames' answer for the same zone (`geonames_km`) and,
-  where the point is knowingly not the seat the code gives, why (`point_note`, from `REASONS`).
+  (`division_code`), the distance to GeoNames' answer for the same zone (`geonames_km`), the
+  distance to a second map provider's seat for the same code (`tencent_km`: Tencent's city list),
+  how sure the point is (`point_check`) and, where it is not plainly agreed, why (`point_note`,
+  `point_source`: from data/sources/point_notes.csv and seat_moves.csv).
 - Resumable: zones that already have a row are skipped (unless `--refresh`), and the file is
   rewritten atomically after every success, so an interrupted run loses nothing.
 """
@@ -41,11 +43,13 @@ from cbec.geocoders import (
     Politeness,
     Provider,
     SeatTable,
+    SecondSeats,
     _short,
     network_answers,
 )
 from cbec.paths import write_csv_atomic
 from cbec.pipeline.seats import seat_of
+from cbec.vocab import POINT_CHECKS
 
 # precision: "seat" = the seat of government, found by a geocoder and checked; "area" = no
 # geocoder found the seat, so the point is a point inside the zone's area (retried on every run).
@@ -59,50 +63,32 @@ SPECIAL: dict[str, tuple[str, str]] = {
     "xiongan": ("容城县", "Xiong'an New Area: its administration sits in Rongcheng county"),
     "hainan": ("海口市", "Hainan island (whole province): Haikou, the provincial capital"),
 }
-# What is special or uncertain about a zone's point, written to `point_note` (shown with the
-# point). The tests require a note for every zone more than CROSSCHECK_KM from the seat its own
-# code gives in the seat table (or with no code there), and for every zone more than GEONAMES_KM
-# from GeoNames' answer (or with none): such a point is either explained or looked at again.
-REASONS: dict[str, str] = {
-    "hainan": (
-        "Whole-island zone: the point is the seat of Haikou's city government (460100), the "
-        "provincial capital, not the seat table's point for Hainan province (460000)."
-    ),
-    "xiongan": (
-        "Xiong'an New Area has no code in the seat table (its codes date from 2016-2018): the "
-        "point is the seat of Rongcheng county (130629), where the new area's administration sits."
-    ),
-    "panjin": (
-        "The seat table puts the city government in Dawa district (大洼区), 45 km south of "
-        "GeoNames' Panjin (Xinglongtai district, 兴隆台区); no third source was read to say "
-        "which is the seat today."
-    ),
-    "haidong": (
-        "The seat table puts the city government in Ping'an district (平安区); GeoNames' answer "
-        "for 海东市 is Nianbo in Ledu district (乐都区), 28 km east."
-    ),
-    "tongjiang": (
-        "GeoNames has no place of this name in Heilongjiang: only the seat table gives a point."
-    ),
-}
-# The same, in Chinese (the Chinese interface shows these).
-REASONS_ZH: dict[str, str] = {
-    "hainan": (
-        "全岛综试区：点位为海口市人民政府驻地（460100，省会），而非驻地表中海南省（460000）的点位。"
-    ),
-    "xiongan": (
-        "雄安新区在驻地表中没有代码（其代码设于2016—2018年）"
-        "：点位为容城县（130629）驻地，新区管理机构设于此。"
-    ),
-    "panjin": (
-        "驻地表将市政府置于大洼区，在GeoNames的盘锦（兴隆台区"
-        "）以南45公里；尚未查阅第三个来源以确定目前的驻地。"
-    ),
-    "haidong": ("驻地表将市政府置于平安区；GeoNames对海东市的结果是乐都区的碾伯，在其以东28公里。"),
-    "tongjiang": "GeoNames在黑龙江没有这一地名：只有驻地表给出了点位。",
-}
+# What is special or uncertain about a zone's point: `data/sources/point_notes.csv` (zone_id,
+# check, note, note_zh, source_url), written to `point_note` and shown with the point; a move in
+# `data/sources/seat_moves.csv` writes its own note. The tests require a note for every zone
+# more than CROSSCHECK_KM from the seat its own code gives, more than GEONAMES_KM from GeoNames'
+# answer, or more than SECOND_KM from the second provider's seat.
+#
+# point_check, how sure the point is:
+#   agrees      within SECOND_KM of the second provider's seat for the same code
+#   moved       the government moved after the seat table was made (seat_moves.csv)
+#   corrected   a source shows the seat table's point is not in the seat's district (seat_moves.csv)
+#   sourced     the providers disagree; a source read says the point's site is the seat
+#   proxy       no single city: the point stands for the zone by a stated rule (Hainan, Xiong'an)
+#   unresolved  the providers disagree and no source read settles it (note: the distance)
+#   single      the second provider has no such division (county-level cities, prefectures)
+CHECKS = POINT_CHECKS
+NOTED_CHECKS = ("sourced", "proxy", "unresolved", "")  # what point_notes.csv may state
+
+
+def read_point_notes(path: Path = paths.POINT_NOTES_CSV) -> dict[str, dict[str, str]]:
+    notes = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return {r["zone_id"]: r for r in notes.to_dict("records")}
+
+
 CROSSCHECK_KM = 5.0
 GEONAMES_KM = 25.0
+SECOND_KM = 2.0
 
 
 def query_for(zone: pd.Series | dict, provider: Provider | None = None) -> str:
@@ -163,13 +149,15 @@ def run(
     fallback: bool = False,
     table: SeatTable | None = None,
     crosscheck: OfflineGazetteer | None = None,
+    second: SecondSeats | None = None,
 ) -> RunReport:
     """Geocode the zones missing from `out` (all with `refresh`), writing after every success.
 
     `provider` may be a list, tried in order: the first point that passes the checks is kept.
     With `fallback`, a zone no geocoder finds gets a point inside its area, marked
     precision="area", rather than no point at all; later runs try it again. With `table`, each row
-    records the zone's own code; with `crosscheck`, the distance to GeoNames' seat of the zone.
+    records the zone's own code; with `crosscheck`, the distance to GeoNames' seat of the zone;
+    with `second`, the distance to the second provider's seat and how sure the point is.
     """
     providers = provider if isinstance(provider, list) else [provider]
     today = today or dt.date.today()
@@ -193,7 +181,8 @@ def run(
             if not fallback or zone["zone_id"] not in areas.zones:
                 continue
             row = _area_point(zone, query_for(zone, providers[-1]), areas, today)
-        row |= _checks(zone, row, areas, table, crosscheck)
+        row |= _checks(zone, row, areas, table, crosscheck, second)
+        row = _keep_date_if_unchanged(coords[coords["zone_id"] == zone["zone_id"]], row)
         coords = pd.concat(
             [coords[coords["zone_id"] != zone["zone_id"]], pd.DataFrame([row])], ignore_index=True
         )
@@ -205,7 +194,21 @@ def run(
     return report
 
 
-def _checks(zone, row: dict, areas, table: SeatTable | None, gazetteer) -> dict:
+def _keep_date_if_unchanged(previous: pd.DataFrame, row: dict) -> dict:
+    """`geocoded_on` is the date a point last changed: a refresh that finds the same row keeps
+    its date, so a rebuild reproduces the committed file byte for byte."""
+    if previous.empty:
+        return row
+    cols = [c for c in COORD_COLUMNS if c != "geocoded_on"]
+    fresh = pd.DataFrame([row]).reindex(columns=cols, fill_value="")
+    if previous[cols].to_csv(index=False) == fresh.to_csv(index=False):
+        return row | {"geocoded_on": previous["geocoded_on"].iloc[0]}
+    return row
+
+
+def _checks(
+    zone, row: dict, areas, table: SeatTable | None, gazetteer, second: SecondSeats | None
+) -> dict:
     """The provenance columns that measure a kept point against the other sources."""
     zid = zone["zone_id"]
     geonames_km = ""
@@ -216,11 +219,47 @@ def _checks(zone, row: dict, areas, table: SeatTable | None, gazetteer) -> dict:
                 km = geodesic((row["lat"], row["lon"]), (loc.latitude, loc.longitude)).km
                 geonames_km = round(km, 1)
                 break
+    code = division_code(zone, table) if table is not None else ""
+    second_km = second.km(code, row["lat"], row["lon"]) if second is not None and code else None
     return {
-        "division_code": division_code(zone, table) if table is not None else "",
+        "division_code": code,
         "geonames_km": geonames_km,
-        "point_note": REASONS.get(zid, ""),
-        "point_note_zh": REASONS_ZH.get(zid, ""),
+        "tencent_km": "" if second_km is None else round(second_km, 1),
+    } | point_check(zid, code, second_km, table)
+
+
+def point_check(
+    zid: str, code: str, second_km: float | None, table: SeatTable | None
+) -> dict[str, str]:
+    """How sure a zone's point is (`CHECKS`), with the note and source that say why."""
+    moves = table.moves if table is not None else {}
+    if code in moves:
+        m = moves[code]
+        return _check(m.kind, m.note, m.note_zh, m.source_url)
+    noted = read_point_notes().get(zid, {"check": "", "note": "", "note_zh": "", "source_url": ""})
+    if noted["check"] in ("sourced", "proxy"):
+        return _check(noted["check"], noted["note"], noted["note_zh"], noted["source_url"])
+    check = "single" if second_km is None else "agrees" if second_km <= SECOND_KM else "unresolved"
+    note, note_zh = noted["note"], noted["note_zh"]
+    if check == "unresolved":  # said in words, with the distance, whatever the notes hold
+        km = f"{second_km:.1f}"
+        note = " ".join(
+            (f"Unresolved: the two map providers are {km} km apart (AMap's seat table, this "
+             "point, and Tencent's city list); no source read says which is the seat.", note)
+        ).strip()  # fmt: skip
+        note_zh = (
+            f"未定：两个地图数据源（高德驻地表即此点，与腾讯城市列表）相距{km}公里；"
+            f"所查来源未能确定哪一个是驻地。{note_zh}"
+        )
+    return _check(check, note, note_zh, noted["source_url"])
+
+
+def _check(check: str, note: str, note_zh: str, source: str) -> dict[str, str]:
+    return {
+        "point_check": check,
+        "point_note": note,
+        "point_note_zh": note_zh,
+        "point_source": source,
     }
 
 
@@ -324,6 +363,7 @@ def main(argv: Iterable[str] | None = None) -> int:
             fallback=args.fallback_area,
             table=table,
             crosscheck=gazetteer,
+            second=SecondSeats(),
         )
     except KeyboardInterrupt:
         print(

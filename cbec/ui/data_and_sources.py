@@ -71,16 +71,8 @@ def _columns(tr: i18n.For) -> dict:
 
 def provenance(zones: pd.DataFrame, tr: i18n.For) -> str:
     """How the points were made, for readers: which source gave how many points."""
-    used = zones["geocoder"].map(_provider_key).value_counts()
+    used = zones["geocoder"].map(vocab.provider_key).value_counts()
     return tr.join(f"{tr.text(f'provider_{k}')}: {n}" for k, n in used.items())
-
-
-def _provider_key(geocoder: str) -> str:
-    g = geocoder.lower()
-    for key in ("cpca", "amap", "nominatim", "geonames", "fallback"):
-        if key in g:
-            return "amap" if key == "cpca" else key
-    return "other"
 
 
 def page(run: Run) -> None:
@@ -151,6 +143,7 @@ def _tables(run: Run, lang: str) -> None:
 
     st.subheader(tr("ds_coords"), anchor=False)
     st.markdown(tr("ds_coords_text", providers=provenance(zones, tr)))
+    _points(zones, tr)
 
     st.subheader(tr("ds_regions"), anchor=False)
     st.write(tr("ds_regions_text"))
@@ -185,6 +178,45 @@ def _tables(run: Run, lang: str) -> None:
         )
     caveats += [tr("ds_caveat_levels", items=levels), tr("ds_caveat_dates")]
     st.markdown("\n".join(f"- {c}" for c in caveats))
+
+
+def _points(zones: pd.DataFrame, tr: i18n.For) -> None:
+    """How sure each point is: the checks against the second provider counted, and the points
+    no source settles listed with the distance between the providers and what is known."""
+    st.subheader(tr("ds_points"), anchor=False)
+    st.write(tr("ds_points_text"))
+    counts = export.point_check_counts(zones)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                tr.text("ds_points_check"): [tr.text(f"point_check.{c}") for c in counts["check"]],
+                tr.text("ds_points_meaning"): [
+                    tr.text(f"point_check_meaning.{c}") for c in counts["check"]
+                ],
+                tr.text("ds_points_zones"): counts["zones"],
+            }
+        ),
+        hide_index=True,
+    )
+    unresolved = zones[zones["point_check"] == "unresolved"].sort_values(
+        "tencent_km", ascending=False
+    )
+    if len(unresolved):
+        st.write(tr("ds_points_unresolved", n=len(unresolved)))
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    tr.text("c_name"): unresolved[tr.colname("name")],
+                    tr.text("c_province"): tr.col(unresolved, "province"),
+                    tr.text("ds_points_km"): unresolved["tencent_km"],
+                    tr.text("ds_points_note"): unresolved[tr.textcol("point_note")],
+                }
+            ),
+            hide_index=True,
+            column_config={
+                tr.text("ds_points_km"): st.column_config.NumberColumn(format="%.1f"),
+            },
+        )
 
 
 def downloads(run: Run) -> None:

@@ -605,6 +605,13 @@ def details(run: Run, state: State, sel: Selection) -> None:
         st.caption(tr("d_point_area"))
     if z["confidence"] == "unverified":
         st.caption(tr("d_unverified"))
+    km = z.get("tencent_km")
+    second = tr.text("d_point_single")
+    if pd.notna(km):
+        second = tr.text("d_point_second", km=f"{km:.1f}")
+    check = tr.text(f"point_check.{z['point_check']}")
+    provider = tr.text(f"provider_{vocab.provider_key(z['geocoder'])}")
+    st.caption(tr("d_point", provider=provider, second=f"{second} · {check}"))
     if z.get("point_note"):
         st.caption(tr("d_point_note", note=z[tr.textcol("point_note")]))
     links = vocab.sources(z["source_url"])
