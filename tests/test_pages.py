@@ -238,8 +238,10 @@ def test_the_chinese_interface_gives_the_notes_in_chinese():
 @pytest.mark.parametrize(
     ("lang", "zone", "line"),
     [
-        ("en", "panjin", "Point: AMap's seats of government · Tencent's city list: 45.2 km away · sourced"),
-        ("en", "yiwu", "Point: AMap's seats of government · no second provider for this division · one provider"),
+        ("en", "panjin",
+         "Point: AMap's seats of government · Tencent's city list: 45.2 km away · sourced"),
+        ("en", "yiwu",
+         "Point: AMap's seats of government · no second provider for this division · one provider"),
         ("zh", "beijing", "位置点：高德地图政府驻地 · 腾讯城市列表：相距21.4公里 · 已迁址"),
     ],
 )  # fmt: skip
@@ -249,6 +251,7 @@ def test_a_zones_details_say_how_sure_its_point_is(lang, zone, line):
     assert line in text(at)
     if zone == "beijing":
         assert "2019年1月11日" in text(at) and "通州区" in text(at)
+        assert "位置点的来源: [news.cnr.cn](http://news.cnr.cn/native/gd/" in text(at)
 
 
 def test_a_zone_no_source_names_says_so_and_gets_the_dashed_ring():

@@ -614,6 +614,11 @@ def details(run: Run, state: State, sel: Selection) -> None:
     st.caption(tr("d_point", provider=provider, second=f"{second} · {check}"))
     if z.get("point_note"):
         st.caption(tr("d_point_note", note=z[tr.textcol("point_note")]))
+    point_links = vocab.sources(z.get("point_source") or "")
+    if point_links:
+        st.caption(
+            f"{tr('d_point_sources')}: " + " · ".join(shared.md_link(u) for u in point_links)
+        )
     links = vocab.sources(z["source_url"])
     if links:
         st.markdown(f"{tr('d_sources')}: " + " · ".join(shared.md_link(u) for u in links))
