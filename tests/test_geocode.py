@@ -179,11 +179,22 @@ def test_ctrl_c_says_how_to_resume(server, all_zones, tmp_path):
         "--domain", server.domain, "--min-interval", "0", "--zones", str(zones_csv),
         "--out", str(tmp_path / "c.csv"),
     ]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=paths.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    while len(server.requests) < 2:
+    # PYTHONFAULTHANDLER: if the run ever ignores the interrupt, SIGABRT below makes it print
+    # where it was (a busy-machine run once timed out here without saying why).
+    env = os.environ | {"PYTHONFAULTHANDLER": "1"}
+    proc = subprocess.Popen(
+        cmd, cwd=paths.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    deadline = time.monotonic() + 120  # a hang guard, not a timing assert
+    while len(server.requests) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=10)
+    try:
+        _, err = proc.communicate(timeout=60)  # 0.3-0.7 s on a busy machine
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)
+        _, err = proc.communicate(timeout=30)
+        pytest.fail("the run ignored Ctrl+C; where it was:\n" + err.decode(errors="replace"))
     assert proc.returncode == 130
     assert b"run again to resume" in err and b"Traceback" not in err
 
