@@ -63,6 +63,13 @@ def escape_md(text: str) -> Md:
     return Md(_AUTOLINK.sub(lambda m: (m.group(1) or m.group(2)) + ZWSP, escaped))
 
 
+def plain(text: str) -> str:
+    """Markdown from the catalogue as the words a reader sees (for an image, not a page):
+    escapes undone, emphasis markers and the zero-width spaces dropped."""
+    text = re.sub(r"\*\*|__", "", str(text))
+    return re.sub(r"\\(.)", r"\1", text).replace(ZWSP, "")
+
+
 @cache
 def catalogue(lang: str) -> dict[str, str]:
     """The flat catalogue of a language: tables become dotted keys ("region.East")."""

@@ -30,6 +30,7 @@ SEAT_MOVES_CSV = SOURCES / "seat_moves.csv"
 POINT_NOTES_CSV = SOURCES / "point_notes.csv"
 PROVINCE_OUTLINES = STATIC / "china_provinces.geojson"
 SCS_INSET = STATIC / "south_china_sea.geojson"
+FONT = ROOT / "cbec" / "fonts" / "CBECSansSC-Regular.otf"  # the images' font (cbec/picture.py)
 GENERATED = STATIC / "generated"  # files the app writes once per data version (zone points)
 # The URL under which Streamlit's static serving exposes PROVINCE_OUTLINES (relative, so a
 # baseUrlPath or a hosted subdomain keeps working).
@@ -42,14 +43,43 @@ def data_dir() -> Path:
     return Path(os.environ.get("CBEC_DATA_DIR") or DATA)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# Files are written readable by everyone the umask allows (a web server or another replica's
+# user reads the runtime files), not mkstemp's owner-only 0600.
+_MODE = 0o644 & ~_umask()
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     """Write to a temporary file beside `path`, then rename it over `path` in one step."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, _MODE)  # mkstemp makes 0600: readable by the owner only
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """`write_text_atomic` for bytes (a font, an image)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, _MODE)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

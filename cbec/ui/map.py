@@ -225,7 +225,7 @@ def chips(run: Run, state: State) -> None:
     tr, ds, today = run.tr, run.ds, run.today
     items: list[tuple[str, str, object, tuple]] = []  # (label, key, callback, args)
     if state.batches != DEFAULT_BATCHES:
-        items.append((_batches_label(run, state.batches), "chip_batch", _set,
+        items.append((batches_label(run.ds, run.tr, state.batches), "chip_batch", _set,
                       ("w_batch", list(DEFAULT_BATCHES))))  # fmt: skip
     for r in state.regions:
         items.append((tr.region(r), f"chip_region_{r}", _without, ("w_region", r)))
@@ -265,11 +265,10 @@ def _chip(callback, *args) -> None:
     st.session_state[FULL_RUN] = True
 
 
-def _batches_label(run: Run, batches: tuple[int, ...]) -> str:
-    tr = run.tr
+def batches_label(ds, tr: i18n.For, batches: tuple[int, ...]) -> str:
     if not batches:
         return tr.text("cap_no_batch")
-    if batches == tuple(int(b) for b in run.ds.batches["batch"]):
+    if batches == tuple(int(b) for b in ds.batches["batch"]):
         return tr.text("cap_all_batches")
     return tr.n_text("cap_batches", len(batches), batches=", ".join(map(str, batches)))
 
@@ -452,14 +451,18 @@ def _zone_labels(ds, lang: str) -> dict[str, str]:
 
 def view_caption(run: Run, state: State, sel: Selection) -> i18n.Md:
     """What the map shows now, in words."""
-    tr, ds = run.tr, run.ds
+    return describe(run.ds, run.tr, state, sel)
+
+
+def describe(ds, tr: i18n.For, state: State, sel: Selection) -> i18n.Md:
+    """What a view shows, in words: the caption under the map and the image's second line."""
     parts = []
     if state.batches == tuple(int(b) for b in ds.batches["batch"]):
         parts.append(tr.text("cap_all_batches"))
     elif state.batches == DEFAULT_BATCHES:
         parts.append(tr.text("cap_july_2018"))
     else:
-        parts.append(_batches_label(run, state.batches))
+        parts.append(batches_label(ds, tr, state.batches))
     if state.regions:
         parts.append(tr.join(tr.region(r) for r in state.regions))
     if state.provinces:
@@ -796,6 +799,9 @@ def map_part(run: Run, sel: Selection) -> None:
         with st.container(key="cbec-table"):
             _table(run, state.filters, state.color, state.zone, state.lang)
             shared.zone_downloads(sel.zones, run.tr, "cbec_pilot_zones", "dl")
+        from cbec.ui import share  # share draws with this module's headline and legend
+
+        share.panel(run, state, sel)
         if st.session_state.get(shared.DROPPED):  # a forged pick, in a fragment's run
             shared.notice(run.tr)
 
