@@ -4,6 +4,7 @@ snippet, and the map as an image (PNG, SVG) made from the very selection on scre
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import io
 from urllib.parse import urlencode
@@ -38,6 +39,7 @@ def embed_snippet(url: str, tr: i18n.For) -> str:
     )
 
 
+@functools.lru_cache(maxsize=256)  # a few ms each; one per view shared, bounded
 def qr_png(url: str) -> bytes:
     """The link as a QR code (medium error correction: it survives a phone's photo of a screen)."""
     import segno
@@ -93,11 +95,14 @@ def panel(run: Run, state: State, sel: Selection) -> None:
             st.caption(tr("share_embed"))
             st.code(embed_snippet(url, tr), language="html", wrap_lines=True)
         stem = f"cbec_map_{state.lang}"
-        pic = picture_of(run.ds, tr, state, sel, url, run.today)
+
+        def image(fmt: str) -> bytes:  # made only when asked for (about 1 s), not every run
+            return picture.render(picture_of(run.ds, tr, state, sel, url, run.today), fmt)
+
         with st.container(horizontal=True):
             st.download_button(
                 tr("share_png"),
-                lambda: picture.render(pic, "png"),
+                lambda: image("png"),
                 file_name=f"{stem}.png",
                 mime="image/png",
                 icon=":material/image:",
@@ -105,7 +110,7 @@ def panel(run: Run, state: State, sel: Selection) -> None:
             )
             st.download_button(
                 tr("share_svg"),
-                lambda: picture.render(pic, "svg"),
+                lambda: image("svg"),
                 file_name=f"{stem}.svg",
                 mime="image/svg+xml",
                 icon=":material/draw:",

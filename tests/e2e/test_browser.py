@@ -710,3 +710,29 @@ def test_the_first_width_report_waits_for_a_late_sidebar(chromium):
         )
     ctx.close()
     assert first == last == int(column // 20 * 20), (first, last, column)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_map_downloads_as_png_and_svg_of_the_view(page, server_url, lang):
+    """The share panel's images of a filtered view, clicked as a visitor would: the PNG at
+    print width with the view's colours, the SVG with the view's words as text."""
+    import xml.etree.ElementTree as ET
+
+    from cbec import i18n
+
+    tr = i18n.tr(lang)
+    open_page(page, f"{server_url}/?batch=1-4&region=west&lang={lang}")
+    page.get_by_text(tr.text("share_title")).click()
+    with page.expect_download() as png:
+        page.get_by_role("button", name=tr.text("share_png")).click()
+    img = np.asarray(Image.open(png.value.path()).convert("RGB"))
+    assert img.shape[1] >= 1600
+    assert (np.abs(img.astype(int) - np.array(colors.NEW)).max(axis=-1) <= 12).sum() > 400
+    with page.expect_download() as svg:
+        page.get_by_role("button", name=tr.text("share_svg")).click()
+    words = ET.parse(svg.value.path()).getroot().itertext()
+    text = "".join("".join(words).split())  # the SVG's text, lines joined, spaces dropped
+    headline = page.locator("h4").first.inner_text()  # the page's headline, as shown
+    assert "".join(headline.split())[:20] in text
+    assert "".join(tr.text("img_source").split()) in text
+    assert png.value.suggested_filename == f"cbec_map_{lang}.png"
