@@ -147,6 +147,7 @@ def test_the_link_is_the_view(ds):
     state, dropped = urlstate.decode(query, ctx)
     assert dropped == [] and state.filters == VIEW.filters
     assert share.link(None, State(), ctx).startswith(share.FALLBACK_BASE)
+    assert share.link("http://127.0.0.1:8501", VIEW, ctx).startswith("http://127.0.0.1:8501/?")
 
 
 def data_context(ds):

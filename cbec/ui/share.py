@@ -7,7 +7,7 @@ import datetime as dt
 import functools
 import html
 import io
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
@@ -25,14 +25,16 @@ FALLBACK_BASE = "http://localhost:8501/"  # where the browser's address is unkno
 def link(base: str | None, state: State, ctx: UrlContext) -> str:
     """The exact view's address: the app's address and the view's query, as the URL bar has it."""
     query = urlencode(urlstate.encode(state, ctx), doseq=True)
-    base = (base or FALLBACK_BASE).split("?")[0]
+    base = (base or FALLBACK_BASE).split("?")[0].split("#")[0]
+    if urlsplit(base).path == "":
+        base += "/"  # http://host:port -> http://host:port/, as a browser writes it
     return f"{base}?{query}" if query else base
 
 
 def embed_snippet(url: str, tr: i18n.For) -> str:
     """An <iframe> of the view in Streamlit's embed mode (no menu, no padding)."""
     src = url + ("&" if "?" in url else "?") + "embed=true"
-    title = html.escape(tr.text("app_title"), quote=True)
+    title = html.escape(tr.text("app_title"), quote=False).replace('"', "&quot;")
     return (
         f'<iframe src="{html.escape(src, quote=True)}" title="{title}" width="100%" '
         'height="720" style="border:0" loading="lazy"></iframe>'
@@ -106,6 +108,7 @@ def panel(run: Run, state: State, sel: Selection) -> None:
                 file_name=f"{stem}.png",
                 mime="image/png",
                 icon=":material/image:",
+                on_click="ignore",  # a click that reran the map part lost the file (1 in 3)
                 key="share_png",
             )
             st.download_button(
@@ -114,5 +117,6 @@ def panel(run: Run, state: State, sel: Selection) -> None:
                 file_name=f"{stem}.svg",
                 mime="image/svg+xml",
                 icon=":material/draw:",
+                on_click="ignore",
                 key="share_svg",
             )

@@ -721,7 +721,7 @@ def test_the_map_downloads_as_png_and_svg_of_the_view(page, server_url, lang):
     from cbec import i18n
 
     tr = i18n.tr(lang)
-    open_page(page, f"{server_url}/?batch=1-4&region=west&lang={lang}")
+    open_page(page, f"{server_url}/?batch=1&batch=2&batch=3&batch=4&region=west&lang={lang}")
     page.get_by_text(tr.text("share_title")).click()
     with page.expect_download() as png:
         page.get_by_role("button", name=tr.text("share_png")).click()
@@ -736,3 +736,5 @@ def test_the_map_downloads_as_png_and_svg_of_the_view(page, server_url, lang):
     assert "".join(headline.split())[:20] in text
     assert "".join(tr.text("img_source").split()) in text
     assert png.value.suggested_filename == f"cbec_map_{lang}.png"
+    link = page.locator("[data-testid=stCode]").filter(has_text="region=west").first.inner_text()
+    assert "batch=4" in link and link.split("?")[0].endswith("/")
