@@ -30,6 +30,7 @@ with slots.turn():  # one of a few scripts computing at once: the server stays r
             page.run()
     finally:  # also when a page stops early: the links then carry the view it ended on
         if run is not None:
-            frame.header(top, pages, run.page)
-            shared.notice(run.tr, top)
+            with shared.guard(run.tr):  # a forged widget value here too gets the plain sentence
+                frame.header(top, pages, run.page)
+                shared.notice(run.tr, top)
             shared.end()

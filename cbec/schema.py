@@ -18,6 +18,7 @@ import io
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,15 +135,18 @@ class Report:
         self.problems.append(Problem(file, row, fld, message))
 
 
+# The largest file the app reads is under 1 MB (zone_areas.geojson); a data file 20 times that
+# is a mistake or an attack (a 254 MB GeoJSON took 2.2 GB to load), refused before it is read.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
 def _read_text(path: Path, report: Report) -> str | None:
+    """The file's text, or None with the problem reported. Read safely: a link that leads out
+    of the file's folder (to /etc/passwd) or anything but a regular file (/dev/zero) is refused,
+    a file over MAX_FILE_BYTES is not read, and no message shows the server's paths."""
     name = path.name
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        report.add(name, None, None, f"file not found in {path.parent}")
-        return None
-    except OSError as exc:
-        report.add(name, None, None, f"cannot be read: {exc.strerror or exc}")
+    raw = _bounded_bytes(path, name, report)
+    if raw is None:
         return None
     if not raw.strip():
         report.add(name, None, None, "the file is empty")
@@ -157,6 +161,36 @@ def _read_text(path: Path, report: Report) -> str | None:
             f"not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start}): save it as UTF-8",
         )
         return None
+
+
+def _bounded_bytes(path: Path, name: str, report: Report) -> bytes | None:
+    folder = f"{path.parent.name}/"  # the folder's name, never the server's absolute path
+    try:
+        real = path.resolve(strict=True)
+        if path.is_symlink() and not real.is_relative_to(path.parent.resolve()):
+            report.add(name, None, None, f"is a link to a file outside {folder}: not read")
+            return None
+        if not real.is_file():
+            report.add(name, None, None, "is not a regular file: not read")
+            return None
+        size = real.stat().st_size
+        if size > MAX_FILE_BYTES:
+            report.add(name, None, None, f"is {size / 2**20:.0f} MB, more than the "
+                       f"{MAX_FILE_BYTES // 2**20} MB a data file may be: not read")  # fmt: skip
+            return None
+        with open(real, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)  # a file growing while read is capped as well
+    except FileNotFoundError:
+        report.add(name, None, None, f"file not found in {folder}")
+        return None
+    except OSError as exc:
+        report.add(name, None, None, f"cannot be read: {exc.strerror or type(exc).__name__}")
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        report.add(name, None, None, f"is more than the {MAX_FILE_BYTES // 2**20} MB a data "
+                   "file may be: not read")  # fmt: skip
+        return None
+    return raw
 
 
 def read_csv(path: Path, schema: CsvSchema, report: Report) -> list[dict[str, str]] | None:
@@ -441,7 +475,7 @@ def check_refs(schema: CsvSchema, rows: list[dict[str, str]], report: Report) ->
 
 def check_geo_refs(schema: GeoSchema, doc: dict, report: Report) -> None:
     keys = [f["properties"][schema.key] for f in doc["features"]]
-    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    dupes = sorted(k for k, n in Counter(keys).items() if n > 1)  # linear: 100,000 keys in ms
     if dupes:
         report.add(schema.file, None, schema.key, f"duplicate {schema.key}: {', '.join(dupes)}")
     ref = schema.ref

@@ -490,3 +490,37 @@ def test_a_slow_online_lookup_does_not_hold_up_other_visitors():
             looked, (rerun, answered_first) = run_sync(both())
     assert len(fake.requests) == 1 and looked.ok
     assert rerun.ok and not answered_first, "the rerun waited for the lookup"
+
+
+# Widget values of every wrong shape a client could send (issue 21, finding 5).
+FORGED_WIDGETS = [
+    ("w_lang", ["xx"]), ("w_lang", ["en", "zh"]), ("w_lang", ["x" * 10_000]), ("w_lang", []),
+    ("w_day_any", ["not a date"]), ("w_day_any", ["1900-01-01", "2999-12-31"]),
+    ("w_day_any", ["9999-99-99"]),
+]  # fmt: skip
+
+
+def test_a_forged_widget_value_never_escapes_the_guard(server_url):
+    """Whatever a client sends for the language switch or the date box, the run ends with no
+    exception element (Streamlit's own error, with its details): at most the page's one plain
+    sentence, and a real change afterwards still works."""
+    from streamlit.proto.Alert_pb2 import Alert
+
+    from support.streamlit_client import Raw, StreamlitClient, run_sync
+
+    async def visit():
+        async with StreamlitClient(server_url) as c:
+            await c.open("", "")
+            runs = []
+            for key, value in FORGED_WIDGETS:
+                r = await c.set(key, Raw(value))
+                errors = [a.body for a in c.elements("alert") if a.format == Alert.ERROR]
+                runs.append((key, value, r, errors))
+            after = await c.rerun()
+            return runs, after
+
+    runs, after = run_sync(visit())
+    for key, value, r, errors in runs:
+        assert r.ok and r.elements["exception"] == 0, (key, str(value)[:30], r.exceptions)
+        assert all("Traceback" not in e for e in errors)
+    assert after.ok and after.elements["exception"] == 0

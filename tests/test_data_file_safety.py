@@ -1,0 +1,64 @@
+"""Data files are read safely: a link out of the data folder, a device, a file far larger than
+any data file, or a missing file gives a clear message that shows no server path and reads
+nothing it should not (issue 21, finding 6)."""
+
+import os
+from pathlib import Path
+
+from cbec import checks, paths
+from cbec.checks import ZONE_SHAPES
+from cbec.schema import MAX_FILE_BYTES, Report, check_geo_refs
+
+
+def problems(folder: Path, file: str) -> list[str]:
+    return [p.message for p in checks.check(folder).problems if p.file == file]
+
+
+def test_a_link_out_of_the_data_folder_is_not_followed(data_copy):
+    (data_copy / "zones.csv").unlink()
+    (data_copy / "zones.csv").symlink_to("/etc/passwd")
+    report = checks.check(data_copy)
+    said = [str(p) for p in report.problems]
+    assert [p.message for p in report.problems if p.file == "zones.csv"] == [
+        f"is a link to a file outside {data_copy.name}/: not read"
+    ]
+    assert not any("root:" in s for s in said)  # the first line of /etc/passwd is never shown
+
+
+def test_a_link_inside_the_data_folder_is_read(data_copy):
+    (data_copy / "zones.csv").rename(data_copy / "zones-2026.csv")
+    (data_copy / "zones.csv").symlink_to(data_copy / "zones-2026.csv")
+    assert problems(data_copy, "zones.csv") == []
+
+
+def test_a_device_or_a_pipe_is_not_read(data_copy):
+    (data_copy / "places.csv").unlink()
+    os.mkfifo(data_copy / "places.csv")  # reading it would wait for ever
+    assert problems(data_copy, "places.csv") == ["is not a regular file: not read"]
+
+
+def test_a_file_far_larger_than_any_data_file_is_not_read(data_copy):
+    big = data_copy / "zone_areas.geojson"
+    with open(big, "r+b") as fh:
+        fh.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk used
+    assert problems(data_copy, "zone_areas.geojson") == [
+        "is 20 MB, more than the 20 MB a data file may be: not read"
+    ]
+    assert MAX_FILE_BYTES > 20 * (paths.ZONE_AREAS.stat().st_size)  # room for real data
+
+
+def test_a_missing_file_is_named_without_the_servers_path(data_copy):
+    (data_copy / "batches.csv").unlink()
+    report = checks.check(data_copy)
+    said = "\n".join(str(p) for p in report.problems)
+    assert f"file not found in {data_copy.name}/" in said
+    assert str(data_copy.parent) not in said
+
+
+def test_duplicate_keys_are_found_among_many_features():
+    """Counted once each (the check was quadratic: 100,000 features took 323 s)."""
+    features = [{"properties": {"zone_id": f"z{i}"}} for i in range(100_000)]
+    features += [{"properties": {"zone_id": "z7"}}, {"properties": {"zone_id": "z99999"}}]
+    report = Report()
+    check_geo_refs(ZONE_SHAPES, {"features": features}, report)
+    assert [p.message for p in report.problems][0] == "duplicate zone_id: z7, z99999"
