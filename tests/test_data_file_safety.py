@@ -61,4 +61,4 @@ def test_duplicate_keys_are_found_among_many_features():
     features += [{"properties": {"zone_id": "z7"}}, {"properties": {"zone_id": "z99999"}}]
     report = Report()
     check_geo_refs(ZONE_SHAPES, {"features": features}, report)
-    assert [p.message for p in report.problems][0] == "duplicate zone_id: z7, z99999"
+    assert next(p.message for p in report.problems) == "duplicate zone_id: z7, z99999"

@@ -180,11 +180,14 @@ def test_ctrl_c_says_how_to_resume(server, all_zones, tmp_path):
         "--out", str(tmp_path / "c.csv"),
     ]  # fmt: skip
     # PYTHONFAULTHANDLER: if the run ever ignores the interrupt, SIGABRT below makes it print
-    # where it was (a busy-machine run once timed out here without saying why).
+    # where it was. The child gets SIGINT's default action whatever this process inherited: a
+    # suite started as a background job of a non-interactive shell ignores SIGINT, its children
+    # too, and Python then never raises KeyboardInterrupt (3 busy whole-suite runs failed so).
     env = os.environ | {"PYTHONFAULTHANDLER": "1"}
     proc = subprocess.Popen(
-        cmd, cwd=paths.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
-    )
+        cmd, cwd=paths.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
     deadline = time.monotonic() + 120  # a hang guard, not a timing assert
     while len(server.requests) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
