@@ -524,3 +524,54 @@ def test_a_forged_widget_value_never_escapes_the_guard(server_url):
         assert r.ok and r.elements["exception"] == 0, (key, str(value)[:30], r.exceptions)
         assert all("Traceback" not in e for e in errors)
     assert after.ok and after.elements["exception"] == 0
+
+
+def test_a_huge_forged_filter_value_is_refused_before_any_work(server_url):
+    """A 1 MB string sent as the Province filter's value (a list is expected) is dropped before
+    the page does anything with it: the run costs what a normal change costs (it took 17.6 s,
+    the page iterating the string character by character, while every other visitor waited
+    for the script slot), and the filter is empty. The bound is relative to a normal change on
+    the same machine, three times over, not a wall-clock figure."""
+    from support.streamlit_client import Raw, StreamlitClient, run_sync
+
+    async def visit():
+        async with StreamlitClient(server_url) as c:
+            await c.open("", "")
+            normal = await c.set("w_region", Raw(["West"]))
+            forged = await c.set("w_province", Raw("x" * 1_000_000))
+            many = await c.set("w_region", Raw(["West"] * 100_000))
+            real = await c.set("w_region", Raw(["East"]))
+            return normal, forged, many, real
+
+    normal, forged, many, real = run_sync(visit())
+    assert forged.ok and forged.elements["exception"] == 0
+    assert forged.seconds <= 3 * normal.seconds + 2.0, (forged.seconds, normal.seconds)
+    assert "province=" not in forged.query_string
+    assert many.ok and "region=" not in many.query_string
+    assert real.ok and "region=east" in real.query_string
+
+
+def test_a_message_larger_than_a_visitor_ever_sends_is_refused(server_url):
+    """3 MB of widget state (a visitor sends a few KB) closes that client's socket; the server
+    stays healthy and the next visitor's page works."""
+    import urllib.request
+
+    from support.streamlit_client import Raw, StreamlitClient, run_sync
+
+    async def visit():
+        try:
+            async with StreamlitClient(server_url) as c:
+                await c.open("", "")
+                r = await c.set("w_q", Raw("x" * 3_000_000))
+                refused = not r.ok or not c.connected
+        except Exception as exc:  # the server closed the socket: "1009 (message too big)"
+            refused = "1009" in str(exc)
+        async with StreamlitClient(server_url) as d:
+            after = await d.open("", "")
+        return refused, after
+
+    refused, after = run_sync(visit())
+    assert refused
+    assert after.ok and after.elements["exception"] == 0
+    with urllib.request.urlopen(f"{server_url}/_stcore/health", timeout=30) as resp:
+        assert resp.status == 200

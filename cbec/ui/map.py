@@ -58,10 +58,19 @@ def chosen(run: Run) -> State:
         }
     )
     ss = st.session_state
+    ctx = run.ctx
+    # What a client sent, held to the options before any work (a forged 1 MB string for the
+    # provinces was iterated character by character, holding the script slot for 17 s).
+    ss["w_batch"] = _members(ss["w_batch"], set(ctx.batches))
+    ss["w_region"] = _members(ss["w_region"], set(ctx.regions))
     provs = ds.provinces
     if ss["w_region"]:  # a province outside the chosen regions falls away
         provs = provs[provs["region_en"].isin(ss["w_region"])]
-    ss["w_province"] = [p for p in ss["w_province"] if p in set(provs["province_en"])]
+    ss["w_province"] = _members(ss["w_province"], set(provs["province_en"]))
+    if not isinstance(ss["w_q"], str):
+        ss["w_q"] = ""
+    if ss["w_color"] not in COLOR_MODES:
+        ss["w_color"] = "story"
     if not isinstance(ss["w_day_any"], dt.date):
         ss["w_day_any"] = day  # the date box was emptied: keep the day shown
     stops = _stops(ds, today, ss["w_day_any"])
@@ -79,6 +88,14 @@ def chosen(run: Run) -> State:
         zone=_zone(run, state),
     )
     return shared.accept(candidate, run.ctx)
+
+
+def _members(value: object, options: set) -> list:
+    """A multiselect's value if it is a list of its options (at most all of them), in order;
+    whatever else a client sent, the known values in it or nothing."""
+    if not isinstance(value, (list, tuple)) or len(value) > len(options):
+        return []
+    return [v for v in value if isinstance(v, (str, int)) and v in options]
 
 
 def _zone(run: Run, state: State) -> str | None:
