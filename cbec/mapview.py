@@ -18,6 +18,7 @@ import base64
 import functools
 import hashlib
 import json
+import logging
 import math
 from dataclasses import dataclass
 
@@ -52,6 +53,8 @@ CARTO_LIGHT = "https://basemaps.cartocdn.com/gl/positron-gl-style/style.json"
 # window with the sidebar gives 680, a 360 px phone 328), so a first map is at worst a little
 # small, never cut (the deck is drawn at the width it was fitted for).
 DEFAULT_WIDTH = {"desktop": 680, "phone": 320}
+
+log = logging.getLogger("cbec")
 
 
 # pydeck's Deck() asks on every construction whether Jupyter widgets are installed (an import
@@ -183,24 +186,44 @@ def zone_records(ds: Dataset) -> list[dict]:
     return out
 
 
-def static_url(records: list[dict], stem: str) -> str | None:
-    """The URL of `records` as a file in static/generated/, written once (atomically) under a
-    name made from its content, so the browser may keep it; None when it cannot be written (a
-    read-only disk): the deck then carries the records itself."""
+@dataclass(frozen=True)
+class Generated:
+    """A file the app writes for the browser to fetch once: its name (made from its content,
+    so the browser may keep it) and its text."""
+
+    name: str
+    text: str
+
+
+def generated(records: list[dict], stem: str) -> Generated:
     text = json.dumps(records, ensure_ascii=False, separators=(",", ":"))
-    name = f"{stem}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
-    path = paths.GENERATED / name
+    return Generated(f"{stem}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json", text)
+
+
+_unwritable: set[str] = set()  # names already logged as unwritable (logged once, not per run)
+
+
+def served(file: Generated) -> str | None:
+    """The file's URL under static/; written (atomically) when it is not there, on every call,
+    so a file removed while the server runs (`git clean -X`) is written again by the next run.
+    None when it cannot be written (a read-only disk): the caller then sends the records
+    itself, and the log says why, once."""
+    path = paths.GENERATED / file.name
     try:
-        if not path.exists():
-            paths.write_text_atomic(path, text)
-    except OSError:
+        if not path.is_file():
+            paths.write_text_atomic(path, file.text)
+    except OSError as exc:
+        if file.name not in _unwritable:
+            _unwritable.add(file.name)
+            log.warning("cannot write %s (%s): the pages send its records instead", file.name,
+                        exc.strerror or type(exc).__name__)  # fmt: skip
         return None
-    return f"app/static/generated/{name}"
+    return f"app/static/generated/{file.name}"
 
 
 def points_url(ds: Dataset) -> str | None:
     """This dataset's zone points as a file the browser fetches once."""
-    return ds.derived("points_url", lambda: static_url(zone_records(ds), "zones"))
+    return served(ds.derived("points_file", lambda: generated(zone_records(ds), "zones")))
 
 
 def labels_data(ds: Dataset, zoom: float, lang: str) -> str | list[dict]:
@@ -208,12 +231,13 @@ def labels_data(ds: Dataset, zoom: float, lang: str) -> str | list[dict]:
     (or the records, when the file cannot be written)."""
     key = "pz" if lang == "zh" else "pe"
 
-    def make() -> str | list[dict]:
+    def make() -> tuple[list[dict], Generated]:
         records = [{"p": r[key], "t": r[lang]} for r in label_records(ds, zoom) if key in r]
         records.append({"p": scs_label_at(zoom, lang), "t": SCS_LABEL[lang]})
-        return static_url(records, f"labels-{lang}") or records
+        return records, generated(records, f"labels-{lang}")
 
-    return ds.derived(("labels_data", label_zoom(zoom), lang), make)
+    records, file = ds.derived(("labels_data", label_zoom(zoom), lang), make)
+    return served(file) or records
 
 
 # --- province labels ----------------------------------------------------------------------------

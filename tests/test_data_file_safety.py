@@ -62,3 +62,41 @@ def test_duplicate_keys_are_found_among_many_features():
     report = Report()
     check_geo_refs(ZONE_SHAPES, {"features": features}, report)
     assert next(p.message for p in report.problems) == "duplicate zone_id: z7, z99999"
+
+
+# --- the files the app writes at run time (issue 21, finding 7) ---------------------------------
+
+
+def test_a_generated_file_removed_while_running_is_written_again(tmp_path, monkeypatch):
+    from cbec import data, mapview
+
+    monkeypatch.setattr(paths, "GENERATED", tmp_path / "generated")
+    ds = data.dataset()
+    url = mapview.points_url(ds)
+    assert url is not None
+    written = tmp_path / "generated" / url.rsplit("/", 1)[1]
+    assert written.stat().st_mode & 0o044 == 0o044  # readable by others (a proxy, a replica)
+    written.unlink()  # git clean -X, while the server runs
+    assert mapview.points_url(ds) == url and written.is_file()
+
+
+def test_an_unwritable_folder_sends_the_records_and_says_so_once(tmp_path, monkeypatch, caplog):
+    from cbec import data, mapview
+
+    folder = tmp_path / "generated"
+    folder.mkdir()
+    folder.chmod(0o555)
+    if os.access(folder, os.W_OK):  # root writes anyway: make the folder a file instead
+        folder.chmod(0o755)
+        folder.rmdir()
+        folder.write_text("not a folder")
+    monkeypatch.setattr(paths, "GENERATED", folder)
+    monkeypatch.setattr(mapview, "_unwritable", set())
+    ds = data.dataset()
+    with caplog.at_level("WARNING", logger="cbec"):
+        assert mapview.points_url(ds) is None
+        assert mapview.points_url(ds) is None
+        labels = mapview.labels_data(ds, 3.0, "en")
+    assert isinstance(labels, list) and labels  # the names travel with the deck instead
+    said = [r.getMessage() for r in caplog.records if "cannot write zones-" in r.getMessage()]
+    assert len(said) == 1
