@@ -528,10 +528,10 @@ def test_a_forged_widget_value_never_escapes_the_guard(server_url):
 
 def test_a_huge_forged_filter_value_is_refused_before_any_work(server_url):
     """A 0.9 MB string (just under the message limit) sent as the Province filter's value (a
-    list is expected) is dropped before the page does anything with it: the run costs what a normal change costs (it took 17.6 s,
-    the page iterating the string character by character, while every other visitor waited
-    for the script slot), and the filter is empty. The bound is relative to a normal change on
-    the same machine, three times over, not a wall-clock figure."""
+    list is expected) is dropped before the page does anything with it: the run costs what a
+    normal change costs (it took 13-18 s, the page iterating the string character by
+    character, while every other visitor waited for the script slot), and the filter is empty.
+    The bound is relative to a normal change on the same machine, not a wall-clock figure."""
     from support.streamlit_client import Raw, StreamlitClient, run_sync
 
     async def visit():
