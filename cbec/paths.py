@@ -56,19 +56,7 @@ _MODE = 0o644 & ~_umask()
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Write to a temporary file beside `path`, then rename it over `path` in one step."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, _MODE)  # mkstemp makes 0600: readable by the owner only
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
@@ -77,7 +65,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, _MODE)
+        os.fchmod(fd, _MODE)  # mkstemp makes 0600: readable by the owner only
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -101,22 +101,16 @@ def panel(run: Run, state: State, sel: Selection) -> None:
         def image(fmt: str) -> bytes:  # made only when asked for (about 1 s), not every run
             return picture.render(picture_of(run.ds, tr, state, sel, url, run.today), fmt)
 
+        formats = (("png", tr("share_png"), "image/png", ":material/image:"),
+                   ("svg", tr("share_svg"), "image/svg+xml", ":material/draw:"))  # fmt: skip
         with st.container(horizontal=True):
-            st.download_button(
-                tr("share_png"),
-                lambda: image("png"),
-                file_name=f"{stem}.png",
-                mime="image/png",
-                icon=":material/image:",
-                on_click="ignore",  # a click that reran the map part lost the file (1 in 3)
-                key="share_png",
-            )
-            st.download_button(
-                tr("share_svg"),
-                lambda: image("svg"),
-                file_name=f"{stem}.svg",
-                mime="image/svg+xml",
-                icon=":material/draw:",
-                on_click="ignore",
-                key="share_svg",
-            )
+            for fmt, label, mime, icon in formats:
+                st.download_button(
+                    label,
+                    functools.partial(image, fmt),
+                    file_name=f"{stem}.{fmt}",
+                    mime=mime,
+                    icon=icon,
+                    on_click="ignore",  # a click that reran the map part lost the file (1 in 3)
+                    key=f"share_{fmt}",
+                )
