@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cbec import colors, data, i18n, paths, picture, selection, urlstate
+from cbec import captions, colors, data, i18n, paths, picture, selection, urlstate
 from cbec.pipeline import font
 from cbec.ui import share
 from cbec.urlstate import State
@@ -79,12 +79,10 @@ def test_the_png_is_the_view_on_screen_at_print_width(ds, lang):
 
 
 def test_the_picture_says_what_the_page_says(ds):
-    from cbec.ui import map as mapui
-
     state = State(**{**VIEW.__dict__, "lang": "en"})
     sel = selection.select(ds, state.filters, state.color, TODAY)
     p = made(ds, "en")
-    headline = mapui.headline_text(selection.story(ds, sel), i18n.tr("en"), ds, sel.day)
+    headline = captions.headline_text(selection.story(ds, sel), i18n.tr("en"), ds, sel.day)
     assert p.title == i18n.plain(headline)
     assert p.title.startswith("December 2019: 4 of the 24 new zones are in this view (16.7%)")
     assert p.description.startswith("On the map: batches 1, 2, 3, 4 · West")

@@ -19,10 +19,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from cbec import charts, colors, data, i18n, mapview, nearest, selection, summary, vocab
+from cbec import captions, charts, colors, data, i18n, mapview, nearest, selection, summary, vocab
 from cbec.filters import DEFAULT_BATCHES, FIRST_DAY, MAX_QUERY, Filters
-from cbec.selection import Selection, Story
-from cbec.ui import firstpaint, keys, probe, shared, slots
+from cbec.selection import Selection
+from cbec.ui import firstpaint, keys, probe, share, shared, slots
 from cbec.ui.shared import Run
 from cbec.urlstate import COLOR_MODES, State
 
@@ -242,7 +242,7 @@ def chips(run: Run, state: State) -> None:
     tr, ds, today = run.tr, run.ds, run.today
     items: list[tuple[str, str, object, tuple]] = []  # (label, key, callback, args)
     if state.batches != DEFAULT_BATCHES:
-        items.append((batches_label(run.ds, run.tr, state.batches), "chip_batch", _set,
+        items.append((captions.batches_label(run.ds, run.tr, state.batches), "chip_batch", _set,
                       ("w_batch", list(DEFAULT_BATCHES))))  # fmt: skip
     for r in state.regions:
         items.append((tr.region(r), f"chip_region_{r}", _without, ("w_region", r)))
@@ -282,59 +282,7 @@ def _chip(callback, *args) -> None:
     st.session_state[FULL_RUN] = True
 
 
-def batches_label(ds, tr: i18n.For, batches: tuple[int, ...]) -> str:
-    if not batches:
-        return tr.text("cap_no_batch")
-    if batches == tuple(int(b) for b in ds.batches["batch"]):
-        return tr.text("cap_all_batches")
-    return tr.n_text("cap_batches", len(batches), batches=", ".join(map(str, batches)))
-
-
 # --- the first screen ---------------------------------------------------------------------------
-
-
-def _month_of(ds, batch: int) -> dt.date:
-    return ds.batches.set_index("batch").loc[batch, "approved_on"].date()
-
-
-def headline_text(s: Story, tr: i18n.For, ds, day: dt.date) -> i18n.Md:
-    """The one sentence, in words where a number would mean nothing (nothing chosen, nothing
-    approved yet, nothing earlier to compare with)."""
-    kind = s.kind
-    if kind == "none":
-        return tr("hl_none")
-    if kind == "not_yet":
-        return tr("hl_not_yet", date=tr.date(day))
-    assert s.newest is not None  # the kinds above are the stories without a newest batch
-    month = tr.month(_month_of(ds, s.newest))
-    view = "_view" if s.narrowed else ""
-    if kind == "single":
-        text = tr.counted(
-            f"hl_single{view}", s.n_new, month=month, n=s.n_new, k=s.k_new,
-            share=tr.pct(s.share_new),
-        )  # fmt: skip
-    else:
-        text = tr.counted(
-            f"hl_{kind}{view}",
-            s.n_earlier,
-            month=month,
-            n=s.n_new,
-            k=s.k_new,
-            new=tr.pct(s.share_new),
-            n_old=s.n_earlier,
-            k_old=s.k_earlier,
-            old=tr.pct(s.share_earlier),
-        )
-    if s.later:
-        first = _month_of(ds, s.later[0])
-        text = i18n.Md(
-            text
-            + " "
-            + tr.n(
-                "hl_later", len(s.later), batches=tr.join(map(str, s.later)), date=tr.date(first)
-            )
-        )
-    return text
 
 
 @shared.per_view(512)
@@ -343,7 +291,7 @@ def headline(run: Run, filters: Filters, color: str, lang: str) -> None:
     and language (Streamlit replays the elements on a rerun to a view seen before)."""
     ds, tr, sel = run.ds, i18n.tr(lang), view_of(run, filters, color)
     s = selection.story(ds, sel)
-    st.markdown(f"#### {headline_text(s, tr, ds, sel.day)}")
+    st.markdown(f"#### {captions.headline_text(s, tr, ds, sel.day)}")
     st.caption(tr("standfirst", n=len(ds.zones), batches=len(ds.batches)))
 
 
@@ -355,7 +303,7 @@ def cards(run: Run, filters: Filters, color: str, lang: str) -> None:
     with st.container(horizontal=True, gap="medium"):
         kw: dict[str, Any] = {"width": "stretch", "border": True}
         if s.newest is not None:
-            month = tr.month(_month_of(ds, s.newest))
+            month = tr.month(captions.month_of(ds, s.newest))
             if s.narrowed:
                 st.metric(tr("m_new_view", month=month), s.k_new,
                           delta=tr.text("m_of_new", n=s.n_new), delta_color="off",
@@ -468,33 +416,7 @@ def _zone_labels(ds, lang: str) -> dict[str, str]:
 
 def view_caption(run: Run, state: State, sel: Selection) -> i18n.Md:
     """What the map shows now, in words."""
-    return describe(run.ds, run.tr, state, sel)
-
-
-def describe(ds, tr: i18n.For, state: State, sel: Selection) -> i18n.Md:
-    """What a view shows, in words: the caption under the map and the image's second line."""
-    parts = []
-    if state.batches == tuple(int(b) for b in ds.batches["batch"]):
-        parts.append(tr.text("cap_all_batches"))
-    elif state.batches == DEFAULT_BATCHES:
-        parts.append(tr.text("cap_july_2018"))
-    else:
-        parts.append(batches_label(ds, tr, state.batches))
-    if state.regions:
-        parts.append(tr.join(tr.region(r) for r in state.regions))
-    if state.provinces:
-        names = dict(
-            zip(ds.provinces["province_en"], tr.col(ds.provinces, "province"), strict=True)
-        )
-        parts.append(tr.join(names[p] for p in state.provinces))
-    if state.q:
-        parts.append(tr.text("cap_search", q=state.q))
-    parts.append(tr.text("cap_as_of", date=tr.date(sel.day)))
-    grey = tr.text("cap_grey") if sel.narrowed else ""
-    return i18n.Md(
-        tr("cap_view", what=" · ".join(parts), n=sel.n)
-        + (i18n.escape_md(" " + grey) if grey else "")
-    )
+    return captions.describe(run.ds, run.tr, state, sel)
 
 
 def legend(run: Run, state: State, spec: mapview.MapSpec) -> None:
@@ -515,44 +437,15 @@ def legend(run: Run, state: State, spec: mapview.MapSpec) -> None:
         )
 
 
-def legend_rows(ds, sel: Selection, tr: i18n.For) -> list[tuple[str, str, str]]:
-    """(swatch kind, colour, label) for each row of the legend, in the interface language."""
-    rows = []
-    for item in selection.legend(ds, sel):
-        group, n = item["group"], item["n"]
-        if group == "new":
-            color = colors.NEW if sel.color == "story" else colors.BATCH[item["batch"]]
-            label = tr.text("legend_new", month=tr.month(_month_of(ds, item["batch"])), n=n)
-        elif group == "earlier":
-            color, label = colors.EARLIER, tr.text("legend_earlier", n=n)
-        elif item["kind"] == "dot":  # a batch
-            b = item["batch"]
-            color = colors.BATCH[b]
-            label = tr.text("legend_batch", batch=b, year=_month_of(ds, b).year, n=n)
-        elif group == "withdrawn":
-            color, label = colors.POINT_OUTLINE, tr.text("legend_withdrawn", n=n)
-        elif group == "unverified":
-            color, label = colors.POINT_OUTLINE, tr.text("legend_unverified", n=n)
-        elif group == "approx":
-            color, label = colors.EARLIER, tr.text("legend_approx", n=n)
-        else:  # outside the other filters
-            color, label = colors.CONTEXT, tr.text("legend_grey", n=n)
-        rows.append((item["kind"], colors.hex_(color), label))
-    if sel.newest is None:
-        rows.append(("none", "", tr.text("legend_nothing")))
-    rows.append(("area", colors.hex_(colors.PRIORITY_LAND), tr.text("legend_priority")))
-    if sel.narrowed and sel.outlined:
-        rows.append(("outline", colors.hex_(colors.CHOSEN_OUTLINE), tr.text("legend_chosen")))
-    rows.append(("frame", colors.hex_(colors.FRAME), tr.text("legend_insets")))
-    return rows
-
-
 @shared.per_view(256)
 def _legend_html(run: Run, filters: Filters, color: str, spec: mapview.MapSpec, lang: str) -> str:
     """The legend's HTML, once per view, map spec and language: only the palette, numbers
     and catalogue strings, escaped all the same."""
     tr, sel = i18n.tr(lang), view_of(run, filters, color)
-    rows = [_swatch(kind, c, html.escape(label)) for kind, c, label in legend_rows(run.ds, sel, tr)]
+    rows = [
+        _swatch(kind, c, html.escape(label))
+        for kind, c, label in captions.legend_rows(run.ds, sel, tr)
+    ]
     km, px = mapview.scale_bar(spec)
     scale = (
         f'<div style="margin-top:.5em;font-size:.8em;color:#555">'
@@ -816,8 +709,6 @@ def map_part(run: Run, sel: Selection) -> None:
         with st.container(key="cbec-table"):
             _table(run, state.filters, state.color, state.zone, state.lang)
             shared.zone_downloads(sel.zones, run.tr, "cbec_pilot_zones", "dl")
-        from cbec.ui import share  # share draws with this module's headline and legend
-
         share.panel(run, state, sel)
         if st.session_state.get(shared.DROPPED):  # a forged pick, in a fragment's run
             shared.notice(run.tr)

@@ -11,10 +11,9 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from cbec import colors, i18n, picture, selection, urlstate
+from cbec import captions, colors, i18n, picture, selection, urlstate
 from cbec.data import Dataset
 from cbec.selection import Selection
-from cbec.ui import map as mapui
 from cbec.ui.shared import Run
 from cbec.urlstate import State, UrlContext
 from cbec.vocab import PRIORITY_REGIONS
@@ -71,9 +70,9 @@ def picture_of(
     prov = ds.provinces
     story = selection.story(ds, sel)
     return picture.Picture(
-        title=i18n.plain(mapui.headline_text(story, tr, ds, sel.day)),
-        description=i18n.plain(mapui.describe(ds, tr, state, sel)),
-        legend=tuple(r for r in mapui.legend_rows(ds, sel, tr) if r[0] != "frame"),
+        title=i18n.plain(captions.headline_text(story, tr, ds, sel.day)),
+        description=i18n.plain(captions.describe(ds, tr, state, sel)),
+        legend=tuple(r for r in captions.legend_rows(ds, sel, tr) if r[0] != "frame"),
         points=tuple(points),
         outlined=sel.outlined if sel.narrowed else (),
         priority=tuple(prov.loc[prov["region_en"].isin(PRIORITY_REGIONS), "adcode"]),
