@@ -17,6 +17,7 @@ TESTID = {
     "multiselect": "stMultiSelect",
     "dataframe": "stDataFrame",
     "bidi_component": "stBidiComponentIsolated",  # components v2 (the map width probe)
+    "imgs": "stImage",  # st.image (the share panel's QR code)
 }
 COUNT_TESTIDS = """() => { const c = {};
   for (const el of document.querySelectorAll('[data-testid]')) {
