@@ -66,13 +66,10 @@ def headline_text(s: Story, tr: i18n.For, ds, day: dt.date) -> i18n.Md:
 
 def describe(ds, tr: i18n.For, state: State, sel: Selection) -> i18n.Md:
     """What a view shows, in words: the caption under the map and the image's second line."""
-    parts = []
-    if state.batches == tuple(int(b) for b in ds.batches["batch"]):
-        parts.append(tr.text("cap_all_batches"))
-    elif state.batches == DEFAULT_BATCHES:
-        parts.append(tr.text("cap_july_2018"))
+    if state.batches == DEFAULT_BATCHES:
+        parts = [tr.text("cap_july_2018")]
     else:
-        parts.append(batches_label(ds, tr, state.batches))
+        parts = [batches_label(ds, tr, state.batches)]  # all of them: "all batches"
     if state.regions:
         parts.append(tr.join(tr.region(r) for r in state.regions))
     if state.provinces:

@@ -43,15 +43,10 @@ def data_dir() -> Path:
     return Path(os.environ.get("CBEC_DATA_DIR") or DATA)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-# Files are written readable by everyone the umask allows (a web server or another replica's
-# user reads the runtime files), not mkstemp's owner-only 0600.
-_MODE = 0o644 & ~_umask()
+# Files are written readable by everyone (a web server or another replica's user reads the
+# runtime files), not mkstemp's owner-only 0600. A fixed mode: reading the umask means setting
+# it, for the whole process, while a server's other threads may be creating files.
+_MODE = 0o644
 
 
 def write_text_atomic(path: Path, text: str) -> None:

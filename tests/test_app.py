@@ -177,7 +177,12 @@ def test_drained_waits_for_a_running_loop_and_never_for_apptests_stand_in(monkey
 
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
+    running = threading.Event()
+    loop.call_soon_threadsafe(running.set)
     thread.start()
+    # _drained skips a loop that is not running yet: wait until it runs (on a busy machine the
+    # thread may start late, and the test failed once in a whole-suite run on that race)
+    assert running.wait(60)
     handled = []
     fake = MagicMock()
     fake._get_async_objs.return_value.eventloop = loop

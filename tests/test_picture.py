@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
@@ -30,7 +31,7 @@ def ds():
 
 
 def made(ds, lang: str, state: State = VIEW) -> picture.Picture:
-    state = State(**{**state.__dict__, "lang": lang})
+    state = replace(state, lang=lang)
     sel = selection.select(ds, state.filters, state.color, TODAY)
     return share.picture_of(ds, i18n.tr(lang), state, sel, URL, TODAY)
 
@@ -79,7 +80,7 @@ def test_the_png_is_the_view_on_screen_at_print_width(ds, lang):
 
 
 def test_the_picture_says_what_the_page_says(ds):
-    state = State(**{**VIEW.__dict__, "lang": "en"})
+    state = replace(VIEW, lang="en")
     sel = selection.select(ds, state.filters, state.color, TODAY)
     p = made(ds, "en")
     headline = captions.headline_text(selection.story(ds, sel), i18n.tr("en"), ds, sel.day)

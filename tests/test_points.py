@@ -340,3 +340,11 @@ def test_coordinates_are_what_the_pipeline_makes(table, tmp_path):
     )  # fmt: skip
     assert report.failed == [] and len(report.added) == len(zones)
     assert out.read_bytes() == paths.COORDINATES_CSV.read_bytes()
+
+
+def test_a_misspelt_check_in_the_notes_table_is_refused(tmp_path):
+    notes = tmp_path / "point_notes.csv"
+    text = paths.POINT_NOTES_CSV.read_text(encoding="utf-8").replace(",sourced,", ",soruced,", 1)
+    notes.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"point_notes.csv, line \d+, check: 'soruced'"):
+        read_point_notes(notes)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -49,7 +50,6 @@ from cbec.geocoders import (
 )
 from cbec.paths import write_csv_atomic
 from cbec.pipeline.seats import seat_of
-from cbec.vocab import POINT_CHECKS
 
 # precision: "seat" = the seat of government, found by a geocoder and checked; "area" = no
 # geocoder found the seat, so the point is a point inside the zone's area (retried on every run).
@@ -77,12 +77,16 @@ SPECIAL: dict[str, tuple[str, str]] = {
 #   proxy       no single city: the point stands for the zone by a stated rule (Hainan, Xiong'an)
 #   unresolved  the providers disagree and no source read settles it (note: the distance)
 #   single      the second provider has no such division (county-level cities, prefectures)
-CHECKS = POINT_CHECKS
 NOTED_CHECKS = ("sourced", "proxy", "unresolved", "")  # what point_notes.csv may state
 
 
+@functools.cache  # read once per run, not once per zone
 def read_point_notes(path: Path = paths.POINT_NOTES_CSV) -> dict[str, dict[str, str]]:
     notes = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for line, check in enumerate(notes["check"], start=2):
+        if check not in NOTED_CHECKS:
+            raise ValueError(f"{path.name}, line {line}, check: {check!r} is not one of "
+                             f"{', '.join(c for c in NOTED_CHECKS if c)} or empty")  # fmt: skip
     return {r["zone_id"]: r for r in notes.to_dict("records")}
 
 
@@ -231,7 +235,8 @@ def _checks(
 def point_check(
     zid: str, code: str, second_km: float | None, table: SeatTable | None
 ) -> dict[str, str]:
-    """How sure a zone's point is (`CHECKS`), with the note and source that say why."""
+    """How sure a zone's point is (`vocab.POINT_CHECKS`), with the note and source that say
+    why."""
     moves = table.moves if table is not None else {}
     if code in moves:
         m = moves[code]

@@ -374,7 +374,7 @@ def map_and_details(run: Run, state: State, sel: Selection) -> None:
                 width=lay.width,
                 height=lay.height,
             )
-        st.caption(view_caption(run, state, sel))
+        st.caption(captions.describe(run.ds, run.tr, state, sel))
     with side:
         legend(run, state, spec)
         if spec.light:  # the picker and the details come with the rest of the page
@@ -412,11 +412,6 @@ def _zone_labels(ds, lang: str) -> dict[str, str]:
         )
 
     return ds.derived(("zone_labels", lang), make)
-
-
-def view_caption(run: Run, state: State, sel: Selection) -> i18n.Md:
-    """What the map shows now, in words."""
-    return captions.describe(run.ds, run.tr, state, sel)
 
 
 def legend(run: Run, state: State, spec: mapview.MapSpec) -> None:
