@@ -33,19 +33,28 @@ def after_light() -> bool:
 
 
 LIGHT_TICK = 3  # seconds between the light run's timer ticks
+LIGHT_SILENT = 9  # seconds a light page waits for its map's companion to report at all
 LIGHT_LONGEST = 30  # seconds a light page waits for its map's "painted" report at most
+
+
+def fallback_due(ticks: int, silent: bool) -> bool:
+    """Whether the light page's timer, at its tick `ticks` (0 when drawn), asks for the full
+    page: after LIGHT_SILENT seconds if the map's companion has not reported at all (its script
+    did not load), after LIGHT_LONGEST in any case. Not at the first tick: on a throttled phone
+    the companion's first report came 2.8-3.4 s after the light run, and a full page asked for
+    at 3 s queued the table's and the charts' code (2 MB) before the map's, drawing the points
+    at 20 s instead of 11.5 s (benchmarks/first_paint.py, phone, 3 runs in 4)."""
+    waited = ticks * LIGHT_TICK
+    return waited >= (LIGHT_SILENT if silent else LIGHT_LONGEST)
 
 
 @st.fragment(run_every=LIGHT_TICK)
 def fallback_finish(probe: str) -> None:
-    """A timer, drawn on a light run only, in case the map's "painted" report never comes: it
-    asks for the full page at its first tick if the probe `probe` has not reported at all (its
-    script did not load), and after LIGHT_LONGEST seconds in any case. While the probe is alive
-    the page waits for it: on a phone on 4G the map's code takes 5-10 s to arrive, and a full
-    page asked for sooner queued the table's and the charts' code (2 MB) before it.
-    (Not drawn in later runs, so it stops.)"""
+    """A timer, drawn on a light run only, in case the map's "painted" report never comes (see
+    fallback_due). While the probe is alive the page waits for it: on a phone on 4G the map's
+    code takes 5-10 s to arrive, and a full page asked for sooner queued the table's and the
+    charts' code (2 MB) before it. (Not drawn in later runs, so it stops.)"""
     ticks = st.session_state.get(LIGHT_TICKS, 0)
     st.session_state[LIGHT_TICKS] = ticks + 1
-    silent = probe_width(probe) not in st.session_state  # its script never reported
-    if ticks and (silent or ticks * LIGHT_TICK >= LIGHT_LONGEST):
+    if fallback_due(ticks, silent=probe_width(probe) not in st.session_state):
         finish_light()
