@@ -355,8 +355,8 @@ def test_a_light_page_waits_for_its_maps_companion_before_asking_for_the_rest():
     2 MB of table and chart code before the map's, drawing the points at 20 s, not 11.5 s."""
     from cbec.ui import firstpaint
 
-    silent_at = [t for t in range(20) if firstpaint.fallback_due(t, silent=True)][0]
-    alive_at = [t for t in range(20) if firstpaint.fallback_due(t, silent=False)][0]
+    silent_at = next(t for t in range(20) if firstpaint.fallback_due(t, silent=True))
+    alive_at = next(t for t in range(20) if firstpaint.fallback_due(t, silent=False))
     assert silent_at * firstpaint.LIGHT_TICK >= 2 * 3.4  # twice the slowest report measured
     assert alive_at * firstpaint.LIGHT_TICK == firstpaint.LIGHT_LONGEST
     assert not firstpaint.fallback_due(1, silent=True)
