@@ -12,18 +12,21 @@ import streamlit as st
 from cbec import i18n
 from cbec.ui import frame, shared, slots
 
-st.set_page_config(
-    page_title="China CBEC pilot zones · 跨境电商综试区",
-    # The project's own file, by its static URL: a material-icon name would make the browser
-    # fetch it from Google, and a file path is read and hashed on every run.
-    page_icon="/app/static/favicon.png",
-    layout="wide",
-)
-pages = frame.pages()
-page = st.navigation(list(pages.values()), position="hidden")
-top = st.container()
-run = None
-with slots.turn():  # one of a few scripts computing at once: the server stays responsive
+# One of a few scripts computing at once, first come first served (cbec/ui/slots.py), from
+# the first line: a run asked to rerun stops at its first `st` call, and a client flooding
+# reruns then waits in the queue instead of restarting ahead of everyone.
+with slots.turn():
+    st.set_page_config(
+        page_title="China CBEC pilot zones · 跨境电商综试区",
+        # The project's own file, by its static URL: a material-icon name would make the browser
+        # fetch it from Google, and a file path is read and hashed on every run.
+        page_icon="/app/static/favicon.png",
+        layout="wide",
+    )
+    pages = frame.pages()
+    page = st.navigation(list(pages.values()), position="hidden")
+    top = st.container()
+    run = None
     try:
         with shared.guard(i18n.tr(shared.lang_hint())):
             run = shared.begin(frame.page_id(page))

@@ -359,7 +359,7 @@ class StreamlitClient:
         state.context_info.is_embedded = False
         state.context_info.color_scheme = "light"
 
-    async def _rerun(self, action: str, fragment_id: str = "") -> Rerun:
+    def _rerun_msg(self, fragment_id: str = "") -> BackMsg:
         if not self.page_script_hash:
             raise ProtocolError("open() a page first")
         active = {w.id for w in self.widgets.values()}
@@ -373,7 +373,35 @@ class StreamlitClient:
         )  # a component's trigger widget is not drawn itself: its component is
         state.cached_message_hashes.extend(self._cache)
         self._context(state)
-        return await self._run(BackMsg(rerun_script=state), action)
+        return BackMsg(rerun_script=state)
+
+    async def _rerun(self, action: str, fragment_id: str = "") -> Rerun:
+        return await self._run(self._rerun_msg(fragment_id), action)
+
+    # -- a hostile client's tools: messages sent without waiting for their runs ---------------
+
+    def rerun_bytes(self) -> bytes:
+        """A plain rerun request, as rerun() sends it, to be sent many times (a flood)."""
+        return self._rerun_msg().SerializeToString()
+
+    async def send_raw(self, raw: bytes) -> None:
+        """Send one message as it is and do not wait for anything."""
+        if self._ws is None:
+            raise ProtocolError("not connected")
+        await self._ws.send(raw)
+
+    async def discard_incoming(self) -> int:
+        """Read and drop what the server sends until the socket closes (or the task is
+        cancelled); returns the bytes read. A flooding client reads, so the server's own send
+        buffer is not what limits it."""
+        n = 0
+        try:
+            while self._ws is not None:
+                frame = await self._ws.recv()
+                n += len(frame)
+        except Exception:  # closed: the server refused or dropped us
+            pass
+        return n
 
     async def _send(self, msg: BackMsg) -> None:
         if self._ws is None:

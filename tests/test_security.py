@@ -575,3 +575,77 @@ def test_a_message_larger_than_a_visitor_ever_sends_is_refused(server_url):
     assert after.ok and after.elements["exception"] == 0
     with urllib.request.urlopen(f"{server_url}/_stcore/health", timeout=30) as resp:
         assert resp.status == 200
+
+
+# --- 2 and 3: a rerun flood, oversized messages (support/hostile.py; benchmarks/hostile.py) ---
+
+
+def test_a_rerun_flood_holds_up_no_other_visitor_and_piles_up_no_threads():
+    """One client sends the same rerun request 3,000 times a second. Before: each request
+    stopped the session's script and started a new thread, all waiting for the script slot
+    (162 threads in a thread dump), and another visitor's first page took 11.5 s against
+    0.06 s quiet. Now the requests collapse into the session's one thread, the slots are handed
+    out in order, and a session starting more than 10 runs a second waits: the visitor's page
+    and the health check stay within 2x their quiet time (plus 0.25 s and 0.05 s for a busy
+    machine's noise), and the server's threads stay what they were."""
+    from support import browser, hostile
+    from support.streamlit_client import run_sync
+
+    async def measure(pid: int, url: str):
+        await hostile.first_page_seconds(url)
+        before = hostile.threads(pid)
+        stop, started = asyncio.Event(), asyncio.Event()
+        flooder = asyncio.create_task(hostile.flood(url, 3000, stop, started))
+        await started.wait()
+        await asyncio.sleep(2.0)
+        during = hostile.threads(pid)
+        stop.set()
+        await flooder
+        quiet, flooded = await hostile.quiet_and_flooded(url, 3000, visits=3)
+        return before, during, quiet, flooded
+
+    with browser.streamlit_app("dashboard.py") as server:
+        before, during, quiet, flooded = run_sync(measure(server.proc.pid, server.url))
+    assert during <= before + 4, (before, during)
+    assert flooded.page_s <= 2 * quiet.page_s + 0.25, (quiet.page_s, flooded.page_s)
+    assert flooded.health_s <= 2 * quiet.health_s + 0.05, (quiet.health_s, flooded.health_s)
+    assert flooded.sent / flooded.seconds >= 1500, "the flood was not a flood"
+
+
+def test_oversized_messages_cost_the_server_no_memory():
+    """Ten 24 MB messages (each from its own client) raised a fresh server from 174 to 769 MB,
+    kept after the sessions ended. Now each is refused (server.maxMessageSize) and the
+    server's memory grows by less than 50 MB."""
+    from support import browser, hostile
+    from support.streamlit_client import run_sync
+
+    with browser.streamlit_app("dashboard.py") as server:
+        run_sync(hostile.first_page_seconds(server.url))
+        before = hostile.rss_mb(server.proc.pid)
+        refused = run_sync(hostile.oversized(server.url, 10, 24 * 1024 * 1024))
+        after = hostile.rss_mb(server.proc.pid)
+        assert hostile.health_seconds(server.url) < 30
+    assert refused == 10
+    assert after - before < 50, (before, after)
+
+
+def test_a_failure_repeated_by_one_session_is_logged_once_with_a_count(monkeypatch, caplog):
+    """The same failure, run after run in one session, writes its traceback once; repeats are
+    counted (at the 10th): a client repeating a failing message cannot fill the server's disk."""
+    import logging
+
+    from cbec import summary
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the same bug")
+
+    monkeypatch.setattr(summary, "composition", broken)
+    at = open_app({"batch": "4"})
+    with caplog.at_level(logging.ERROR, logger="cbec"):
+        for _ in range(10):
+            at.run()
+    failures = [r for r in caplog.records if "page failed" in r.getMessage()]
+    assert sum(1 for r in failures if r.exc_info) <= 1  # the first run's came before caplog
+    assert [r.getMessage().split(" in session")[0] for r in failures if not r.exc_info] == [
+        "page failed 10 times"
+    ]

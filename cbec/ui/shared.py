@@ -273,9 +273,29 @@ def guard(tr: i18n.For) -> Iterator[None]:
     visitor (client.showErrorDetails is "none" as well)."""
     try:
         yield
-    except Exception:
-        log.exception("page failed")
+    except Exception as exc:
+        _log_failure(exc)
         st.error(tr("unexpected_error"), icon=":material/error:")
+
+
+_FAILURES: dict[tuple[str, str], int] = {}  # (session, error) -> times seen
+
+
+def _log_failure(exc: Exception) -> None:
+    """The first failure of its kind in a session goes to the log with its traceback; repeats
+    only as a count, at the 10th, 100th, 1000th...: a client repeating a message that fails
+    wrote 2.4 KB of traceback per message, about 741 MB an hour."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    key = (getattr(ctx, "session_id", "") or "", f"{type(exc).__name__}: {str(exc)[:200]}")
+    if len(_FAILURES) > 10_000:  # bounded whatever the sessions
+        _FAILURES.clear()
+    n = _FAILURES[key] = _FAILURES.get(key, 0) + 1
+    if n == 1:
+        log.exception("page failed")
+    elif str(n).strip("0") == "1":  # 10, 100, 1000, ...
+        log.error("page failed %d times in session %s: %s", n, key[0][:8], key[1])
 
 
 def entrypoint_first() -> None:
