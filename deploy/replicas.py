@@ -19,6 +19,7 @@ import contextlib
 import grp
 import os
 import pwd
+import re
 import secrets
 import shutil
 import signal
@@ -88,6 +89,8 @@ class Deployment:
     port: int = 0  # nginx's port; 0: a free one
     env: dict[str, str] = field(default_factory=dict)
     max_fails: int = 1
+    conn_per_client: int = 100  # nginx's limit_conn per address
+    frame_ancestors: str = "*"  # who may embed the app (CSP frame-ancestors)
     fail_timeout: str = "10s"
     timeout: float = 90.0
     prefix: Path | None = None
@@ -173,8 +176,15 @@ class Deployment:
             f"        server {r.addr} max_fails={self.max_fails} fail_timeout={self.fail_timeout};"
             for r in self.running
         )
+        # by the last address tried ($upstream_addr lists each replica a request was tried on)
+        names = "\n".join(
+            f'        "~(^|, ){re.escape(r.addr)}$" r{i};' for i, r in enumerate(self.running)
+        )
         text = TEMPLATE.read_text()
         for name, value in {
+            "REPLICA_NAMES": names,
+            "CONN_PER_CLIENT": str(self.conn_per_client),
+            "FRAME_ANCESTORS": self.frame_ancestors,
             "PREFIX": str(self.prefix),
             "USER": user,
             "LISTEN": f"127.0.0.1:{self.port}",
@@ -189,6 +199,10 @@ class Deployment:
         conf = self.prefix / "nginx.conf"
         conf.write_text(text)
         return conf
+
+    def named(self, name: str) -> int:
+        """The index of the replica nginx names `name` in X-Replica (r0, r1, ...)."""
+        return int(name.removeprefix("r"))
 
     def kill(self, i: int) -> None:
         """Crash replica i (SIGKILL): what a failed machine or an OOM kill looks like."""

@@ -2,9 +2,9 @@
 websocket client. Every request of a browser (page, websocket, reconnect, media URL) reaches one
 replica; killing a replica loses only its sessions; new visitors go to the survivor.
 
-nginx says which replica answered in the X-Replica header ($upstream_addr), on the websocket's
-101 response too. Skipped without nginx, unless CBEC_REQUIRE_BROWSER is set (CI): then a missing
-nginx is a failure.
+nginx says which replica answered in the X-Replica header (r0, r1: a name, not an address), on
+the websocket's 101 response too. Skipped without nginx, unless CBEC_REQUIRE_BROWSER is set
+(CI): then a missing nginx is a failure.
 """
 
 from __future__ import annotations
@@ -67,7 +67,8 @@ def test_every_request_of_a_browser_reaches_one_replica(deployment):
         by_replica = await sessions_on_both(deployment.url)
         checks = []
         for ws_replica, sessions in by_replica.items():
-            other = next(r.addr for r in deployment.running if r.addr != ws_replica)
+            mine = deployment.named(ws_replica)
+            other = next(r.addr for i, r in enumerate(deployment.running) if i != mine)
             for c, replica in sessions:
                 # Another request of the same browser (the favicon) carries the cookie: the
                 # same replica.
@@ -105,7 +106,7 @@ def test_a_crashed_replica_loses_only_its_sessions(deployment):
     async def scenario():
         by_replica = await sessions_on_both(deployment.url)
         dead, survivor = list(by_replica)
-        deployment.kill(next(i for i, r in enumerate(deployment.running) if r.addr == dead))
+        deployment.kill(deployment.named(dead))
         lost, kept = [], []
         for c, _ in by_replica[dead]:
             try:
@@ -135,7 +136,7 @@ def test_a_crashed_replica_loses_only_its_sessions(deployment):
     dead, survivor, lost, kept, newcomers, back, old_id, new_id = run_sync(scenario())
     assert lost and all(lost)
     assert kept and all(kept)
-    # $upstream_addr lists every replica tried: the first newcomer may have been hashed to the
+    # X-Replica names the last replica tried: the first newcomer may have been hashed to the
     # dead one, which then counts as failed (max_fails=1) and gets nobody for fail_timeout.
     assert [(page.split(", ")[-1], ws.split(", ")[-1]) for page, ws in newcomers] == [
         (survivor, survivor)
@@ -166,3 +167,31 @@ def test_the_proxy_compresses_what_the_browser_fetches(deployment):
         assert "Content-Encoding" not in plain_headers, path
         assert headers.get("Content-Encoding") == "gzip", path
         assert len(body) < 0.45 * len(plain), (path, len(body), len(plain))
+
+
+def test_the_proxy_hides_internals_and_sets_security_headers(deployment):
+    """No nginx version, replicas named not addressed, Streamlit's metrics not public, no
+    request body (the app has no upload: 190 MB POSTs were buffered to disk before), and the
+    security headers, with embedding allowed by an explicit frame-ancestors policy."""
+    import urllib.error
+    import urllib.request
+
+    def fetch(path: str, data: bytes | None = None) -> tuple[int, dict[str, str], bytes]:
+        req = urllib.request.Request(deployment.url + path, data=data)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+
+    status, headers, _ = fetch("/")
+    assert status == 200
+    assert headers["server"] == "nginx"
+    assert headers["x-replica"] in {"r0", "r1"}
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    assert "frame-ancestors *" in headers["content-security-policy"]
+    status, _, body = fetch("/_stcore/metrics")
+    assert status == 404 and b"nginx/" not in body
+    status, _, body = fetch("/", data=b"x" * 1_000_000)
+    assert status == 413 and b"nginx/" not in body
