@@ -360,3 +360,57 @@ def test_a_light_page_waits_for_its_maps_companion_before_asking_for_the_rest():
     assert silent_at * firstpaint.LIGHT_TICK >= 2 * 3.4  # twice the slowest report measured
     assert alive_at * firstpaint.LIGHT_TICK == firstpaint.LIGHT_LONGEST
     assert not firstpaint.fallback_due(1, silent=True)
+
+
+def test_a_headless_start_on_every_address_makes_no_outbound_call():
+    """`streamlit run dashboard.py` bound to every address (a container's 0.0.0.0), headless,
+    asked checkip.amazonaws.com for the machine's address at start-up unless
+    browser.serverAddress is set. The server is started with an HTTP proxy of the test's own
+    that records every request, and must send it none."""
+    import http.server
+    import os
+    import threading
+    import time
+    import urllib.request
+
+    from support import browser
+
+    asked: list[str] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            asked.append(self.path)
+            self.send_response(502)
+            self.end_headers()
+
+        do_CONNECT = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    port = browser.free_port()
+    via = f"http://127.0.0.1:{proxy.server_address[1]}"
+    env = {**os.environ, "HTTP_PROXY": via, "HTTPS_PROXY": via, "NO_PROXY": "127.0.0.1"}
+    env.pop("no_proxy", None)
+    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+           "--server.headless", "true"]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, cwd=paths.ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "did not start"
+                time.sleep(0.3)
+        time.sleep(1.0)  # the address lookup runs as the start-up banner is printed
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        proxy.shutdown()
+    assert asked == []
