@@ -26,14 +26,15 @@ with slots.turn():
     pages = frame.pages()
     page = st.navigation(list(pages.values()), position="hidden")
     top = st.container()
-    run = None
+    run, finished = None, False
     try:
         with shared.guard(i18n.tr(shared.lang_hint())):
             run = shared.begin(frame.page_id(page))
             page.run()
+        finished = True
     finally:  # also when a page stops early: the links then carry the view it ended on
         if run is not None:
             with shared.guard(run.tr):  # a forged widget value here too gets the plain sentence
                 frame.header(top, pages, run.page)
                 shared.notice(run.tr, top)
-            shared.end()
+            shared.end(finished)

@@ -196,13 +196,16 @@ def current() -> Run:
     return st.session_state[RUN]
 
 
-def end() -> None:
+def end(finished: bool = True) -> None:
     """End of a full run: what the URL changed has been seeded into the widgets; a fragment's
     run that follows must not seed again (it would undo the visitor's pick). A run that drew
     the whole page (not a first, light one) ends with an empty mark, so a browser test (or a
-    screenshot) can tell a complete page from one whose full run has not begun."""
+    screenshot) can tell a complete page from one whose full run has not begun. Only a run
+    that `finished` ends the first run's follow-up: one interrupted by a rerun request (a
+    width or "painted" report) did not send its deck, and the rerun must again keep the inline
+    points beneath (the points vanished for 1.5 s on a busy phone when it did not)."""
     st.session_state[CHANGED] = set()
-    if not light():
+    if not light() and finished:
         st.session_state[AFTER_LIGHT] = False
         st.html('<span id="cbec-ready" hidden></span>')
 
