@@ -128,7 +128,7 @@ def turn() -> Iterator[None]:
     finally:
         _HOLDING.yes = False
         try:
-            if _SLOTS.waiting:
+            if _SLOTS.waiting:  # else nobody is held up: a drain would only keep the slot
                 _drained()
         finally:  # whatever happens while waiting, the slot goes back
             _SLOTS.release()
