@@ -8,6 +8,7 @@ ignored link values. Each page is one script in pages/, whose parts live in cbec
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
 
 from cbec import i18n
 from cbec.ui import frame, shared, slots
@@ -26,15 +27,19 @@ with slots.turn():
     pages = frame.pages()
     page = st.navigation(list(pages.values()), position="hidden")
     top = st.container()
-    run, finished = None, False
+    run, finished, rerun = None, False, False
     try:
         with shared.guard(i18n.tr(shared.lang_hint())):
             run = shared.begin(frame.page_id(page))
             page.run()
         finished = True
+    except RerunException:
+        rerun = True  # the next run draws the header: an `st` call now could be interrupted by
+        raise  # a newer request, whose rerun would replace this one (a click lost)
     finally:  # also when a page stops early: the links then carry the view it ended on
         if run is not None:
-            with shared.guard(run.tr):  # a forged widget value here too gets the plain sentence
-                frame.header(top, pages, run.page)
-                shared.notice(run.tr, top)
+            if not rerun:
+                with shared.guard(run.tr):  # a forged widget value here too: the plain sentence
+                    frame.header(top, pages, run.page)
+                    shared.notice(run.tr, top)
             shared.end(finished)

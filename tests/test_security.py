@@ -641,7 +641,10 @@ def test_a_failure_repeated_by_one_session_is_logged_once_with_a_count(monkeypat
     def broken(*args, **kwargs):
         raise RuntimeError("the same bug")
 
+    from cbec.ui import shared
+
     monkeypatch.setattr(summary, "composition", broken)
+    monkeypatch.setattr(shared, "_FAILURES", {})  # AppTest's sessions share one id
     at = open_app({"batch": "4"})
     with caplog.at_level(logging.ERROR, logger="cbec"):
         for _ in range(10):

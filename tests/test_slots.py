@@ -121,3 +121,21 @@ def test_a_session_starting_runs_too_fast_waits_and_others_do_not(burst, rate):
     assert pace.delay("calm") == 0.0  # another session keeps its own budget
     now[0] += 10.0  # a pause refills it
     assert pace.delay("flood") == 0.0
+
+
+def test_apptests_one_session_id_is_the_one_left_unpaced():
+    """AppTest gives every test session one id; slots.turn() does not pace it (the suite's
+    in-process sessions would be paced as one visitor). When an upgrade changes the id, this
+    fails instead of the suite slowing down."""
+    from streamlit.testing.v1 import AppTest
+
+    from cbec.ui import slots
+
+    def script() -> None:
+        import streamlit as st
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        st.text(get_script_run_ctx().session_id)
+
+    at = AppTest.from_function(script).run()
+    assert at.text[0].value == slots.APPTEST_SESSION

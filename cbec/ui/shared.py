@@ -291,7 +291,12 @@ def _log_failure(exc: Exception) -> None:
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
     ctx = get_script_run_ctx(suppress_warning=True)
-    key = (getattr(ctx, "session_id", "") or "", f"{type(exc).__name__}: {str(exc)[:200]}")
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb is not None else "?"
+    # keyed by where it was raised, not by its message (which may echo a forged value)
+    key = (getattr(ctx, "session_id", "") or "", f"{type(exc).__name__} at {where}")
     if len(_FAILURES) > 10_000:  # bounded whatever the sessions
         _FAILURES.clear()
     n = _FAILURES[key] = _FAILURES.get(key, 0) + 1
