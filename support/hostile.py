@@ -65,6 +65,7 @@ class Figures:
     health_s: float  # median health check
     sent: int = 0  # messages the flooder sent
     seconds: float = 0.0  # how long it flooded
+    threads: int = 0  # the server's threads (given its pid), quiet or during the flood
 
 
 async def _others(url: str, visits: int) -> tuple[float, float]:
@@ -75,21 +76,25 @@ async def _others(url: str, visits: int) -> tuple[float, float]:
     return statistics.median(pages), statistics.median(health)
 
 
-async def quiet_and_flooded(url: str, rate: float, visits: int = 3) -> tuple[Figures, Figures]:
+async def quiet_and_flooded(
+    url: str, rate: float, visits: int = 3, pid: int | None = None
+) -> tuple[Figures, Figures]:
     """Another visitor's first page and the health check, quiet and then while one client
-    floods at `rate` reruns a second (the flood starts a second before the first visit)."""
+    floods at `rate` reruns a second (the flood starts 2 s before the first visit); with the
+    server's `pid`, its threads too."""
     await first_page_seconds(url)  # warm: the first visit of a fresh server loads the data
-    quiet = Figures(*await _others(url, visits))
+    quiet = Figures(*await _others(url, visits), threads=threads(pid) if pid else 0)
     stop, started = asyncio.Event(), asyncio.Event()
     flooder = asyncio.create_task(flood(url, rate, stop, started))
     await started.wait()
     await asyncio.sleep(2.0)  # the flood's backlog builds up first
     try:
+        during = threads(pid) if pid else 0
         page_s, health_s = await _others(url, visits)
     finally:
         stop.set()
         sent, seconds = await flooder
-    return quiet, Figures(page_s, health_s, sent, seconds)
+    return quiet, Figures(page_s, health_s, sent, seconds, during)
 
 
 def _status(pid: int, field: str) -> int:

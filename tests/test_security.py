@@ -556,22 +556,17 @@ def test_a_message_larger_than_a_visitor_ever_sends_is_refused(server_url):
     stays healthy and the next visitor's page works."""
     import urllib.request
 
-    from support.streamlit_client import Raw, StreamlitClient, run_sync
+    from support import hostile
+    from support.streamlit_client import StreamlitClient, run_sync
 
     async def visit():
-        try:
-            async with StreamlitClient(server_url) as c:
-                await c.open("", "")
-                r = await c.set("w_q", Raw("x" * 3_000_000))
-                refused = not r.ok or not c.connected
-        except Exception as exc:  # the server closed the socket: "1009 (message too big)"
-            refused = "1009" in str(exc)
+        refused = await hostile.oversized(server_url, 1, 3_000_000)
         async with StreamlitClient(server_url) as d:
             after = await d.open("", "")
         return refused, after
 
     refused, after = run_sync(visit())
-    assert refused
+    assert refused == 1
     assert after.ok and after.elements["exception"] == 0
     with urllib.request.urlopen(f"{server_url}/_stcore/health", timeout=30) as resp:
         assert resp.status == 200
@@ -593,21 +588,11 @@ def test_a_rerun_flood_holds_up_no_other_visitor_and_piles_up_no_threads():
     from support import browser, hostile
     from support.streamlit_client import run_sync
 
-    async def measure(pid: int, url: str):
-        await hostile.first_page_seconds(url)
-        before = hostile.threads(pid)
-        stop, started = asyncio.Event(), asyncio.Event()
-        flooder = asyncio.create_task(hostile.flood(url, 3000, stop, started))
-        await started.wait()
-        await asyncio.sleep(2.0)
-        during = hostile.threads(pid)
-        stop.set()
-        await flooder
-        quiet, flooded = await hostile.quiet_and_flooded(url, 3000, visits=3)
-        return before, during, quiet, flooded
-
     with browser.streamlit_app("dashboard.py") as server:
-        before, during, quiet, flooded = run_sync(measure(server.proc.pid, server.url))
+        quiet, flooded = run_sync(
+            hostile.quiet_and_flooded(server.url, 3000, visits=3, pid=server.proc.pid)
+        )
+    before, during = quiet.threads, flooded.threads
     assert during <= before + 4, (before, during)
     assert flooded.page_s <= 2 * quiet.page_s + 1.0, (quiet.page_s, flooded.page_s)
     assert flooded.health_s <= 2 * quiet.health_s + 0.25, (quiet.health_s, flooded.health_s)
