@@ -32,6 +32,12 @@ def after_light() -> bool:
     return bool(st.session_state.get(AFTER_LIGHT))
 
 
+def width_reported(probe: str) -> bool:
+    """Whether the map's companion `probe` has reported its column's width (until then a map
+    is fitted to a guess from the browser's kind)."""
+    return probe_width(probe) in st.session_state
+
+
 LIGHT_TICK = 3  # seconds between the light run's timer ticks
 LIGHT_SILENT = 9  # seconds a light page waits for its map's companion to report at all
 LIGHT_LONGEST = 30  # seconds a light page waits for its map's "painted" report at most
@@ -56,5 +62,5 @@ def fallback_finish(probe: str) -> None:
     charts' code (2 MB) before it. (Not drawn in later runs, so it stops.)"""
     ticks = st.session_state.get(LIGHT_TICKS, 0)
     st.session_state[LIGHT_TICKS] = ticks + 1
-    if fallback_due(ticks, silent=probe_width(probe) not in st.session_state):
+    if fallback_due(ticks, silent=not width_reported(probe)):
         finish_light()

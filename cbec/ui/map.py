@@ -372,7 +372,8 @@ def map_and_details(run: Run, state: State, sel: Selection) -> None:
             if sel.n == 0 and sel.newest is not None:
                 st.info(tr("no_zones"))
         lay = mapview.layout(width)
-        with st.container(key=probe.map_block(PROBE)):  # a new map when refitted (see there)
+        block = probe.map_block(PROBE)
+        with st.container(key=block):  # a new map when refitted (see there)
             st.pydeck_chart(
                 _deck(run, spec),
                 key="zone_map",
@@ -383,7 +384,7 @@ def map_and_details(run: Run, state: State, sel: Selection) -> None:
             )
         st.caption(captions.describe(run.ds, run.tr, state, sel))
     with side:
-        legend(run, state, spec)
+        legend(run, state, spec, hide=block if _unfitted(spec) else None)
         if spec.light:  # the picker and the details come with the rest of the page
             return
         zone_picker(run)
@@ -421,10 +422,22 @@ def _zone_labels(ds, lang: str) -> dict[str, str]:
     return ds.derived(("zone_labels", lang), make)
 
 
-def legend(run: Run, state: State, spec: mapview.MapSpec) -> None:
-    """What the colours mean and how many of each are drawn, a scale, and zoom buttons."""
+def _unfitted(spec: mapview.MapSpec) -> bool:
+    """Whether this run's map is fitted to a guessed width: a light run's before the map's
+    companion has reported. Such a map is drawn (its code and files load meanwhile) but not
+    shown: when the report comes after its canvas, the map is drawn anew in a new block
+    (probe.map_block), and a visitor who had seen the first one, cut at a wrong width, saw its
+    points vanish for 0.65-1.6 s while the new one started (a busy phone, 2 visits in 6)."""
+    return spec.light and not firstpaint.width_reported(PROBE)
+
+
+def legend(run: Run, state: State, spec: mapview.MapSpec, hide: str | None = None) -> None:
+    """What the colours mean and how many of each are drawn, a scale, and zoom buttons; with
+    the style that keeps the map's block `hide` out of sight (see _unfitted), in the same
+    element, so that no element comes or goes with it."""
     tr = run.tr
-    st.html(_legend_html(run, state.filters, state.color, spec, tr.lang))
+    style = f"<style>.st-key-{hide}{{visibility:hidden}}</style>" if hide else ""
+    st.html(_legend_html(run, state.filters, state.color, spec, tr.lang) + style)
     if spec.light:
         return
     with st.container(horizontal=True, gap="small"):
