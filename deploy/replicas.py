@@ -20,6 +20,7 @@ import grp
 import os
 import pwd
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -67,6 +68,16 @@ def wait_for(url: str, timeout: float, proc: subprocess.Popen | None = None) -> 
         time.sleep(0.2)
 
 
+def raise_file_limit() -> None:
+    """In a replica's process, before Streamlit starts: its open-file limit raised to the
+    hard limit (often 1,024 soft against 524,288 hard). Each visitor holds a socket; 20,000
+    connections straight at a replica exhausted the soft limit (accept failed in a loop and
+    logged 89 MB in a minute)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 @dataclass
 class Replica:
     port: int
@@ -91,6 +102,7 @@ class Deployment:
     max_fails: int = 1
     conn_per_client: int = 100  # nginx's limit_conn per address
     frame_ancestors: str = "*"  # who may embed the app (CSP frame-ancestors)
+    base: str = ""  # the app's base path (Streamlit's server.baseUrlPath), e.g. "cbec"
     fail_timeout: str = "10s"
     timeout: float = 90.0
     prefix: Path | None = None
@@ -99,8 +111,19 @@ class Deployment:
     _tmp: tempfile.TemporaryDirectory | None = None
 
     @property
-    def url(self) -> str:
+    def root(self) -> str:
+        """nginx itself (its /healthz)."""
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The app, under its base path if it has one."""
+        return self.root + self.path
+
+    @property
+    def path(self) -> str:
+        base = self.base.strip("/")
+        return f"/{base}" if base else ""
 
     def __enter__(self) -> Deployment:
         try:
@@ -135,6 +158,7 @@ class Deployment:
                 "--server.headless", "true", "--browser.gatherUsageStats", "false",
                 # Replicas serve; they do not watch their source for edits.
                 "--server.fileWatcherType", "none",
+                *(["--server.baseUrlPath", self.path] if self.path else []),
             ]  # fmt: skip
             with open(log, "wb") as out:
                 proc = subprocess.Popen(
@@ -143,10 +167,11 @@ class Deployment:
                     stdout=out,
                     stderr=subprocess.STDOUT,
                     env={**os.environ, **shared},
+                    preexec_fn=raise_file_limit,
                 )
             self.running.append(Replica(port, proc, log))
         for r in self.running:  # started together, checked one by one
-            wait_for(f"http://{r.addr}/_stcore/health", self.timeout, r.proc)
+            wait_for(f"http://{r.addr}{self.path}/_stcore/health", self.timeout, r.proc)
 
         conf = self.write_config()
         errlog = self.prefix / "error.log"
@@ -157,7 +182,7 @@ class Deployment:
         self.nginx = subprocess.Popen(
             [*base, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        wait_for(f"{self.url}/healthz", 20, self.nginx)
+        wait_for(f"{self.root}/healthz", 20, self.nginx)
         wait_for(f"{self.url}/_stcore/health", 20, self.nginx)
 
     def write_config(self) -> Path:
@@ -232,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--port", type=int, default=8080, help="nginx's port on 127.0.0.1")
     ap.add_argument("--app", default="dashboard.py")
     ap.add_argument("--prefix", type=Path, help="nginx's folder (default: a temp folder)")
+    ap.add_argument("--base-url-path", default="", help="serve the app under /PATH (e.g. cbec)")
     args = ap.parse_args(argv)
     if args.prefix:
         args.prefix.mkdir(parents=True, exist_ok=True)
@@ -240,7 +266,9 @@ def main(argv: list[str] | None = None) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_term)
-    dep = Deployment(args.replicas, args.app, args.port, prefix=args.prefix)
+    dep = Deployment(
+        args.replicas, args.app, args.port, prefix=args.prefix, base=args.base_url_path
+    )
     with contextlib.suppress(KeyboardInterrupt), dep:
         print(f"{dep.url}  ->  " + ", ".join(r.addr for r in dep.running), flush=True)
         print(f"nginx prefix (config, logs): {dep.prefix}; Ctrl-C stops", flush=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
@@ -195,3 +196,77 @@ def test_the_proxy_hides_internals_and_sets_security_headers(deployment):
     assert status == 404 and b"nginx/" not in body
     status, _, body = fetch("/", data=b"x" * 1_000_000)
     assert status == 413 and b"nginx/" not in body
+
+
+def test_half_open_connections_leave_the_proxy_answering_and_are_closed(deployment):
+    """1,100 clients that never finish their headers (with worker_connections 1024 they made
+    nginx refuse everything, /healthz included): the probe still answers at once, and nginx
+    closes them after client_header_timeout (10 s). (A replica cannot: uvicorn under
+    Streamlit 1.67 kept such a connection open for the 90 s it was watched, so replicas
+    listen on the loopback only, behind nginx.)"""
+    import resource
+    import socket
+    import time
+    import urllib.request
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))
+    socks = []
+    try:
+        for _ in range(1100):
+            s = socket.create_connection(("127.0.0.1", deployment.port), timeout=5)
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # and nothing more
+            socks.append(s)
+        t0 = time.monotonic()
+        with urllib.request.urlopen(deployment.root + "/healthz", timeout=5) as r:
+            assert r.status == 200
+        with urllib.request.urlopen(deployment.url + "/_stcore/health", timeout=5) as r:
+            assert r.status == 200
+        assert time.monotonic() - t0 < 2
+        deadline, open_ = time.monotonic() + 20, list(socks)
+        while open_ and time.monotonic() < deadline:
+            for s in list(open_):
+                s.settimeout(0.01)
+                try:
+                    if s.recv(1024) == b"":
+                        open_.remove(s)
+                except TimeoutError:
+                    pass
+                except OSError:
+                    open_.remove(s)
+        assert not open_, f"{len(open_)} of 1100 half-open connections still open after 20 s"
+    finally:
+        for s in socks:
+            s.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_the_app_works_under_a_base_path_and_replicas_may_open_many_files():
+    """`--server.baseUrlPath cbec` (an app behind a shared domain): the page, the websocket
+    through nginx (a prefix location for /_stcore/stream missed /cbec/_stcore/stream, and
+    `location /` dropped its Upgrade header), a first run with the map's deck. Each replica's
+    open-file limit is raised to the hard limit (a visitor is a socket)."""
+    if nginx_path() is None:
+        if os.environ.get("CBEC_REQUIRE_BROWSER"):
+            pytest.fail(HOW_TO_GET_NGINX)
+        pytest.skip(HOW_TO_GET_NGINX)
+    with Deployment(replicas=1, base="cbec") as d:
+        assert d.url.endswith("/cbec")
+        limits = Path(f"/proc/{d.running[0].proc.pid}/limits").read_text()
+        files = next(line.split()[3:5] for line in limits.splitlines() if "open files" in line)
+        assert files[0] == files[1], limits
+
+        async def scenario():
+            c = StreamlitClient(d.url, timeout=30)
+            status, headers, body = await c.http_get("/")
+            assert status == 200 and b"<html" in body.lower() and headers["x-replica"] == "r0"
+            await c.connect()
+            assert c.handshake_headers["x-replica"] == "r0"
+            first = await c.open("", "batch=3")
+            decks = c.elements("deck_gl_json_chart")
+            await c.close()
+            return first, decks
+
+        first, decks = run_sync(scenario())
+        assert first.ok, first.exceptions
+        assert len(decks) == 1, "no map in the first run"
