@@ -8,7 +8,9 @@ replica and passes websockets. This starts the replicas on free loopback ports (
 cookie secret, so XSRF cookies stay valid if a browser moves), waits for each /_stcore/health,
 writes deploy/nginx.conf into a private prefix (pid file, temp paths, logs: nothing under
 /etc or /var), checks it with `nginx -t`, starts nginx in the foreground and waits for its
-/healthz and for /_stcore/health through it. As root, nginx's workers run as nobody.
+/healthz and for /_stcore/health through it. As root, nginx's workers run as nobody. A replica
+that exits (a crash, an out-of-memory kill) is started again on its port with a growing pause;
+the others go on serving (`Deployment.supervise`).
 Used by tests/test_deploy.py through `Deployment`.
 """
 
@@ -30,6 +32,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,6 +112,7 @@ class Deployment:
     running: list[Replica] = field(default_factory=list)
     nginx: subprocess.Popen | None = None
     _tmp: tempfile.TemporaryDirectory | None = None
+    _secret: str = ""
 
     @property
     def root(self) -> str:
@@ -144,32 +148,10 @@ class Deployment:
             self._tmp = tempfile.TemporaryDirectory(prefix="cbec-deploy-")
             self.prefix = Path(self._tmp.name)
         self.port = self.port or free_port()
-        shared = {
-            # One secret for all replicas: a cookie signed by one is valid on the others.
-            "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32),
-            **self.env,
-        }
+        # One secret for all replicas: a cookie signed by one is valid on the others.
+        self._secret = secrets.token_hex(32)
         for i in range(self.replicas):
-            port = free_port()
-            log = self.prefix / f"replica-{i}.log"
-            cmd = [
-                sys.executable, "-m", "streamlit", "run", str(ROOT / self.app),
-                "--server.port", str(port), "--server.address", "127.0.0.1",
-                "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                # Replicas serve; they do not watch their source for edits.
-                "--server.fileWatcherType", "none",
-                *(["--server.baseUrlPath", self.path] if self.path else []),
-            ]  # fmt: skip
-            with open(log, "wb") as out:
-                proc = subprocess.Popen(
-                    cmd,
-                    cwd=ROOT,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    env={**os.environ, **shared},
-                    preexec_fn=raise_file_limit,
-                )
-            self.running.append(Replica(port, proc, log))
+            self.running.append(self._spawn(i, free_port()))
         for r in self.running:  # started together, checked one by one
             wait_for(f"http://{r.addr}{self.path}/_stcore/health", self.timeout, r.proc)
 
@@ -184,6 +166,57 @@ class Deployment:
         )
         wait_for(f"{self.root}/healthz", 20, self.nginx)
         wait_for(f"{self.url}/_stcore/health", 20, self.nginx)
+
+    def _spawn(self, i: int, port: int) -> Replica:
+        """Start replica `i` on `port` (its log appended to, so a restart keeps the crash's)."""
+        assert self.prefix is not None
+        log = self.prefix / f"replica-{i}.log"
+        cmd = [
+            sys.executable, "-m", "streamlit", "run", str(ROOT / self.app),
+            "--server.port", str(port), "--server.address", "127.0.0.1",
+            "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            # Replicas serve; they do not watch their source for edits.
+            "--server.fileWatcherType", "none",
+            *(["--server.baseUrlPath", self.path] if self.path else []),
+        ]  # fmt: skip
+        env = {**os.environ, "STREAMLIT_SERVER_COOKIE_SECRET": self._secret, **self.env}
+        with open(log, "ab") as out:
+            proc = subprocess.Popen(
+                cmd,
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+                preexec_fn=raise_file_limit,
+            )
+        return Replica(port, proc, log)
+
+    def supervise(self, stop: Callable[[], bool], poll: float = 0.5) -> None:
+        """Until `stop()` or nginx exits: a replica that exits is started again on its port
+        (nginx's upstream list stays valid), after a pause that doubles with each exit in a
+        row (1 s, 2 s, ... 30 s; back to 1 s once it has run a minute), and the others go on
+        serving. (It used to stop everything: one `kill -9` took the site down in 4 s.)"""
+        pause = [1.0] * len(self.running)
+        due: dict[int, float] = {}  # replica -> when to start it again
+        started = [time.monotonic()] * len(self.running)
+        while not stop() and self.nginx is not None and self.nginx.poll() is None:
+            now = time.monotonic()
+            for i, r in enumerate(self.running):
+                if r.proc.poll() is None:
+                    if now - started[i] > 60:
+                        pause[i] = 1.0
+                    continue
+                if i not in due:
+                    due[i] = now + pause[i]
+                    print(f"r{i} exited ({r.proc.returncode}); again in {pause[i]:.0f} s",
+                          file=sys.stderr, flush=True)  # fmt: skip
+                elif now >= due[i]:
+                    del due[i]
+                    self.running[i] = self._spawn(i, r.port)
+                    started[i], pause[i] = now, min(30.0, pause[i] * 2)
+                    print(f"r{i} started again (pid {self.running[i].proc.pid})",
+                          file=sys.stderr, flush=True)  # fmt: skip
+            time.sleep(poll)
 
     def write_config(self) -> Path:
         assert self.prefix is not None
@@ -271,10 +304,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     with contextlib.suppress(KeyboardInterrupt), dep:
         print(f"{dep.url}  ->  " + ", ".join(r.addr for r in dep.running), flush=True)
-        print(f"nginx prefix (config, logs): {dep.prefix}; Ctrl-C stops", flush=True)
-        while all(r.proc.poll() is None for r in dep.running) and dep.nginx.poll() is None:
-            time.sleep(1)
-        print("a process exited; stopping", file=sys.stderr)
+        pids = ", ".join(f"r{i} pid {r.proc.pid}" for i, r in enumerate(dep.running))
+        print(f"nginx prefix (config, logs): {dep.prefix}; {pids}; Ctrl-C stops", flush=True)
+        dep.supervise(lambda: False)
+        print("nginx exited; stopping", file=sys.stderr)
         return 1
     return 0
 

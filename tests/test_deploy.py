@@ -10,6 +10,7 @@ the websocket's 101 response too. Skipped without nginx, unless CBEC_REQUIRE_BRO
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -270,3 +271,70 @@ def test_the_app_works_under_a_base_path_and_replicas_may_open_many_files():
         first, decks = run_sync(scenario())
         assert first.ok, first.exceptions
         assert len(decks) == 1, "no map in the first run"
+
+
+def test_the_supervisor_restarts_a_crashed_replica_and_keeps_the_others(tmp_path):
+    """`python deploy/replicas.py`, the script an operator runs, not the test's Deployment:
+    `kill -9` of one replica (it used to stop nginx and every replica within 4 s). The other
+    replica's sessions go on, the dead one is started again on its port, and the site serves
+    new visitors throughout; SIGTERM then stops everything."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from deploy.replicas import ROOT, free_port
+
+    if nginx_path() is None:
+        if os.environ.get("CBEC_REQUIRE_BROWSER"):
+            pytest.fail(HOW_TO_GET_NGINX)
+        pytest.skip(HOW_TO_GET_NGINX)
+    port = free_port()
+    out = tmp_path / "out.txt"
+    with open(out, "w") as o, open(tmp_path / "err.txt", "w") as e:
+        sup = subprocess.Popen(
+            [sys.executable, str(ROOT / "deploy/replicas.py"), "--replicas", "2",
+             "--port", str(port), "--prefix", str(tmp_path / "nginx")],
+            cwd=ROOT, stdout=o, stderr=e,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+
+    def health(addr: str) -> bool:
+        try:
+            with urllib.request.urlopen(f"http://{addr}/_stcore/health", timeout=2) as r:
+                return r.status == 200
+        except OSError:
+            return False
+
+    try:
+        deadline = time.monotonic() + 120
+        while "Ctrl-C stops" not in out.read_text():
+            assert sup.poll() is None and time.monotonic() < deadline, out.read_text()
+            time.sleep(0.5)
+        first, second = out.read_text().splitlines()[:2]
+        addrs = first.split("->")[1].strip().split(", ")
+        pids = [int(p) for p in re.findall(r"r\d pid (\d+)", second)]
+
+        async def scenario():
+            by_replica = await sessions_on_both(url)
+            os.kill(pids[0], signal.SIGKILL)
+            kept = [(await c.rerun()).ok for c, _ in by_replica["r1"]]
+            c, _ = await browser_session(url)  # a new visitor while r0 is down
+            newcomer = c.handshake_headers["x-replica"].split(", ")[-1]
+            await c.close()
+            await close_all({"r1": by_replica["r1"]})
+            return kept, newcomer
+
+        kept, newcomer = run_sync(scenario())
+        assert kept and all(kept) and newcomer == "r1"
+        deadline = time.monotonic() + 90
+        while not health(addrs[0]):
+            assert sup.poll() is None, "the supervisor stopped"
+            assert time.monotonic() < deadline, "r0 was not started again within 90 s"
+            time.sleep(0.5)
+        assert health(addrs[1]) and sup.poll() is None
+    finally:
+        sup.send_signal(signal.SIGTERM)
+        sup.wait(timeout=30)
+    assert not health(addrs[0]) and not health(addrs[1])
