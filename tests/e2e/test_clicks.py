@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cbec import colors, data
+from cbec import colors, data, paths
 from support import browser
 
 from .test_browser import to_pixel
@@ -299,7 +299,12 @@ def test_a_map_fitted_to_a_guessed_width_is_never_shown(chromium, server_url):
         page.wait_for_selector("canvas#deckgl-overlay", state="attached", timeout=60000)
         legend = page.locator("[role=list][data-width]")
         legend.wait_for(state="attached", timeout=60000)
-        page.wait_for_timeout(1500)  # the first map draws meanwhile
+        page.wait_for_function(  # the first map has its outlines: it draws, out of sight
+            "(f) => performance.getEntriesByType('resource')"
+            ".some((e) => e.name.endsWith(f) && e.responseEnd > 0)",
+            arg=paths.PROVINCE_OUTLINES_URL.rsplit("/", 1)[-1],
+            timeout=60000,
+        )
         assert relay["held"], "the page sent no width report to hold back"
         assert legend.get_attribute("data-width") == "680"
         block = page.locator("[class*='st-key-cbec-deck-']").first
