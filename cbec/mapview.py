@@ -223,21 +223,47 @@ def served(file: Generated) -> str | None:
 
 def points_url(ds: Dataset) -> str | None:
     """This dataset's zone points as a file the browser fetches once."""
-    return served(ds.derived("points_file", lambda: generated(zone_records(ds), "zones")))
+    return served(_points_file(ds))
 
 
-def labels_data(ds: Dataset, zoom: float, lang: str) -> str | list[dict]:
-    """The province names placed for `zoom` in `lang`, with the inset's name: a file's URL
-    (or the records, when the file cannot be written)."""
-    key = "pz" if lang == "zh" else "pe"
+def _points_file(ds: Dataset) -> Generated:
+    return ds.derived("points_file", lambda: generated(zone_records(ds), "zones"))
+
+
+def _labels(ds: Dataset, zoom: float, lang: str) -> tuple[list[dict], Generated]:
+    """The province names placed for `zoom` in `lang`, with the inset's name, and their file."""
+    key, zoom = ("pz" if lang == "zh" else "pe"), label_zoom(zoom)
 
     def make() -> tuple[list[dict], Generated]:
         records = [{"p": r[key], "t": r[lang]} for r in label_records(ds, zoom) if key in r]
         records.append({"p": scs_label_at(zoom, lang), "t": SCS_LABEL[lang]})
         return records, generated(records, f"labels-{lang}")
 
-    records, file = ds.derived(("labels_data", label_zoom(zoom), lang), make)
+    return ds.derived(("labels_data", zoom, lang), make)
+
+
+def labels_data(ds: Dataset, zoom: float, lang: str) -> str | list[dict]:
+    """The province names placed for `zoom` in `lang`: a file's URL (or the records, when the
+    file cannot be written)."""
+    records, file = _labels(ds, zoom, lang)
     return served(file) or records
+
+
+def label_zooms() -> list[float]:
+    """Every zoom names are placed for: whatever a map's zoom (MIN_ZOOM to MAX_ZOOM, whatever
+    its width), `label_zoom` brings it to one of these."""
+    low, high = label_zoom(MIN_ZOOM), label_zoom(MAX_ZOOM)
+    return [low + i / 4 for i in range(int((high - low) * 4) + 1)]
+
+
+def static_files(ds: Dataset) -> list[Generated]:
+    """Every generated file a page of this dataset can send a browser to fetch. A server
+    writes them all before its first visitor (`scripts/build_static.py`, run by the image's
+    build and by deploy/replicas.py): a replica that had not yet drawn a view would answer
+    404 for its file to a visitor (an embed keeps no cookie) whom the balancer sent there."""
+    files = [_points_file(ds)]
+    files += [_labels(ds, z, lang)[1] for z in label_zooms() for lang in ("en", "zh")]
+    return files
 
 
 # --- province labels ----------------------------------------------------------------------------
@@ -309,9 +335,17 @@ def _scs_box(zoom: float, lang: str) -> list[float]:
     return _box(scs_label_at(zoom, lang), SCS_LABEL[lang], zoom)
 
 
+# From this zoom every province has room for its name in both languages (a test checks it), so
+# a closer map has no name to add: its names keep this zoom's places, which lie further from
+# the points and from one another the closer the map. Placing costs grow fourfold per zoom
+# step (0.5 s at zoom 5, 47 s and gigabytes at 8.75, which a wide screen zoomed in reaches).
+LABEL_ZOOM_TOP = 5.0
+
+
 def label_zoom(zoom: float) -> float:
-    """Labels are placed per quarter zoom step: a map's zoom rounded down to it."""
-    return math.floor(zoom * 4) / 4
+    """Labels are placed per quarter zoom step: a map's zoom rounded down to it, at most
+    `LABEL_ZOOM_TOP`."""
+    return min(math.floor(zoom * 4) / 4, LABEL_ZOOM_TOP)
 
 
 def label_records(ds: Dataset, zoom: float) -> list[dict]:
