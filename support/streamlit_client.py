@@ -212,11 +212,14 @@ class StreamlitClient:
 
         status, raw_headers, body, set_cookies = await asyncio.to_thread(get)
         headers = {k.lower(): v for k, v in raw_headers.items()}
+        self._keep_cookies(set_cookies)
+        return status, headers, body
+
+    def _keep_cookies(self, set_cookies: Iterable[str]) -> None:
         for line in set_cookies:
             jar = SimpleCookie()
             jar.load(line)
             self.cookies.update({k: m.value for k, m in jar.items()})
-        return status, headers, body
 
     def _headers(self) -> dict[str, str]:
         h = dict(self.extra_headers)
@@ -245,6 +248,7 @@ class StreamlitClient:
             compression=None,
         )
         self.handshake_headers = {k.lower(): v for k, v in self._ws.response.headers.raw_items()}
+        self._keep_cookies(self._ws.response.headers.get_all("Set-Cookie"))  # as a browser does
 
     async def close(self) -> None:
         """Close the websocket, as closing the tab does (the server keeps the session for a
