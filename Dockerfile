@@ -29,8 +29,10 @@ COPY . .
 RUN /opt/venv/bin/python scripts/build_static.py && chmod -R a+rX /app
 
 USER 10001:10001
+# An image's files never change: no watching them.
 ENV HOME=/tmp \
     PORT=8501 \
+    STREAMLIT_SERVER_FILE_WATCHER_TYPE=none \
     STREAMLIT_SERVER_ADDRESS=0.0.0.0 \
     STREAMLIT_SERVER_HEADLESS=true
 EXPOSE 8501

@@ -15,8 +15,11 @@ from cbec.ui import frame, shared, slots
 
 # One of a few scripts computing at once, first come first served (cbec/ui/slots.py), from
 # the first line: a run asked to rerun stops at its first `st` call, and a client flooding
-# reruns then waits in the queue instead of restarting ahead of everyone.
-with slots.turn():
+# reruns then waits in the queue instead of restarting ahead of everyone. Outermost, a guard:
+# what escapes the page's own guards (the router, the end of a run) shows the plain sentence
+# too, never Streamlit's exception element, which Community Cloud's forced
+# client.showErrorDetails=false fills with a stack trace.
+with shared.guard(i18n.tr(shared.lang_hint())), slots.turn():
     st.set_page_config(
         page_title="China CBEC pilot zones · 跨境电商综试区",
         # The project's own file, by its static URL: a material-icon name would make the browser

@@ -42,6 +42,7 @@ def test_the_image_serves_the_map_as_a_non_root_user_on_the_platforms_port(image
     assert re.fullmatch(r"[1-9]\d*:[1-9]\d*", cfg["User"]), cfg["User"]  # numeric, not root
     assert cfg["Healthcheck"]["Test"][0] in ("CMD", "CMD-SHELL")
     assert "8501/tcp" in cfg["ExposedPorts"]
+    assert "STREAMLIT_SERVER_FILE_WATCHER_TYPE=none" in cfg["Env"]  # an image's files stay
     port = free_port()  # not 8501: the platform's $PORT is honoured
     with container.Running(image, port) as run:
         run.wait_healthy()

@@ -138,6 +138,57 @@ def test_a_bug_shows_one_plain_sentence_not_a_traceback(monkeypatch):
     assert "secret" not in text(at) and "Traceback" not in text(at)
 
 
+@pytest.fixture
+def cloud_settings():
+    """What Streamlit Community Cloud forces whatever config.toml says:
+    client.showErrorDetails = false, which Streamlit 1.67 reads as "stacktrace"."""
+    from streamlit import config
+
+    before = config.get_option("client.showErrorDetails")
+    config.set_option("client.showErrorDetails", False)
+    assert config.get_option("client.showErrorDetails") in (False, "stacktrace")
+    yield
+    config.set_option("client.showErrorDetails", before)
+
+
+def test_under_the_clouds_forced_settings_a_bug_at_a_runs_end_shows_no_traceback(
+    cloud_settings, monkeypatch
+):
+    """The end of a run (dashboard.py's `finally`) was outside every guard: a bug there was
+    Streamlit's exception element, with a stack trace on Community Cloud."""
+    from cbec.ui import shared
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret /srv/app/internal path")
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setattr(shared, "end", broken)
+    at = AppTest.from_file(str(paths.ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.stack_trace for e in at.exception]
+    assert any(e.value.startswith("Something went wrong") for e in at.error)
+    assert "secret" not in text(at)
+
+
+def test_under_the_clouds_forced_settings_a_bug_in_a_callback_shows_no_traceback(
+    cloud_settings, monkeypatch
+):
+    """Streamlit runs a widget's callback before the script, outside the page's guards:
+    every callback is wrapped (shared.guarded). Here the zoom buttons' callback fails."""
+    from cbec.ui import map as map_ui
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret /srv/app/internal path")
+
+    at = open_app()
+    monkeypatch.setattr(map_ui, "min", broken, raising=False)  # what _zoom calls
+    at.button(key="zoom_in").click().run()
+    assert not at.exception, [e.stack_trace for e in at.exception]
+    assert any(e.value.startswith("Something went wrong") for e in at.error)
+    assert "secret" not in text(at)
+
+
 # --- 4 and 5. values from the browser, every dropped one named ----------------------------------
 
 

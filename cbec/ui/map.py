@@ -206,6 +206,7 @@ def sidebar(run: Run, light: bool = False) -> None:
     sb.button(tr("f_reset"), on_click=_reset, args=(today,), width="stretch")
 
 
+@shared.guarded
 def _follow(target: str, source: str) -> None:
     """The timeline and the date box show one day: the one the visitor moved sets the other
     (a callback, so it runs before either is drawn)."""
@@ -214,6 +215,7 @@ def _follow(target: str, source: str) -> None:
         st.session_state[target] = value
 
 
+@shared.guarded
 def _set(key: str, value) -> None:
     st.session_state[key] = value
 
@@ -222,6 +224,7 @@ def _set_day(day: dt.date) -> None:
     st.session_state["w_day"] = st.session_state["w_day_any"] = day
 
 
+@shared.guarded
 def _reset(today: dt.date) -> None:
     st.session_state.update(
         {
@@ -282,6 +285,7 @@ def chips(run: Run, state: State) -> None:
             )
 
 
+@shared.guarded
 def _chip(callback, *args) -> None:
     """A chip's ✕: its filter changes, and the page runs whole (a chip lives in the map's
     fragment, whose own run would not redraw the headline and the filters)."""
@@ -475,6 +479,7 @@ def _legend_html(run: Run, filters: Filters, color: str, spec: mapview.MapSpec, 
     )
 
 
+@shared.guarded
 def _zoom(step: int) -> None:
     st.session_state[ZOOM_KEY] = (
         0 if step == 0 else max(-2, min(6, st.session_state.get(ZOOM_KEY, 0) + step))

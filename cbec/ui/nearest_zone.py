@@ -114,6 +114,7 @@ def _secrets():
         return None
 
 
+@shared.guarded
 def _set_place(name: str) -> None:
     st.session_state["w_nz_place"] = name
     st.session_state["w_nz_mode"] = "place"

@@ -7,6 +7,7 @@ import streamlit as st
 import streamlit.components.v2 as components
 
 from cbec import mapview, paths
+from cbec.ui import shared
 from cbec.ui.firstpaint import finish_light, light
 from cbec.ui.keys import DEVICE, LIGHT_RUN_OVER, probe_generation, probe_width
 
@@ -157,7 +158,7 @@ def map_probe(key: str, on_pick=None, args: tuple = (), sidebar: bool = False) -
         data={"wait": _WAIT_FOR, "sidebar": sidebar},
         on_w_change=_noop,
         on_p_change=_noop,
-        on_pick_change=picked,
+        on_pick_change=shared.guarded(picked),
     )
     px, drawn = _report(getattr(result, "w", None) if result is not None else None)
     if px is not None:

@@ -16,7 +16,7 @@ import datetime as dt
 import functools
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from urllib.parse import quote, urlsplit
 
@@ -279,6 +279,20 @@ def guard(tr: i18n.For) -> Iterator[None]:
     except Exception as exc:
         _log_failure(exc)
         st.error(tr("unexpected_error"), icon=":material/error:")
+
+
+def guarded(callback: Callable[..., object]) -> Callable[..., None]:
+    """A widget's callback under `guard`. Streamlit runs callbacks before the script, outside
+    the page's guards, and shows what they raise with the details client.showErrorDetails
+    allows; Streamlit Community Cloud forces it to false, which Streamlit 1.67 reads as
+    "stacktrace" (the file paths and lines of the server's code)."""
+
+    @functools.wraps(callback)
+    def run(*args: object, **kwargs: object) -> None:
+        with guard(i18n.tr(lang_hint())):
+            callback(*args, **kwargs)
+
+    return run
 
 
 _FAILURES: dict[tuple[str, str], int] = {}  # (session, error) -> times seen
