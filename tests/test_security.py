@@ -639,7 +639,11 @@ def test_a_rerun_flood_holds_up_no_other_visitor_and_piles_up_no_threads():
     from support import browser, hostile
     from support.streamlit_client import run_sync
 
-    with browser.streamlit_app("dashboard.py") as server:
+    # As a replica runs (deploy/, the image): no watcher of source files, whose threads
+    # (watchdog's, one per watched folder, started as a session's runs import modules) are
+    # not script threads and would be counted with them.
+    args = ("--server.fileWatcherType", "none")
+    with browser.streamlit_app("dashboard.py", args=args) as server:
         quiet, flooded = run_sync(
             hostile.quiet_and_flooded(server.url, 3000, visits=3, pid=server.proc.pid)
         )
