@@ -694,3 +694,20 @@ def test_a_failure_repeated_by_one_session_is_logged_once_with_a_count(monkeypat
     assert [r.getMessage().split(" in session")[0] for r in failures if not r.exc_info] == [
         "page failed 10 times"
     ]
+
+
+# --- 8. a link over Streamlit's limits is named, not silently dropped ---------------------------
+
+
+def test_the_link_limits_are_streamlits_and_a_forged_report_is_refused():
+    from streamlit.runtime.state import query_params
+
+    from cbec.ui import probe
+
+    assert probe.LINK_LIMITS == (query_params.CLIENT_STATE_QUERY_STRING_MAX_FIELDS,
+                                 query_params.CLIENT_STATE_QUERY_STRING_MAX_LENGTH)  # fmt: skip
+    assert probe._too_long({"fields": 1001, "chars": 6000}) == (1001, 6000)
+    assert probe._too_long({"fields": 3, "chars": 600_000}) == (3, 600_000)
+    for forged in ({"fields": 10, "chars": 10}, {"fields": "2000", "chars": 1}, {"fields": True,
+                   "chars": 10**12}, [1001, 1], None, {"fields": 10**10, "chars": 0}):  # fmt: skip
+        assert probe._too_long(forged) is None, forged

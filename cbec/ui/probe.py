@@ -27,6 +27,15 @@ _map_probe = components.component(
 export default function (component) {
   const { setStateValue, setTriggerValue, parentElement, data } = component;
   const host = parentElement.host ? parentElement.host : parentElement;
+  // A link over Streamlit's limits (data.limits: fields, characters) reaches the server as no
+  // query at all, with no word to the visitor: say so, once per page load.
+  const q = location.search.replace(/^[?]/, "");
+  const fields = q ? q.split("&").length : 0;
+  if (data && data.limits && !window.__cbecLinkTooLong
+      && (fields > data.limits[0] || q.length > data.limits[1])) {
+    window.__cbecLinkTooLong = true;
+    setTriggerValue("too_long", { fields, chars: q.length });
+  }
   let last = 0, timer = null, measured = false;
   const block = () => host.closest('[data-testid="stVerticalBlock"]');
   const chart = () => {
@@ -134,6 +143,9 @@ export default function (component) {
 )
 
 _WAIT_FOR = paths.PROVINCE_OUTLINES_URL.rsplit("/", 1)[-1]  # see "painted"
+# Streamlit 1.67 reads no query at all from a link with more fields or characters than these
+# (streamlit.runtime.state.query_params.CLIENT_STATE_QUERY_STRING_MAX_*; a test holds them)
+LINK_LIMITS = (1000, 512 * 1024)
 PICK_LEN = 64  # characters of a picked id looked at: ids and adcodes are shorter
 
 
@@ -155,11 +167,15 @@ def map_probe(key: str, on_pick=None, args: tuple = (), sidebar: bool = False) -
 
     result = _map_probe(
         key=key,
-        data={"wait": _WAIT_FOR, "sidebar": sidebar},
+        data={"wait": _WAIT_FOR, "sidebar": sidebar, "limits": LINK_LIMITS},
         on_w_change=_noop,
         on_p_change=_noop,
         on_pick_change=shared.guarded(picked),
+        on_too_long_change=_noop,
     )
+    too_long = _too_long(getattr(result, "too_long", None) if result is not None else None)
+    if too_long is not None:
+        shared.link_too_long(*too_long)
     px, drawn = _report(getattr(result, "w", None) if result is not None else None)
     if px is not None:
         if px != _width(key) and drawn:  # the map on screen was fitted to another width
@@ -169,6 +185,21 @@ def map_probe(key: str, on_pick=None, args: tuple = (), sidebar: bool = False) -
     if getattr(result, "p", None) and light() and st.session_state.get(LIGHT_RUN_OVER):
         finish_light()  # the browser has drawn the map: now the rest of the page
     return _width(key)
+
+
+def _too_long(value: object) -> tuple[int, int] | None:
+    """A report of a link over Streamlit's limits, {"fields": n, "chars": n}, checked (a
+    client can send anything): None unless both are whole numbers and one is over its limit."""
+    if not isinstance(value, dict):
+        return None
+    fields, chars = value.get("fields"), value.get("chars")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (fields, chars)):
+        return None
+    assert isinstance(fields, int) and isinstance(chars, int)
+    inside = 0 <= fields <= 10**9 and 0 <= chars <= 10**9
+    if inside and (fields > LINK_LIMITS[0] or chars > LINK_LIMITS[1]):
+        return fields, chars
+    return None
 
 
 def _report(value: object) -> tuple[int | None, bool]:

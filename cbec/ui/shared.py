@@ -216,6 +216,17 @@ def url_changed(key: str) -> bool:
     return key in st.session_state.get(CHANGED, set())
 
 
+def link_too_long(fields: int, chars: int) -> None:
+    """The browser's link was over Streamlit's limits, so the page shows the default view:
+    the one notice says so, and the address bar gets the view as the app reads it."""
+    run = st.session_state.get(RUN)
+    if run is None:
+        return
+    drop([run.tr.text("url_too_long", fields=f"{fields:,}", chars=f"{chars:,}")])
+    st.query_params.from_dict(urlstate.encode(run.state, run.ctx, run.page))
+    st.session_state[URL_SEEN] = _url()
+
+
 def drop(items: list[str]) -> None:
     """Values the app will not use: named in this run's one notice."""
     if items:
