@@ -696,6 +696,59 @@ def test_a_failure_repeated_by_one_session_is_logged_once_with_a_count(monkeypat
     ]
 
 
+def test_a_message_streamlit_cannot_decode_writes_its_traceback_once(tmp_path):
+    """A map pick nested 2,000 deep fails in Streamlit's own JSON decoder (RecursionError),
+    before any of the app's code: Streamlit logged 2.6 KB of traceback per message (518 KB for
+    200). Its log now keeps the first traceback of a session's kind of failure, then counts."""
+    import subprocess
+    import sys
+
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    from deploy.replicas import free_port, wait_for
+    from support import streamlit_client as sc
+
+    port, log = free_port(), tmp_path / "server.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(paths.ROOT / "dashboard.py"),
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=paths.ROOT, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait_for(f"http://127.0.0.1:{port}/_stcore/health", 90, server)
+        raw = '[{"event":"pick","value":' + "[" * 2000 + "]" * 2000 + "}]"
+
+        async def visit():
+            async with sc.StreamlitClient(f"http://127.0.0.1:{port}") as c:
+                await c.open("", "")
+                before = log.stat().st_size
+                w = c._widget("map_probe")
+                tid = f"{sc.INTERNAL_KEY}_{w.id}__events"
+                for _ in range(50):
+                    c._states[tid] = WidgetState(id=tid, json_trigger_value=raw)
+                    try:
+                        await c._rerun("a pick nested 2,000 deep", w.fragment_id)
+                    finally:
+                        c._states.pop(tid, None)
+                after = await c.open("", "batch=3")  # and the session still works
+                return before, after
+
+        before, after = sc.run_sync(visit())
+        time.sleep(0.5)
+        text = log.read_text(errors="replace")
+        assert after.ok
+        assert text.count("RecursionError") <= 3, text.count("RecursionError")
+        assert text.count("Traceback") == 1
+        assert "10 times in session" in text
+        assert log.stat().st_size - before < 6000  # one traceback, one count
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
 # --- 8. a link over Streamlit's limits is named, not silently dropped ---------------------------
 
 

@@ -16,6 +16,7 @@ import datetime as dt
 import functools
 import hashlib
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from urllib.parse import quote, urlsplit
@@ -307,12 +308,22 @@ def guarded(callback: Callable[..., object]) -> Callable[..., None]:
 
 
 _FAILURES: dict[tuple[str, str], int] = {}  # (session, error) -> times seen
+_FAILURES_LOCK = threading.Lock()
 
 
-def _log_failure(exc: Exception) -> None:
+def _log_failure(exc: BaseException) -> None:
     """The first failure of its kind in a session goes to the log with its traceback; repeats
     only as a count, at the 10th, 100th, 1000th...: a client repeating a message that fails
     wrote 2.4 KB of traceback per message, about 741 MB an hour."""
+    n, key = _count(exc)
+    if n == 1:
+        log.error("page failed", exc_info=exc)
+    elif str(n).strip("0") == "1":  # 10, 100, 1000, ...
+        log.error("page failed %d times in session %s: %s", n, key[0][:8], key[1])
+
+
+def _count(exc: BaseException) -> tuple[int, tuple[str, str]]:
+    """How many times this session has failed this way (this one included), and the key."""
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
     ctx = get_script_run_ctx(suppress_warning=True)
@@ -322,13 +333,44 @@ def _log_failure(exc: Exception) -> None:
     where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb is not None else "?"
     # keyed by where it was raised, not by its message (which may echo a forged value)
     key = (getattr(ctx, "session_id", "") or "", f"{type(exc).__name__} at {where}")
-    if len(_FAILURES) > 10_000:  # bounded whatever the sessions
-        _FAILURES.clear()
-    n = _FAILURES[key] = _FAILURES.get(key, 0) + 1
-    if n == 1:
-        log.exception("page failed")
-    elif str(n).strip("0") == "1":  # 10, 100, 1000, ...
-        log.error("page failed %d times in session %s: %s", n, key[0][:8], key[1])
+    with _FAILURES_LOCK:
+        if len(_FAILURES) > 10_000:  # bounded whatever the sessions
+            _FAILURES.clear()
+        n = _FAILURES[key] = _FAILURES.get(key, 0) + 1
+    return n, key
+
+
+class _OnceEach(logging.Filter):
+    """On Streamlit's own "Uncaught app execution" log: what fails before the app's code
+    runs (a forged widget value Streamlit cannot decode, such as a map pick nested 2,000
+    deep, raised RecursionError in its JSON decoder) is logged as the app logs its own
+    failures, a traceback once per session and kind, then a count. Each such message wrote
+    2.6 KB of traceback (518 KB for 200 messages)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is None:
+            return True
+        n, key = _count(exc)
+        if n == 1:
+            return True
+        if str(n).strip("0") == "1":
+            record.msg, record.args, record.exc_info = (
+                "Uncaught app execution %d times in session %s: %s", (n, key[0][:8], key[1]),
+                None,
+            )  # fmt: skip
+            record.exc_text = None
+            return True
+        return False
+
+
+def _filter_streamlits_log() -> None:
+    target = logging.getLogger("streamlit.error_util")
+    if not any(isinstance(f, _OnceEach) for f in target.filters):
+        target.addFilter(_OnceEach())
+
+
+_filter_streamlits_log()
 
 
 def entrypoint_first() -> None:
