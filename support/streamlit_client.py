@@ -117,7 +117,7 @@ class _Widget:
 
 # Not "Mozilla/": the app's first run of a browser is a light one (the map first), which
 # these clients do not wait for; not "Mobi": a desktop.
-USER_AGENT = "StreamlitClient/1 (tests; websocket)"
+USER_AGENT = "StreamlitClient/1 (tests, websocket; like Gecko)"  # a comma, as browsers have
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:

@@ -365,9 +365,12 @@ class _OnceEach(logging.Filter):
 
 
 def _filter_streamlits_log() -> None:
+    """Once per process: a module reloaded after an edit (fileWatcherType auto) replaces its
+    filter, whose class is then another object with the same name."""
     target = logging.getLogger("streamlit.error_util")
-    if not any(isinstance(f, _OnceEach) for f in target.filters):
-        target.addFilter(_OnceEach())
+    for old in [f for f in target.filters if type(f).__name__ == _OnceEach.__name__]:
+        target.removeFilter(old)
+    target.addFilter(_OnceEach())
 
 
 _filter_streamlits_log()
