@@ -689,9 +689,10 @@ def test_a_failure_repeated_by_one_session_is_logged_once_with_a_count(monkeypat
     with caplog.at_level(logging.ERROR, logger="cbec"):
         for _ in range(10):
             at.run()
-    failures = [r for r in caplog.records if "page failed" in r.getMessage()]
-    assert sum(1 for r in failures if r.exc_info) <= 1  # the first run's came before caplog
-    assert [r.getMessage().split(" in session")[0] for r in failures if not r.exc_info] == [
+    failures = [r.getMessage() for r in caplog.records if "page failed" in r.getMessage()]
+    traced = [m for m in failures if "Traceback" in m]
+    assert len(traced) <= 1  # the first run's came before caplog
+    assert [m.split(" in session")[0] for m in failures if m not in traced] == [
         "page failed 10 times"
     ]
 
@@ -739,11 +740,15 @@ def test_a_message_streamlit_cannot_decode_writes_its_traceback_once(tmp_path):
         before, after = sc.run_sync(visit())
         time.sleep(0.5)
         text = log.read_text(errors="replace")
+        # Python 3.11: Streamlit's decoder fails (its log); 3.13 decodes it, the app's guard
+        # catches the copy's failure (the app's log), and freeing it fails in a callback
+        # (Python's "Exception ignored"): each kind once with its traceback, then counted
         assert after.ok
-        assert text.count("RecursionError") <= 3, text.count("RecursionError")
-        assert text.count("Traceback") == 1
-        assert "10 times in session" in text
-        assert log.stat().st_size - before < 6000  # one traceback, one count
+        assert text.count("Traceback") <= 2, text.count("Traceback")
+        assert "10 times" in text
+        # (each traceback cut to its innermost 20 frames: on 3.13 the whole one was 470 KB;
+        # a callback that overflows while Python frees the value prints two lines, 130 bytes)
+        assert log.stat().st_size - before < 15_000, log.stat().st_size - before
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -16,7 +16,9 @@ import datetime as dt
 import functools
 import hashlib
 import logging
+import sys
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from urllib.parse import quote, urlsplit
@@ -317,9 +319,15 @@ def _log_failure(exc: BaseException) -> None:
     wrote 2.4 KB of traceback per message, about 741 MB an hour."""
     n, key = _count(exc)
     if n == 1:
-        log.error("page failed", exc_info=exc)
+        log.error("page failed\n%s", _innermost(exc))
     elif str(n).strip("0") == "1":  # 10, 100, 1000, ...
         log.error("page failed %d times in session %s: %s", n, key[0][:8], key[1])
+
+
+def _innermost(exc: BaseException, frames: int = 20) -> str:
+    """The traceback's innermost frames: a RecursionError's whole traceback, on Python 3.13,
+    was 10,000 lines (470 KB), logged once per session, and sessions are free to open."""
+    return "".join(traceback.format_exception(exc, limit=-frames)).rstrip()
 
 
 def _count(exc: BaseException) -> tuple[int, tuple[str, str]]:
@@ -353,6 +361,8 @@ class _OnceEach(logging.Filter):
             return True
         n, key = _count(exc)
         if n == 1:
+            record.msg, record.args = "%s\n%s", (record.getMessage(), _innermost(exc))
+            record.exc_info, record.exc_text = None, None
             return True
         if str(n).strip("0") == "1":
             record.msg, record.args, record.exc_info = (
@@ -364,6 +374,30 @@ class _OnceEach(logging.Filter):
         return False
 
 
+class _UnraisableOnce:
+    """sys.unraisablehook: an error Python can only print ("Exception ignored in ...") is
+    printed once per kind, then counted. On Python 3.13 a map pick nested 2,000 deep is
+    decoded, and freeing it raised RecursionError in a WeakSet callback, printed with its
+    traceback for 111 of 200 such messages (2.4 KB each)."""
+
+    def __init__(self, previous: Callable[..., object]) -> None:
+        self.previous = previous
+        self.seen: dict[str, int] = {}
+        self.lock = threading.Lock()
+
+    def __call__(self, unraisable: object) -> None:
+        exc, obj = getattr(unraisable, "exc_value", None), getattr(unraisable, "object", None)
+        key = f"{type(exc).__name__} in {getattr(obj, '__qualname__', type(obj).__name__)}"
+        with self.lock:
+            if len(self.seen) > 1_000:
+                self.seen.clear()
+            n = self.seen[key] = self.seen.get(key, 0) + 1
+        if n == 1:
+            self.previous(unraisable)
+        elif str(n).strip("0") == "1":
+            log.error("ignored %d times: %s", n, key)
+
+
 def _filter_streamlits_log() -> None:
     """Once per process: a module reloaded after an edit (fileWatcherType auto) replaces its
     filter, whose class is then another object with the same name."""
@@ -371,6 +405,10 @@ def _filter_streamlits_log() -> None:
     for old in [f for f in target.filters if type(f).__name__ == _OnceEach.__name__]:
         target.removeFilter(old)
     target.addFilter(_OnceEach())
+    hook = sys.unraisablehook
+    while type(hook).__name__ == _UnraisableOnce.__name__:  # this module, loaded again
+        hook = hook.previous  # type: ignore[attr-defined]
+    sys.unraisablehook = _UnraisableOnce(hook)
 
 
 _filter_streamlits_log()
