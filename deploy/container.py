@@ -20,11 +20,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: deploy/ is then the import path, not ROOT
+
+from deploy.replicas import wait_for  # noqa: E402
+
 BASE = "localhost/debian:12-slim"  # the Dockerfile's default is debian:12-slim from a registry
 IMAGE = "localhost/cbec-map"
 MIRROR = "http://deb.debian.org/debian"
@@ -123,20 +125,10 @@ class Running:
                        check=False, capture_output=True)  # fmt: skip
 
     def wait_healthy(self, timeout: float = 90) -> None:
-        url = f"http://127.0.0.1:{self.port}/_stcore/health"
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                pass
-            if self.proc is not None and self.proc.poll() is not None:
-                raise RuntimeError(f"the container exited:\n{self.output()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
-            time.sleep(0.5)
+        try:
+            wait_for(f"http://127.0.0.1:{self.port}/_stcore/health", timeout, self.proc)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}; the container's output:\n{self.output()}") from None
 
     def output(self) -> str:
         self.log.seek(0)

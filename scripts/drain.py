@@ -44,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--every", type=float, default=1, help="seconds between looks")
     args = ap.parse_args(argv)
     deadline = time.monotonic() + args.max
+    if (left := open_connections(args.port)) > 0:
+        print(f"drain: {left} connections to :{args.port} open; waiting up to {args.max:g} s",
+              file=sys.stderr, flush=True)  # fmt: skip
     while (left := open_connections(args.port)) > 0:
         if time.monotonic() >= deadline:
             print(f"drain: {left} connections to :{args.port} still open after {args.max:g} s",

@@ -37,6 +37,17 @@ HOW_TO_GET_CHROMIUM = (
 )
 
 
+def require(missing: str | None) -> None:
+    """A tool a test needs is missing (`missing` says which and how to get it): a skip, or a
+    failure where CBEC_REQUIRE_BROWSER is set (CI, whose .ci/run installs every tool)."""
+    import pytest  # the tests' own: benchmarks and scripts import this module too
+
+    if missing:
+        if os.environ.get("CBEC_REQUIRE_BROWSER"):
+            pytest.fail(missing)
+        pytest.skip(missing)
+
+
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 

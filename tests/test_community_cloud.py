@@ -64,7 +64,7 @@ def test_a_push_that_edits_a_module_reaches_the_running_app(tmp_path):
             new = module.with_suffix(".py.new")
             new.write_text(module.read_text() + EDIT)
             os.replace(new, module)
-            after, deadline = False, time.monotonic() + 30
+            after, deadline = False, time.monotonic() + 90  # a guard, not a budget: ~2 s here
             while not after and time.monotonic() < deadline:
                 await asyncio.sleep(1)
                 r = await c.rerun()
@@ -74,7 +74,7 @@ def test_a_push_that_edits_a_module_reaches_the_running_app(tmp_path):
 
         ok, before, after = run_sync(visit())
         assert ok and not before
-        assert after, "the edited module was not run within 30 s of the push"
+        assert after, "the edited module was not run within 90 s of the push"
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -20,16 +20,15 @@ import pytest
 
 from deploy import container
 from deploy.replicas import free_port
+from support import browser
 from support.streamlit_client import StreamlitClient, run_sync
 
 
 @pytest.fixture(scope="module")
 def image() -> str:
-    if lacking := container.missing_tools():
-        why = f"the container test needs {', '.join(lacking)} (apt-get install buildah debootstrap)"
-        if os.environ.get("CBEC_REQUIRE_BROWSER"):
-            pytest.fail(why)
-        pytest.skip(why)
+    lacking = ", ".join(container.missing_tools())
+    browser.require(lacking and f"the container test needs {lacking} (apt-get install buildah "
+                    "debootstrap)")  # fmt: skip
     if not container.has_image(container.BASE):
         container.build_base()
     tag = "localhost/cbec-map-test"

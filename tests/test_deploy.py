@@ -13,23 +13,25 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import subprocess
+import sys
+import time
 import uuid
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-from deploy.replicas import COOKIE, Deployment, haproxy_path
+from deploy.replicas import COOKIE, ROOT, Deployment, haproxy_path, nginx_path
+from support import browser
 from support.streamlit_client import USER_AGENT, StreamlitClient, run_sync
 
-HOW_TO_GET_HAPROXY = "haproxy not found: apt-get install haproxy (as .ci/run does)"
+HOW_TO_GET_PROXIES = "haproxy or nginx not found: apt-get install haproxy nginx (as .ci/run does)"
 
 
 def need_haproxy() -> None:
-    if haproxy_path() is None:
-        if os.environ.get("CBEC_REQUIRE_BROWSER"):
-            pytest.fail(HOW_TO_GET_HAPROXY)
-        pytest.skip(HOW_TO_GET_HAPROXY)
+    missing = haproxy_path() is None or nginx_path() is None
+    browser.require(HOW_TO_GET_PROXIES if missing else None)
 
 
 @pytest.fixture
@@ -158,7 +160,6 @@ def test_a_returning_replica_takes_back_no_failed_over_visitor(deployment):
     cookie. When r0 is back and in service, their requests (media URL, reconnect) still reach
     r1, which resumes their sessions (with nginx's hashed key they all went back to r0: new
     sessions a second time, and their downloads answered 404)."""
-    import time
 
     async def scenario():
         by_replica = await sessions_on_both(deployment.url)
@@ -205,7 +206,6 @@ def test_a_hung_replica_gets_no_new_visitor_after_15_s(deployment):
     HAProxy's health checks take it out of service within 15 s; then every new visitor gets
     r1, and r1's sessions go on."""
     import signal
-    import time
 
     async def scenario():
         by_replica = await sessions_on_both(deployment.url, each=1)
@@ -344,7 +344,6 @@ def test_half_open_connections_leave_the_proxy_answering_and_are_closed(deployme
     listen on the loopback only, behind the proxy.)"""
     import resource
     import socket
-    import time
     import urllib.request
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -407,28 +406,38 @@ def test_the_app_works_under_a_base_path_and_replicas_may_open_many_files():
         assert d.states() == {"r0": "UP"}
 
 
+def start_script(tmp_path: Path, *args: str) -> tuple[subprocess.Popen, str]:
+    """`python deploy/replicas.py *args`, the script an operator runs, once it says it serves:
+    the process and what it printed (the URL and replicas, then their pids)."""
+    out = tmp_path / "out.txt"
+    with open(out, "w") as o, open(tmp_path / "err.txt", "w") as e:
+        sup = subprocess.Popen(
+            [sys.executable, str(ROOT / "deploy/replicas.py"), *args,
+             "--prefix", str(tmp_path / "run")],
+            cwd=ROOT, stdout=o, stderr=e,
+        )  # fmt: skip
+    deadline = time.monotonic() + 120  # a guard against a hang, not a budget
+    while "Ctrl-C stops" not in out.read_text():
+        if sup.poll() is not None or time.monotonic() > deadline:
+            sup.kill()
+            raise AssertionError(f"replicas.py did not start: {(tmp_path / 'err.txt').read_text()}")
+        time.sleep(0.5)
+    return sup, out.read_text()
+
+
 def test_the_supervisor_restarts_a_crashed_replica_and_keeps_the_others(tmp_path):
     """`python deploy/replicas.py`, the script an operator runs, not the test's Deployment:
     `kill -9` of one replica (it used to stop the proxy and every replica within 4 s). The other
     replica's sessions go on, the dead one is started again on its port, and the site serves
     new visitors throughout; SIGTERM then stops everything."""
     import signal
-    import subprocess
-    import sys
-    import time
     import urllib.request
 
-    from deploy.replicas import ROOT, free_port
+    from deploy.replicas import free_port
 
     need_haproxy()
     port = free_port()
-    out = tmp_path / "out.txt"
-    with open(out, "w") as o, open(tmp_path / "err.txt", "w") as e:
-        sup = subprocess.Popen(
-            [sys.executable, str(ROOT / "deploy/replicas.py"), "--replicas", "2",
-             "--port", str(port), "--prefix", str(tmp_path / "haproxy")],
-            cwd=ROOT, stdout=o, stderr=e,
-        )  # fmt: skip
+    sup, out = start_script(tmp_path, "--replicas", "2", "--port", str(port))
     url = f"http://127.0.0.1:{port}"
 
     def health(addr: str) -> bool:
@@ -439,11 +448,7 @@ def test_the_supervisor_restarts_a_crashed_replica_and_keeps_the_others(tmp_path
             return False
 
     try:
-        deadline = time.monotonic() + 120
-        while "Ctrl-C stops" not in out.read_text():
-            assert sup.poll() is None and time.monotonic() < deadline, out.read_text()
-            time.sleep(0.5)
-        first, second = out.read_text().splitlines()[:2]
+        first, second = out.splitlines()[:2]
         addrs = first.split("->")[1].strip().split(", ")
         pids = [int(p) for p in re.findall(r"r\d pid (\d+)", second)]
 
@@ -478,26 +483,13 @@ def test_sigterm_drains_open_sessions_and_refuses_new_visitors(tmp_path):
     session has closed, well within --drain (it used to drop every session in about 2 s)."""
     import signal
     import socket
-    import subprocess
-    import sys
-    import time
 
-    from deploy.replicas import ROOT, free_port
+    from deploy.replicas import free_port
 
     need_haproxy()
     port = free_port()
-    out = tmp_path / "out.txt"
-    with open(out, "w") as o, open(tmp_path / "err.txt", "w") as e:
-        sup = subprocess.Popen(
-            [sys.executable, str(ROOT / "deploy/replicas.py"), "--replicas", "1",
-             "--port", str(port), "--prefix", str(tmp_path / "run"), "--drain", "60"],
-            cwd=ROOT, stdout=o, stderr=e,
-        )  # fmt: skip
+    sup, _ = start_script(tmp_path, "--replicas", "1", "--port", str(port), "--drain", "120")
     try:
-        deadline = time.monotonic() + 120
-        while "Ctrl-C stops" not in out.read_text():
-            assert sup.poll() is None and time.monotonic() < deadline, out.read_text()
-            time.sleep(0.5)
 
         def refused() -> bool:
             try:
@@ -510,20 +502,20 @@ def test_sigterm_drains_open_sessions_and_refuses_new_visitors(tmp_path):
             c, _ = await browser_session(f"http://127.0.0.1:{port}")
             sup.send_signal(signal.SIGTERM)
             sent = time.monotonic()
-            while not refused():
-                assert time.monotonic() - sent < 5, "still taking connections 5 s after SIGTERM"
+            while not refused():  # at once; 30 s is a guard against a hang, not a budget
+                assert time.monotonic() - sent < 30, "still taking connections 30 s after SIGTERM"
                 await asyncio.sleep(0.1)
-            await asyncio.sleep(2)
             during = [(await c.open("", q)).ok for q in ("batch=3", "batch=4")]
             running = sup.poll() is None
             await c.close()
             closed = time.monotonic()
-            sup.wait(timeout=60)
+            sup.wait(timeout=180)
             return during, running, time.monotonic() - closed
 
         during, running_while_open, exit_after_close = run_sync(scenario())
         assert during == [True, True] and running_while_open
-        assert exit_after_close < 20, exit_after_close  # not the 60 s bound: nothing was open
+        # not at the 120 s bound (nothing was open any more): 2-3 s here
+        assert exit_after_close < 60, exit_after_close
         assert sup.returncode == 0
     finally:
         if sup.poll() is None:

@@ -10,7 +10,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 
 import kubernetes_validate
 import pytest
@@ -111,12 +110,13 @@ def test_drain_waits_for_open_connections_and_no_longer_than_its_bound():
     cmd = [sys.executable, script, "--port", str(port), "--every", "0.1"]
     try:
         waiting = subprocess.Popen([*cmd, "--max", "60"], stderr=subprocess.PIPE, text=True)
-        time.sleep(1.0)
-        still = waiting.poll() is None
+        assert waiting.stderr is not None
+        said = waiting.stderr.readline()  # its first look, before any connection closes
+        still = waiting.poll() is None and "2 connections" in said
         for s in clients + accepted:
             s.close()
-        _, err = waiting.communicate(timeout=30)
-        assert still and waiting.returncode == 0, err
+        _, err = waiting.communicate(timeout=60)
+        assert still and waiting.returncode == 0, (said, err)
         clients = [socket.create_connection(("127.0.0.1", port))]
         accepted = [server.accept()[0]]
         bounded = subprocess.run([*cmd, "--max", "0.5"], capture_output=True, text=True,

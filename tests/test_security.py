@@ -738,8 +738,10 @@ def test_a_message_streamlit_cannot_decode_writes_its_traceback_once(tmp_path):
                 return before, after
 
         before, after = sc.run_sync(visit())
-        time.sleep(0.5)
-        text = log.read_text(errors="replace")
+        deadline = time.monotonic() + 30  # the log is written by the server: wait for the count
+        while "10 times" not in (text := log.read_text(errors="replace")):
+            assert time.monotonic() < deadline, text[-2000:]
+            time.sleep(0.2)
         # Python 3.11: Streamlit's decoder fails (its log); 3.13 decodes it, the app's guard
         # catches the copy's failure (the app's log), and freeing it fails in a callback
         # (Python's "Exception ignored"): each kind once with its traceback, then counted

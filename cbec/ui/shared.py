@@ -320,7 +320,7 @@ def _log_failure(exc: BaseException) -> None:
     n, key = _count(exc)
     if n == 1:
         log.error("page failed\n%s", _innermost(exc))
-    elif str(n).strip("0") == "1":  # 10, 100, 1000, ...
+    elif _round(n):
         log.error("page failed %d times in session %s: %s", n, key[0][:8], key[1])
 
 
@@ -341,11 +341,21 @@ def _count(exc: BaseException) -> tuple[int, tuple[str, str]]:
     where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb is not None else "?"
     # keyed by where it was raised, not by its message (which may echo a forged value)
     key = (getattr(ctx, "session_id", "") or "", f"{type(exc).__name__} at {where}")
+    return _tally(key), key
+
+
+def _tally(key: tuple[str, str]) -> int:
+    """How many times `key` (a session, a kind of failure) has been seen, this one included."""
     with _FAILURES_LOCK:
         if len(_FAILURES) > 10_000:  # bounded whatever the sessions
             _FAILURES.clear()
         n = _FAILURES[key] = _FAILURES.get(key, 0) + 1
-    return n, key
+    return n
+
+
+def _round(n: int) -> bool:
+    """The repeats that are logged as a count: the 10th, 100th, 1000th..."""
+    return str(n).strip("0") == "1" and n > 1
 
 
 class _OnceEach(logging.Filter):
@@ -364,7 +374,7 @@ class _OnceEach(logging.Filter):
             record.msg, record.args = "%s\n%s", (record.getMessage(), _innermost(exc))
             record.exc_info, record.exc_text = None, None
             return True
-        if str(n).strip("0") == "1":
+        if _round(n):
             record.msg, record.args, record.exc_info = (
                 "Uncaught app execution %d times in session %s: %s", (n, key[0][:8], key[1]),
                 None,
@@ -382,19 +392,14 @@ class _UnraisableOnce:
 
     def __init__(self, previous: Callable[..., object]) -> None:
         self.previous = previous
-        self.seen: dict[str, int] = {}
-        self.lock = threading.Lock()
 
     def __call__(self, unraisable: object) -> None:
         exc, obj = getattr(unraisable, "exc_value", None), getattr(unraisable, "object", None)
         key = f"{type(exc).__name__} in {getattr(obj, '__qualname__', type(obj).__name__)}"
-        with self.lock:
-            if len(self.seen) > 1_000:
-                self.seen.clear()
-            n = self.seen[key] = self.seen.get(key, 0) + 1
+        n = _tally(("", key))  # Python frees values in no session's thread
         if n == 1:
             self.previous(unraisable)
-        elif str(n).strip("0") == "1":
+        elif _round(n):
             log.error("ignored %d times: %s", n, key)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from support import browser
@@ -21,10 +19,7 @@ def server_url():
 @pytest.fixture(scope="session")
 def chromium():
     exe = browser.chromium_path()
-    if exe is None:
-        if os.environ.get("CBEC_REQUIRE_BROWSER"):
-            pytest.fail(browser.HOW_TO_GET_CHROMIUM)
-        pytest.skip(browser.HOW_TO_GET_CHROMIUM)
+    browser.require(browser.HOW_TO_GET_CHROMIUM if exe is None else None)
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
         b = p.chromium.launch(executable_path=exe, args=browser.CHROMIUM_ARGS)
