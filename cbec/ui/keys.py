@@ -21,6 +21,7 @@ LIGHT, AFTER_LIGHT, LIGHT_TICKS, LIGHT_RUN_OVER = (
     "_light", "_after_light", "_light_ticks", "_light_run_over"
 )  # fmt: skip
 DEVICE, LANG_WIDGET, ZOOM, FULL_RUN = "_device", "w_lang", "_map_zoom", "_chip_clicked"
+NOTICE = "_notice"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ TABLE: tuple[Entry, ...] = (
     Entry(URL_SEEN, "shared", "session", "the query string the app last read or wrote"),
     Entry(CHANGED, "shared", "run", "the URL keys this run read from the URL"),
     Entry(DROPPED, "shared", "run", "link values dropped in this run, for the one notice"),
+    Entry(NOTICE, "shared", "session", "the notice shown, and the view it was shown with"),
     Entry(PAGE, "shared", "run", "the page this run shows"),
     Entry(RUN, "shared", "run", "this run's Run (dataset, state, translator)"),
     Entry(CTX, "shared", "run", "what valid URL values are, for links drawn after the page"),

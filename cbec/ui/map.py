@@ -730,8 +730,8 @@ def map_part(run: Run, sel: Selection) -> None:
             _table(run, state.filters, state.color, state.zone, state.lang)
             shared.zone_downloads(sel.zones, run.tr, "cbec_pilot_zones", "dl")
         share.panel(run, state, sel)
-        if st.session_state.get(shared.DROPPED):  # a forged pick, in a fragment's run
-            shared.notice(run.tr)
+        if st.session_state.get(shared.DROPPED) and shared.fragment_run():  # a forged pick
+            shared.notice(run.tr)  # (a full run's notice is drawn at the top, by dashboard.py)
 
 
 def page(run: Run) -> None:

@@ -36,6 +36,7 @@ from cbec.ui.keys import (
     DROPPED,
     LANG_WIDGET,
     LIGHT,
+    NOTICE,
     PAGE,
     RUN,
     STATE,
@@ -267,14 +268,32 @@ def save(run: Run, new: State) -> State:
     return new
 
 
+def fragment_run() -> bool:
+    """Whether this run reruns only a fragment (dashboard.py's end of a run does not run)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
 def notice(tr: i18n.For, where=None) -> None:
-    """The one notice of this run: every value that was dropped, named once, in `where` (the
-    top of the page) until the visitor's next change. (A toast vanished while the junk stayed
-    in the address bar: the address is cleaned as well, see `begin`.)"""
+    """The one notice: every value that was dropped, named once, in `where` (the top of the
+    page) until the visitor's next change, not only in the run that dropped them: the runs a
+    page makes by itself (the map's width, its first paint) took it away within 2 s. (A toast
+    vanished while the junk stayed in the address bar: the address is cleaned as well, see
+    `begin`.)"""
     dropped = list(dict.fromkeys(st.session_state.get(DROPPED, [])))
     st.session_state[DROPPED] = []
+    state, run = st.session_state.get(STATE), st.session_state.get(RUN)
     if not dropped:
-        return
+        kept = st.session_state.get(NOTICE)
+        if kept is None or kept[1] != state:  # the visitor has changed the view since
+            st.session_state.pop(NOTICE, None)
+            return
+        if kept[2] is run:  # shown in this run already (a fragment's part of a full run)
+            return
+        dropped = kept[0]
+    st.session_state[NOTICE] = (dropped, state, run)
     shown = dropped[:8]
     more = len(dropped) - len(shown)
     items = tr.join(shown) + (tr.text("url_ignored_more", n=more) if more else "")

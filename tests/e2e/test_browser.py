@@ -750,3 +750,11 @@ def test_a_link_too_long_to_read_is_named_and_the_address_cleaned(page, server_u
     page.get_by_text("too long to read", exact=False).first.wait_for(timeout=30_000)
     page.wait_for_function("() => !location.search.includes('x999=')", timeout=30_000)
     assert "x0=1" not in page.url
+    # and it is still there once the page's own runs (width, first paint, full page) are over
+    page.locator("#cbec-ready").wait_for(state="attached", timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stApp\"]')"
+        ".getAttribute('data-test-script-state') === 'notRunning'",
+        timeout=60_000,
+    )
+    assert page.get_by_text("too long to read", exact=False).first.is_visible()
